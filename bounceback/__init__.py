@@ -1,0 +1,1 @@
+"""bounceback: turn rejection emails into a plan."""
