@@ -1,0 +1,148 @@
+"""Gather one ISO week of stored records into the digest builder's input."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bounceback.flows.digest.model import (
+    DigestInput,
+    GapItem,
+    PostingItem,
+    SilentRejection,
+    WeekStats,
+)
+from bounceback.storage import queries
+from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
+
+HISTORY_WEEKS = 6
+_COUNTED = {
+    "application_received": "acknowledged",
+    "interview": "interviews",
+    "rejection": "rejections",
+    "offer": "offers",
+    "feedback": "feedback",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """An ISO week in the account's time zone: [start, end)."""
+
+    label: str
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def parse(cls, label: str, zone: str) -> Week:
+        """The week called e.g. '2026-W47' in that time zone."""
+        year, _, number = label.upper().partition("-W")
+        monday = date.fromisocalendar(int(year), int(number), 1)
+        start = datetime.combine(monday, time(0), tzinfo=ZoneInfo(zone))
+        return cls(label.upper(), start, start + timedelta(days=7))
+
+    @classmethod
+    def containing(cls, moment: datetime, zone: str) -> Week:
+        """The week that moment falls in."""
+        local = moment.astimezone(ZoneInfo(zone))
+        year, number, _ = local.isocalendar()
+        return cls.parse(f"{year}-W{number:02d}", zone)
+
+    @classmethod
+    def last_complete(cls, moment: datetime, zone: str) -> Week:
+        """The most recent week that has fully ended at moment."""
+        return cls.containing(moment, zone).previous()
+
+    def previous(self) -> Week:
+        """The week before this one."""
+        return Week.containing(self.start - timedelta(days=1), str(self.start.tzinfo))
+
+
+def week_stats(label: str, rows: list[tuple[Message, Analysis]]) -> WeekStats:
+    """Count the week's job-search events from its analysed messages."""
+    counts: Counter[str] = Counter()
+    for _, analysis in rows:
+        for name in analysis.labels:
+            if name in _COUNTED:
+                counts[_COUNTED[name]] += 1
+    return WeekStats(week=label, **counts)
+
+
+def _gap_item(gap: Gap, message: Message) -> GapItem:
+    return GapItem(
+        gap_id=gap.id, category=gap.category, text=gap.text, skill=gap.skill,
+        company=gap.company, role=gap.role, received_at=message.received_at,
+        subject=message.subject,
+    )
+
+
+def _silent_rejections(rows: list[tuple[Message, Analysis]], interviewed: set[str]) -> list[SilentRejection]:
+    found = []
+    for message, analysis in rows:
+        if "rejection" not in analysis.labels or "feedback" in analysis.labels:
+            continue
+        if not message.sender_address or message.gaps:
+            continue
+        found.append(
+            SilentRejection(
+                message_id=message.header_message_id or "",
+                subject=message.subject,
+                sender_name=message.sender_name,
+                sender_address=message.sender_address,
+                company=analysis.company,
+                role=analysis.role,
+                received_at=message.received_at,
+                after_interview=(analysis.company or "").lower() in interviewed,
+            )
+        )
+    found.sort(key=lambda item: (not item.after_interview, item.received_at))
+    return found
+
+
+def _posting_item(posting: JobPosting) -> PostingItem:
+    return PostingItem(
+        title=posting.title, company=posting.company, location=posting.location,
+        salary=posting.salary, url=posting.url, source=posting.source,
+        received_at=posting.received_at,
+    )
+
+
+def collect_digest_input(
+    account: Account, week: Week, *, session: Session
+) -> tuple[DigestInput, list[JobPosting]]:
+    """The builder's input for week, and the postings it will show (to mark them shown)."""
+    history: list[WeekStats] = []
+    current = week
+    weeks = []
+    for _ in range(HISTORY_WEEKS):
+        weeks.append(current)
+        current = current.previous()
+    interviewed: set[str] = set()
+    this_week_rows: list[tuple[Message, Analysis]] = []
+    for item in reversed(weeks):
+        rows = queries.analysed_between(account.id, item.start, item.end, session=session)
+        history.append(week_stats(item.label, rows))
+        interviewed.update(
+            (a.company or "").lower() for _, a in rows if "interview" in a.labels and a.company
+        )
+        if item is week:
+            this_week_rows = rows
+    all_gaps = [_gap_item(g, m) for g, m in queries.gaps_until(account.id, week.end, session=session)]
+    week_gaps = [g for g in all_gaps if week.start <= g.received_at < week.end]
+    postings = queries.undigested_postings(account.id, week.end, session=session)
+    data = DigestInput(
+        account_address=account.address,
+        week=week.label,
+        period_start=week.start,
+        period_end=week.end,
+        history=tuple(history),
+        week_gaps=tuple(week_gaps),
+        all_gaps=tuple(all_gaps),
+        silent_rejections=tuple(_silent_rejections(this_week_rows, interviewed)),
+        postings=tuple(_posting_item(p) for p in postings),
+    )
+    return data, postings

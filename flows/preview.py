@@ -1,0 +1,58 @@
+"""`bounceback digest --preview`: render a digest to files without sending or storing it."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bounceback.flows.digest.collect import Week
+from bounceback.flows.errors import NotFoundError
+from bounceback.flows.outbox import render_digest
+from bounceback.storage import queries
+from bounceback.storage.models import utcnow
+
+
+def save_digest_files(raw: bytes, html_path: Path) -> list[Path]:
+    """Write a digest's .html, .txt and .eml side by side; returns the paths."""
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    paths = [html_path.with_suffix(".eml")]
+    paths[0].write_bytes(raw)
+    for subtype, suffix in (("html", ".html"), ("plain", ".txt")):
+        part = message.get_body(preferencelist=(subtype,))
+        if part is not None:
+            target = html_path.with_suffix(suffix)
+            target.write_text(part.get_content(), encoding="utf-8")
+            paths.append(target)
+    return paths
+
+
+def write_preview(
+    sessions: sessionmaker[Session], path: Path, *, address: str | None, week: str | None
+) -> list[Path]:
+    """Render each account's digest (or one account's) to files next to path."""
+    written: list[Path] = []
+    with sessions.begin() as session:
+        accounts = queries.list_accounts(session=session)
+        if address:
+            accounts = [a for a in accounts if a.address == address.lower()]
+            if not accounts:
+                raise NotFoundError(f"no account {address} is connected")
+        if not accounts:
+            raise NotFoundError("no account is connected yet; run bounceback connect first")
+        now = utcnow()
+        for account in accounts:
+            chosen = Week.parse(week, account.timezone) if week else Week.last_complete(
+                now, account.timezone
+            )
+            raw = render_digest(account, chosen, session=session, now=now)
+            target = path if len(accounts) == 1 else path.with_name(
+                f"{path.stem}-{account.address}{path.suffix}"
+            )
+            written += save_digest_files(raw, target.with_suffix(".html"))
+        session.rollback()  # a preview changes nothing
+    return written

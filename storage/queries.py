@@ -1,0 +1,395 @@
+"""Data functions. Each takes `*, session` and never commits: callers own transactions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bounceback.storage.models import (
+    Account,
+    Analysis,
+    Digest,
+    Folder,
+    Gap,
+    JobPosting,
+    Message,
+    utcnow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A fetched and parsed message, ready to store."""
+
+    uid: int
+    header_message_id: str | None
+    in_reply_to: str | None
+    subject: str
+    from_header: str
+    sender_name: str | None
+    sender_address: str | None
+    received_at: datetime
+    size: int
+    content_hash: str
+    raw: bytes
+    body_text: str
+    analysed_text: str
+    html: str | None
+    parse_status: str
+    defects: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewGap:
+    """A gap found by the analyser."""
+
+    category: str
+    text: str
+    start: int
+    end: int
+    skill: str | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewPosting:
+    """A posting parsed from a job alert."""
+
+    dedupe_key: str
+    title: str
+    company: str | None
+    location: str | None
+    salary: str | None
+    url: str | None
+    source: str
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def get_account(address: str, *, session: Session) -> Account | None:
+    """The account with this address, or None."""
+    return session.scalar(select(Account).where(Account.address == address.lower()))
+
+
+def list_accounts(*, session: Session) -> list[Account]:
+    """Every account, oldest first."""
+    return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def save_account(fields: dict[str, Any], folders: Sequence[str], *, session: Session) -> Account:
+    """Create or update the account for fields['address'] and make sure its folders exist."""
+    address = fields["address"].lower()
+    account = get_account(address, session=session)
+    if account is None:
+        account = Account(**{**fields, "address": address})
+        session.add(account)
+    else:
+        for key, value in fields.items():
+            if key != "address":
+                setattr(account, key, value)
+    session.flush()
+    for name in folders:
+        folder_for(account, name, session=session)
+    return account
+
+
+def delete_account(account: Account, *, session: Session) -> None:
+    """Delete an account and everything stored for it."""
+    for model in (JobPosting, Digest):
+        session.execute(delete(model).where(model.account_id == account.id))
+    message_ids = select(Message.id).where(Message.account_id == account.id)
+    session.execute(delete(Gap).where(Gap.message_id.in_(message_ids)))
+    session.execute(delete(Analysis).where(Analysis.message_id.in_(message_ids)))
+    session.execute(delete(Message).where(Message.account_id == account.id))
+    session.execute(delete(Folder).where(Folder.account_id == account.id))
+    session.delete(account)
+
+
+# --- sync -----------------------------------------------------------------------------
+
+
+def folder_for(account: Account, name: str, *, session: Session) -> Folder:
+    """The folder row for name, created when missing."""
+    folder = session.scalar(
+        select(Folder).where(Folder.account_id == account.id, Folder.name == name)
+    )
+    if folder is None:
+        folder = Folder(account_id=account.id, name=name, last_uid=0)
+        session.add(folder)
+        session.flush()
+    return folder
+
+
+def list_folders(account_id: int, *, session: Session) -> list[Folder]:
+    """The account's folders in the order they were added."""
+    return list(session.scalars(select(Folder).where(Folder.account_id == account_id).order_by(Folder.id)))
+
+
+def reset_folder(folder: Folder, uidvalidity: int, *, session: Session) -> None:
+    """Start a folder over after its UIDVALIDITY changed (stored messages are kept)."""
+    folder.uidvalidity = uidvalidity
+    folder.last_uid = 0
+    session.flush()
+
+
+def store_messages(
+    folder: Folder, uidvalidity: int, batch: Sequence[NewMessage], *, last_uid: int,
+    session: Session,
+) -> int:
+    """Insert the batch's new messages and advance the cursor in the same transaction.
+
+    Returns how many rows were inserted; UIDs already stored are skipped, so a batch
+    replayed after a crash stores nothing twice.
+    """
+    uids = [item.uid for item in batch]
+    existing: set[int] = set()
+    if uids:
+        existing = set(
+            session.scalars(
+                select(Message.uid).where(
+                    Message.folder_id == folder.id,
+                    Message.uidvalidity == uidvalidity,
+                    Message.uid.in_(uids),
+                )
+            )
+        )
+    inserted = 0
+    for item in batch:
+        if item.uid in existing:
+            continue
+        existing.add(item.uid)
+        session.add(
+            Message(
+                account_id=folder.account_id,
+                folder_id=folder.id,
+                uidvalidity=uidvalidity,
+                uid=item.uid,
+                header_message_id=item.header_message_id,
+                in_reply_to=item.in_reply_to,
+                subject=item.subject,
+                from_header=item.from_header,
+                sender_name=item.sender_name,
+                sender_address=item.sender_address,
+                received_at=item.received_at,
+                size=item.size,
+                content_hash=item.content_hash,
+                raw=item.raw,
+                body_text=item.body_text,
+                analysed_text=item.analysed_text,
+                html=item.html,
+                parse_status=item.parse_status,
+                defects=list(item.defects),
+            )
+        )
+        inserted += 1
+    folder.uidvalidity = uidvalidity
+    folder.last_uid = max(folder.last_uid, last_uid)
+    folder.last_synced_at = utcnow()
+    session.flush()
+    return inserted
+
+
+def record_poll(account: Account, error: str | None, *, session: Session) -> None:
+    """Remember when the account was last polled and how it ended."""
+    account.last_poll_at = utcnow()
+    account.last_error = error
+    session.flush()
+
+
+# --- analysis -------------------------------------------------------------------------
+
+
+def messages_to_analyse(account_id: int, limit: int, *, session: Session) -> list[Message]:
+    """Messages of the account with no analysis yet, oldest first."""
+    query = (
+        select(Message)
+        .outerjoin(Analysis, Analysis.message_id == Message.id)
+        .where(Message.account_id == account_id, Analysis.id.is_(None))
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def save_analysis(
+    message: Message,
+    *,
+    model_version: str,
+    labels: Sequence[str],
+    scores: dict[str, float],
+    company: str | None,
+    role: str | None,
+    gaps: Iterable[NewGap],
+    postings: Iterable[NewPosting],
+    session: Session,
+) -> int:
+    """Store one message's analysis with its gaps and new postings; returns postings added."""
+    session.add(
+        Analysis(
+            message_id=message.id,
+            model_version=model_version,
+            labels=list(labels),
+            scores=scores,
+            company=company,
+            role=role,
+        )
+    )
+    for gap in gaps:
+        session.add(
+            Gap(
+                message_id=message.id,
+                category=gap.category,
+                text=gap.text,
+                start=gap.start,
+                end=gap.end,
+                skill=gap.skill,
+                confidence=gap.confidence,
+                company=company,
+                role=role,
+            )
+        )
+    added = 0
+    for posting in postings:
+        seen = session.scalar(
+            select(JobPosting.id).where(
+                JobPosting.account_id == message.account_id,
+                JobPosting.dedupe_key == posting.dedupe_key,
+            )
+        )
+        if seen is not None:
+            continue
+        session.add(
+            JobPosting(
+                account_id=message.account_id,
+                message_id=message.id,
+                dedupe_key=posting.dedupe_key,
+                title=posting.title,
+                company=posting.company,
+                location=posting.location,
+                salary=posting.salary,
+                url=posting.url,
+                source=posting.source,
+                received_at=message.received_at,
+            )
+        )
+        session.flush()
+        added += 1
+    return added
+
+
+# --- digest ---------------------------------------------------------------------------
+
+
+def analysed_between(
+    account_id: int, start: datetime, end: datetime, *, session: Session
+) -> list[tuple[Message, Analysis]]:
+    """Messages received in [start, end) with their analyses, oldest first."""
+    query = (
+        select(Message, Analysis)
+        .join(Analysis, Analysis.message_id == Message.id)
+        .where(
+            Message.account_id == account_id,
+            Message.received_at >= start,
+            Message.received_at < end,
+        )
+        .order_by(Message.received_at, Message.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def gaps_until(account_id: int, end: datetime, *, session: Session) -> list[tuple[Gap, Message]]:
+    """Every gap not dismissed from messages received before end, oldest first."""
+    query = (
+        select(Gap, Message)
+        .join(Message, Gap.message_id == Message.id)
+        .where(
+            Message.account_id == account_id,
+            Message.received_at < end,
+            Gap.status != "dismissed",
+        )
+        .order_by(Message.received_at, Gap.start)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def undigested_postings(account_id: int, end: datetime, *, session: Session) -> list[JobPosting]:
+    """Postings received before end that no earlier digest has shown."""
+    query = (
+        select(JobPosting)
+        .where(
+            JobPosting.account_id == account_id,
+            JobPosting.digest_id.is_(None),
+            JobPosting.received_at < end,
+        )
+        .order_by(JobPosting.received_at.desc(), JobPosting.id)
+    )
+    return list(session.scalars(query))
+
+
+def digest_for_week(account_id: int, iso_week: str, *, session: Session) -> Digest | None:
+    """The outbox row of that week, if one was created."""
+    return session.scalar(
+        select(Digest).where(Digest.account_id == account_id, Digest.iso_week == iso_week)
+    )
+
+
+def sent_digests(account_id: int, *, session: Session) -> int:
+    """How many digests have been sent to the account."""
+    return session.scalar(
+        select(func.count(Digest.id)).where(
+            Digest.account_id == account_id, Digest.status == "sent"
+        )
+    ) or 0
+
+
+# --- status ---------------------------------------------------------------------------
+
+
+def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
+    """Counts for `bounceback status`: messages, labels, gaps, postings, digests."""
+    messages = session.scalar(
+        select(func.count(Message.id)).where(Message.account_id == account.id)
+    ) or 0
+    label_counts: Counter[str] = Counter()
+    rows = session.scalars(
+        select(Analysis.labels)
+        .join(Message, Analysis.message_id == Message.id)
+        .where(Message.account_id == account.id)
+    )
+    for labels in rows:
+        label_counts.update(labels or ["other"])
+    gaps = session.scalar(
+        select(func.count(Gap.id))
+        .join(Message, Gap.message_id == Message.id)
+        .where(Message.account_id == account.id, Gap.status != "dismissed")
+    ) or 0
+    postings = session.scalar(
+        select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id)
+    ) or 0
+    failed = session.scalar(
+        select(func.count(Message.id)).where(
+            Message.account_id == account.id, Message.parse_status == "failed"
+        )
+    ) or 0
+    return {
+        "address": account.address,
+        "messages": messages,
+        "labels": dict(sorted(label_counts.items())),
+        "gaps": gaps,
+        "postings": postings,
+        "digests_sent": sent_digests(account.id, session=session),
+        "last_poll": account.last_poll_at.isoformat() if account.last_poll_at else None,
+        "last_error": account.last_error,
+        "unparseable_messages": failed,
+        "folders": [
+            {"name": f.name, "uidvalidity": f.uidvalidity, "last_uid": f.last_uid}
+            for f in account.folders
+        ],
+    }
