@@ -39,6 +39,7 @@ class AnalyseReport:
 
 def posting_key(title: str, company: str | None) -> str:
     """A de-duplication key: the same role at the same company from any board."""
+
     def norm(text: str) -> str:
         return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
@@ -64,7 +65,10 @@ def postings_for(message: Message, analysis: Analysis) -> list[JobPosting]:
 
 
 def analyse_pending(
-    account_id: int, analyzer: TextAnalyzer, *, sessions: sessionmaker[Session],
+    account_id: int,
+    analyzer: TextAnalyzer,
+    *,
+    sessions: sessionmaker[Session],
     batch_size: int = 500,
 ) -> AnalyseReport:
     """Analyse every stored message of the account that has no analysis yet."""
@@ -90,9 +94,13 @@ def analyse_pending(
                     ],
                     postings=[
                         queries.NewPosting(
-                            dedupe_key=posting_key(p.title, p.company), title=p.title,
-                            company=p.company, location=p.location, salary=p.salary,
-                            url=p.url, source=p.source,
+                            dedupe_key=posting_key(p.title, p.company),
+                            title=p.title,
+                            company=p.company,
+                            location=p.location,
+                            salary=p.salary,
+                            url=p.url,
+                            source=p.source,
                         )
                         for p in found
                     ],

@@ -17,7 +17,7 @@ from bounceback.flows.settings import Settings, load_settings
 
 app = typer.Typer(
     name="bounceback",
-    help="Turn the rejection emails in your own mailbox into a weekly plan. Everything stays local.",
+    help="Turn the rejection emails in your mailbox into a weekly plan. Everything stays local.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -77,20 +77,38 @@ def db_upgrade() -> None:
 @friendly_errors
 def connect(
     address: Annotated[str, typer.Argument(help="Your email address.")],
-    imap_host: Annotated[str | None, typer.Option(help="IMAP server; default from the provider preset.")] = None,
-    imap_port: Annotated[int | None, typer.Option(help="IMAP port (993 for ssl, 143 for starttls).")] = None,
+    imap_host: Annotated[
+        str | None, typer.Option(help="IMAP server; default from the provider preset.")
+    ] = None,
+    imap_port: Annotated[
+        int | None, typer.Option(help="IMAP port (993 for ssl, 143 for starttls).")
+    ] = None,
     imap_security: Annotated[str | None, typer.Option(help="ssl, starttls or none.")] = None,
     smtp_host: Annotated[str | None, typer.Option(help="SMTP server for the digest.")] = None,
-    smtp_port: Annotated[int | None, typer.Option(help="SMTP port (465 for ssl, 587 for starttls).")] = None,
+    smtp_port: Annotated[
+        int | None, typer.Option(help="SMTP port (465 for ssl, 587 for starttls).")
+    ] = None,
     smtp_security: Annotated[str | None, typer.Option(help="ssl, starttls or none.")] = None,
     username: Annotated[str | None, typer.Option(help="Login name; default: the address.")] = None,
-    password_env: Annotated[str | None, typer.Option(help="Environment variable holding the password.")] = None,
-    password_file: Annotated[Path | None, typer.Option(help="File (mode 600) holding the password.")] = None,
-    digest_to: Annotated[str | None, typer.Option(help="Where to send the digest; default: the address.")] = None,
-    folder: Annotated[list[str] | None, typer.Option(help="Folder to watch (repeatable); default INBOX.")] = None,
+    password_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the password.")
+    ] = None,
+    password_file: Annotated[
+        Path | None, typer.Option(help="File (mode 600) holding the password.")
+    ] = None,
+    digest_to: Annotated[
+        str | None, typer.Option(help="Where to send the digest; default: the address.")
+    ] = None,
+    folder: Annotated[
+        list[str] | None, typer.Option(help="Folder to watch (repeatable); default INBOX.")
+    ] = None,
     timezone: Annotated[str, typer.Option(help="Your time zone, for the weekly digest.")] = "UTC",
-    allow_insecure_loopback: Annotated[bool, typer.Option(help="Allow security 'none' to a loopback host.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")] = False,
+    allow_insecure_loopback: Annotated[
+        bool, typer.Option(help="Allow security 'none' to a loopback host.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")
+    ] = False,
 ) -> None:
     """Connect a mailbox: verifies the IMAP login and SMTP before saving anything.
 
@@ -110,34 +128,59 @@ def connect(
         imap_host = typer.prompt("IMAP server host")
     if password_env is None and password_file is None:
         if yes:
-            raise ConfigError("say where the password is: --password-env VAR or --password-file PATH")
+            raise ConfigError(
+                "say where the password is: --password-env VAR or --password-file PATH"
+            )
         password_env = typer.prompt("Environment variable that holds the password")
-    imap_security = imap_security or (preset.imap_security if preset and imap_host is None else "ssl")
-    smtp_security = smtp_security or (preset.smtp_security if preset and smtp_host is None else "ssl")
+    imap_security = imap_security or (
+        preset.imap_security if preset and imap_host is None else "ssl"
+    )
+    smtp_security = smtp_security or (
+        preset.smtp_security if preset and smtp_host is None else "ssl"
+    )
     imap = ImapEndpoint(
         host=imap_host or (preset.imap_host if preset else ""),
-        port=imap_port or (preset.imap_port if preset and imap_host is None else _default_port("imap", imap_security)),
+        port=imap_port
+        or (
+            preset.imap_port
+            if preset and imap_host is None
+            else _default_port("imap", imap_security)
+        ),
         security=imap_security,
         username=username or address,
         allow_insecure_loopback=allow_insecure_loopback,
     )
     smtp = SmtpEndpoint(
         host=smtp_host or (preset.smtp_host if preset else imap.host),
-        port=smtp_port or (preset.smtp_port if preset and smtp_host is None else _default_port("smtp", smtp_security)),
+        port=smtp_port
+        or (
+            preset.smtp_port
+            if preset and smtp_host is None
+            else _default_port("smtp", smtp_security)
+        ),
         security=smtp_security,
         username=username or address,
         allow_insecure_loopback=allow_insecure_loopback,
     )
     ref = env_ref(password_env) if password_env else file_ref(Path(password_file or ""))
     request = ConnectRequest(
-        address=address.lower(), imap=imap, smtp=smtp, secret_ref=ref,
-        digest_to=digest_to or address, folders=tuple(folder or ["INBOX"]), timezone=timezone,
+        address=address.lower(),
+        imap=imap,
+        smtp=smtp,
+        secret_ref=ref,
+        digest_to=digest_to or address,
+        folders=tuple(folder or ["INBOX"]),
+        timezone=timezone,
     )
     settings = load_settings()
     result = connect_account(request, resolve_secret(ref), sessions=_sessions(settings))
-    out.print(f"connected {address}: IMAP login and SMTP verified; watching {', '.join(request.folders)}")
+    out.print(
+        f"connected {address}: IMAP login and SMTP verified; watching {', '.join(request.folders)}"
+    )
     if not result.smtp_auth:
-        out.print("note: the SMTP server offered no AUTH; digests go out unauthenticated (a local relay?)")
+        out.print(
+            "note: the SMTP server offered no AUTH; digests go out unauthenticated (a local relay?)"
+        )
 
 
 def _default_port(kind: str, security: str) -> int:
@@ -180,7 +223,10 @@ def status(
 
     sessions = _sessions(load_settings())
     with sessions.begin() as session:
-        accounts = [queries.account_summary(a, session=session) for a in queries.list_accounts(session=session)]
+        accounts = [
+            queries.account_summary(a, session=session)
+            for a in queries.list_accounts(session=session)
+        ]
     if json_output:
         print(json.dumps({"accounts": accounts}))
         return
@@ -190,17 +236,31 @@ def status(
         labels = ", ".join(f"{k} {v}" for k, v in item["labels"].items()) or "none yet"
         out.print(f"[bold]{item['address']}[/bold]")
         out.print(f"  messages {item['messages']} ({labels})")
-        out.print(f"  gaps {item['gaps']}, postings {item['postings']}, digests sent {item['digests_sent']}")
-        out.print(f"  last poll {item['last_poll'] or 'never'}; last error {item['last_error'] or 'none'}")
+        out.print(
+            f"  gaps {item['gaps']}, postings {item['postings']}, "
+            f"digests sent {item['digests_sent']}"
+        )
+        out.print(
+            f"  last poll {item['last_poll'] or 'never'}; last error {item['last_error'] or 'none'}"
+        )
 
 
 @app.command()
 @friendly_errors
 def digest(
     account: Annotated[str | None, typer.Option(help="Only this address.")] = None,
-    preview: Annotated[Path | None, typer.Option(help="Write the digest here (.html; .eml and .txt beside it) instead of sending.")] = None,
-    send: Annotated[bool, typer.Option("--send", help="Send the digest (at most once per ISO week).")] = False,
-    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47; default: the last complete week.")] = None,
+    preview: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the digest here (.html; .eml and .txt beside it) instead of sending."
+        ),
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send the digest (at most once per ISO week).")
+    ] = False,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W47; default: the last complete week.")
+    ] = None,
 ) -> None:
     """Preview or send the weekly digest."""
     if (preview is None) == (not send):
@@ -228,7 +288,12 @@ def digest(
 @friendly_errors
 def classify(
     files: Annotated[list[Path] | None, typer.Argument(help=".eml files to classify.")] = None,
-    jsonl: Annotated[Path | None, typer.Option("--jsonl", help='Lines of {"id","subject","from","body","html"}; "-" for stdin.')] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option(
+            "--jsonl", help='Lines of {"id","subject","from","body","html"}; "-" for stdin.'
+        ),
+    ] = None,
 ) -> None:
     """Classify emails and print one JSON object per input, in input order."""
     from bounceback.flows.classify import classify_stream, emails_from_eml, emails_from_jsonl
@@ -246,7 +311,9 @@ def classify(
 @app.command()
 @friendly_errors
 def export(
-    output: Annotated[Path, typer.Option(help="Folder to write the JSON and CSV files into.")] = Path("bounceback-export"),
+    output: Annotated[
+        Path, typer.Option(help="Folder to write the JSON and CSV files into.")
+    ] = Path("bounceback-export"),
     account: Annotated[str | None, typer.Option(help="Only this address.")] = None,
 ) -> None:
     """Export all stored data (messages, analyses, gaps, postings, digests) as JSON and CSV."""
@@ -280,7 +347,9 @@ def forget(
 @app.command()
 @friendly_errors
 def demo(
-    output: Annotated[Path | None, typer.Option(help="Folder for the demo's database and digest.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Folder for the demo's database and digest.")
+    ] = None,
 ) -> None:
     """Run the whole loop on an embedded mail server with bundled sample mail; no account needed."""
     from bounceback.flows.demo import run_demo

@@ -35,7 +35,9 @@ def sample_messages() -> list[tuple[str, bytes]]:
     """The bundled sample mail as (file name, raw bytes), in file-name order."""
     folder = files("bounceback.flows") / "samples"
     return sorted(
-        (entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".eml")
+        (entry.name, entry.read_bytes())
+        for entry in folder.iterdir()
+        if entry.name.endswith(".eml")
     )
 
 
@@ -80,8 +82,12 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
         )
         request = ConnectRequest(
             address=DEMO_ADDRESS,
-            imap=ImapEndpoint(imap.host, imap.port, "none", imap.user, allow_insecure_loopback=True),
-            smtp=SmtpEndpoint(sink.host, sink.port, "none", imap.user, allow_insecure_loopback=True),
+            imap=ImapEndpoint(
+                imap.host, imap.port, "none", imap.user, allow_insecure_loopback=True
+            ),
+            smtp=SmtpEndpoint(
+                sink.host, sink.port, "none", imap.user, allow_insecure_loopback=True
+            ),
             secret_ref=env_ref(DEMO_SECRET_ENV),
             digest_to=DEMO_ADDRESS,
         )
@@ -100,7 +106,10 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
 
 
 def _summary(
-    console: Console, database_url: str, polled: dict[str, object], paths: list[Path],
+    console: Console,
+    database_url: str,
+    polled: dict[str, object],
+    paths: list[Path],
     seconds: float,
 ) -> None:
     from bounceback.flows.runtime import sessions_for

@@ -68,7 +68,9 @@ class EmbeddedImapServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()
@@ -85,9 +87,17 @@ class EmbeddedImapServer:
         from pymap.imap import IMAPService
 
         args = argparse.Namespace(
-            host=[self.host], port=str(self.port), cert=None, key=None, tls=False,
-            debug=False, demo_data=False, demo_user=self.user,
-            demo_password=self.password, proxy_protocol=None, inherited_sockets=None,
+            host=[self.host],
+            port=str(self.port),
+            cert=None,
+            key=None,
+            tls=False,
+            debug=False,
+            demo_data=False,
+            demo_user=self.user,
+            demo_password=self.password,
+            proxy_protocol=None,
+            inherited_sockets=None,
             passlib_cfg=None,
         )
         backend, config = await DictBackend.init(
@@ -138,9 +148,7 @@ class _Collector:
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     received: threading.Condition = field(default_factory=threading.Condition)
 
-    async def handle_DATA(
-        self, server: Any, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         with self.received:
             self.messages.append(
@@ -186,7 +194,9 @@ class SmtpSink:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()

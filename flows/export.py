@@ -15,8 +15,15 @@ from bounceback.storage import queries
 from bounceback.storage.models import Analysis, Digest, Gap, JobPosting, Message
 
 _MESSAGE_FIELDS = (
-    "id", "uid", "header_message_id", "subject", "from_header", "received_at",
-    "parse_status", "defects", "analysed_text",
+    "id",
+    "uid",
+    "header_message_id",
+    "subject",
+    "from_header",
+    "received_at",
+    "parse_status",
+    "defects",
+    "analysed_text",
 )
 
 
@@ -28,7 +35,9 @@ def _row(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return row
 
 
-def export_accounts(sessions: sessionmaker[Session], folder: Path, *, address: str | None) -> list[Path]:
+def export_accounts(
+    sessions: sessionmaker[Session], folder: Path, *, address: str | None
+) -> list[Path]:
     """Write <address>.json (everything) and per-table CSV files; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -39,7 +48,9 @@ def export_accounts(sessions: sessionmaker[Session], folder: Path, *, address: s
             if not accounts:
                 raise NotFoundError(f"no account {address} is connected")
         for account in accounts:
-            messages = list(session.scalars(select(Message).where(Message.account_id == account.id)))
+            messages = list(
+                session.scalars(select(Message).where(Message.account_id == account.id))
+            )
             ids = [m.id for m in messages]
             tables: dict[str, list[dict[str, Any]]] = {
                 "messages": [_row(m, _MESSAGE_FIELDS) for m in messages],
@@ -48,13 +59,29 @@ def export_accounts(sessions: sessionmaker[Session], folder: Path, *, address: s
                     for a in session.scalars(select(Analysis).where(Analysis.message_id.in_(ids)))
                 ],
                 "gaps": [
-                    _row(g, ("id", "message_id", "category", "text", "start", "end", "skill",
-                             "confidence", "company", "role", "status"))
+                    _row(
+                        g,
+                        (
+                            "id",
+                            "message_id",
+                            "category",
+                            "text",
+                            "start",
+                            "end",
+                            "skill",
+                            "confidence",
+                            "company",
+                            "role",
+                            "status",
+                        ),
+                    )
                     for g in session.scalars(select(Gap).where(Gap.message_id.in_(ids)))
                 ],
                 "postings": [
-                    _row(p, ("title", "company", "location", "salary", "url", "source",
-                             "received_at"))
+                    _row(
+                        p,
+                        ("title", "company", "location", "salary", "url", "source", "received_at"),
+                    )
                     for p in session.scalars(
                         select(JobPosting).where(JobPosting.account_id == account.id)
                     )
@@ -80,8 +107,10 @@ def export_accounts(sessions: sessionmaker[Session], folder: Path, *, address: s
                     writer.writeheader()
                     for row in rows:
                         writer.writerow(
-                            {k: json.dumps(v) if isinstance(v, list | dict) else v
-                             for k, v in row.items()}
+                            {
+                                k: json.dumps(v) if isinstance(v, list | dict) else v
+                                for k, v in row.items()
+                            }
                         )
                 written.append(csv_path)
     return written

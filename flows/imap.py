@@ -6,6 +6,7 @@ changes a flag on the server. Nothing outside this module sees an imap-tools obj
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import ipaddress
 import logging
@@ -131,7 +132,9 @@ class ImapReader:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self._close()
@@ -151,10 +154,8 @@ class ImapReader:
     def _close(self) -> None:
         if self._box is None:
             return
-        try:
-            self._box.logout()
-        except (OSError, imaplib.IMAP4.error, ImapToolsError):
-            pass  # the connection is going away either way
+        with contextlib.suppress(OSError, imaplib.IMAP4.error, ImapToolsError):
+            self._box.logout()  # the connection is going away either way
         self._box = None
 
     @property

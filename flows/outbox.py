@@ -41,8 +41,11 @@ def render_digest(account: Account, week: Week, *, session: Session, now: dateti
     data, _ = collect_digest_input(account, week, session=session)
     email = build_digest(data)
     return compose(
-        email, sender=account.address, to=account.digest_to,
-        message_id=digest_message_id(account, week.label), date=now,
+        email,
+        sender=account.address,
+        to=account.digest_to,
+        message_id=digest_message_id(account, week.label),
+        date=now,
     )
 
 
@@ -61,13 +64,21 @@ def prepare_digest(
             email = build_digest(data)
             message_id = digest_message_id(account, week.label)
             raw = compose(
-                email, sender=account.address, to=account.digest_to, message_id=message_id,
+                email,
+                sender=account.address,
+                to=account.digest_to,
+                message_id=message_id,
                 date=now,
             )
             digest = Digest(
-                account_id=account_id, iso_week=week.label, header_message_id=message_id,
-                subject=email.subject, to_address=account.digest_to, raw=raw,
-                status="pending", attempts=0,
+                account_id=account_id,
+                iso_week=week.label,
+                header_message_id=message_id,
+                subject=email.subject,
+                to_address=account.digest_to,
+                raw=raw,
+                status="pending",
+                attempts=0,
             )
             session.add(digest)
             session.flush()

@@ -21,7 +21,7 @@ from bounceback.flows.sync import sync_folder
 from bounceback.storage import queries
 from bounceback.storage.models import Account, utcnow
 
-IO_RETRY_DELAYS = [2, 5, 15]
+IO_RETRY_DELAYS: list[float] = [2, 5, 15]
 
 
 def _retry_unless_auth(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -48,8 +48,11 @@ def _account(address: str) -> Account:
 def endpoint_for(account: Account) -> ImapEndpoint:
     """The IMAP endpoint stored for an account."""
     return ImapEndpoint(
-        host=account.imap_host, port=account.imap_port, security=account.imap_security,
-        username=account.username, allow_insecure_loopback=account.allow_insecure_loopback,
+        host=account.imap_host,
+        port=account.imap_port,
+        security=account.imap_security,
+        username=account.username,
+        allow_insecure_loopback=account.allow_insecure_loopback,
     )
 
 
@@ -69,7 +72,10 @@ def poll_account(address: str) -> dict[str, Any]:
                 report = sync_folder(reader, folder_id, sessions=sessions)
                 logger.info(
                     "folder %s: %d new (%d degraded, %d unparseable)",
-                    report.folder, report.new_messages, report.degraded, report.failed,
+                    report.folder,
+                    report.new_messages,
+                    report.degraded,
+                    report.failed,
                 )
                 reports.append(report)
     except BouncebackError as exc:
@@ -96,7 +102,9 @@ def analyse_account(address: str) -> dict[str, Any]:
     )
     get_run_logger().info(
         "analysed %d messages: %d gaps, %d new postings",
-        report.messages, report.gaps, report.postings,
+        report.messages,
+        report.gaps,
+        report.postings,
     )
     return {"analysed": report.messages, "gaps": report.gaps, "postings": report.postings}
 
@@ -105,8 +113,10 @@ def analyse_account(address: str) -> dict[str, Any]:
 def prepare_account_digest(address: str, week: str | None) -> dict[str, Any]:
     """Render the week's digest into the outbox (once per account and week)."""
     account = _account(address)
-    chosen = Week.parse(week, account.timezone) if week else Week.last_complete(
-        utcnow(), account.timezone
+    chosen = (
+        Week.parse(week, account.timezone)
+        if week
+        else Week.last_complete(utcnow(), account.timezone)
     )
     item = prepare_digest(account.id, chosen, sessions=sessions_for(load_settings().database_url))
     return {"digest_id": item.digest_id, "week": item.week, "status": item.status}
@@ -161,4 +171,3 @@ def digest_flow(
         else:
             results.append(prepared)
     return results
-

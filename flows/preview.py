@@ -46,12 +46,16 @@ def write_preview(
             raise NotFoundError("no account is connected yet; run bounceback connect first")
         now = utcnow()
         for account in accounts:
-            chosen = Week.parse(week, account.timezone) if week else Week.last_complete(
-                now, account.timezone
+            chosen = (
+                Week.parse(week, account.timezone)
+                if week
+                else Week.last_complete(now, account.timezone)
             )
             raw = render_digest(account, chosen, session=session, now=now)
-            target = path if len(accounts) == 1 else path.with_name(
-                f"{path.stem}-{account.address}{path.suffix}"
+            target = (
+                path
+                if len(accounts) == 1
+                else path.with_name(f"{path.stem}-{account.address}{path.suffix}")
             )
             written += save_digest_files(raw, target.with_suffix(".html"))
         session.rollback()  # a preview changes nothing

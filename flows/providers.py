@@ -20,23 +20,53 @@ class Provider:
 
 
 _GMAIL = Provider(
-    "Gmail", "imap.gmail.com", 993, "ssl", "smtp.gmail.com", 465, "ssl",
+    "Gmail",
+    "imap.gmail.com",
+    993,
+    "ssl",
+    "smtp.gmail.com",
+    465,
+    "ssl",
     "Gmail needs an app password (Google account > Security > App passwords) or OAuth2.",
 )
 _OUTLOOK = Provider(
-    "Outlook / Microsoft 365", "outlook.office365.com", 993, "ssl", "smtp.office365.com", 587,
-    "starttls", "Microsoft has retired password logins for most accounts; OAuth2 is needed.",
+    "Outlook / Microsoft 365",
+    "outlook.office365.com",
+    993,
+    "ssl",
+    "smtp.office365.com",
+    587,
+    "starttls",
+    "Microsoft has retired password logins for most accounts; OAuth2 is needed.",
 )
 _YAHOO = Provider(
-    "Yahoo", "imap.mail.yahoo.com", 993, "ssl", "smtp.mail.yahoo.com", 465, "ssl",
+    "Yahoo",
+    "imap.mail.yahoo.com",
+    993,
+    "ssl",
+    "smtp.mail.yahoo.com",
+    465,
+    "ssl",
     "Yahoo needs an app password (Account security > Generate app password).",
 )
 _ICLOUD = Provider(
-    "iCloud", "imap.mail.me.com", 993, "ssl", "smtp.mail.me.com", 587, "starttls",
+    "iCloud",
+    "imap.mail.me.com",
+    993,
+    "ssl",
+    "smtp.mail.me.com",
+    587,
+    "starttls",
     "iCloud needs an app-specific password (appleid.apple.com > Sign-In and Security).",
 )
 _FASTMAIL = Provider(
-    "Fastmail", "imap.fastmail.com", 993, "ssl", "smtp.fastmail.com", 465, "ssl",
+    "Fastmail",
+    "imap.fastmail.com",
+    993,
+    "ssl",
+    "smtp.fastmail.com",
+    465,
+    "ssl",
     "Fastmail needs an app password (Settings > Privacy & Security > App passwords).",
 )
 

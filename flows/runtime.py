@@ -1,4 +1,4 @@
-"""Process-wide resources built lazily at the edge: database engines, the analyser, Prefect settings."""
+"""Process-wide resources, built lazily at the edge: engines, the analyser, Prefect settings."""
 
 from __future__ import annotations
 

@@ -28,7 +28,12 @@ class SmtpEndpoint:
 
 
 def compose(
-    email: EmailData, *, sender: str, to: str, message_id: str, date: datetime,
+    email: EmailData,
+    *,
+    sender: str,
+    to: str,
+    message_id: str,
+    date: datetime,
 ) -> bytes:
     """A multipart/alternative message (plain text first, then HTML) as wire bytes."""
     message = EmailMessage()
@@ -99,7 +104,8 @@ def send(endpoint: SmtpEndpoint, password: str, *, sender: str, to: str, raw: by
         _login(client, endpoint, password)
         client.sendmail(sender, [to], raw)
     except smtplib.SMTPResponseException as exc:
-        message = exc.smtp_error.decode("utf-8", "replace")
+        error = exc.smtp_error
+        message = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
         raise MailServerError(
             f"the SMTP server refused the digest ({exc.smtp_code} {message})"
         ) from None

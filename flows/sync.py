@@ -63,7 +63,9 @@ def sync_folder(
     if changed:
         log.warning(
             "UIDVALIDITY of folder %r changed (%s -> %s): re-reading it from the start",
-            name, known_validity, state.uidvalidity,
+            name,
+            known_validity,
+            state.uidvalidity,
         )
         last_uid = 0
     elif state.uidnext is not None and state.uidnext <= last_uid + 1:

@@ -211,9 +211,7 @@ class JobPosting(Base):
     url: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column()
-    digest_id: Mapped[int | None] = mapped_column(
-        ForeignKey("digests.id", ondelete="SET NULL")
-    )
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
 
 
 class Digest(Base):

@@ -129,7 +129,9 @@ def folder_for(account: Account, name: str, *, session: Session) -> Folder:
 
 def list_folders(account_id: int, *, session: Session) -> list[Folder]:
     """The account's folders in the order they were added."""
-    return list(session.scalars(select(Folder).where(Folder.account_id == account_id).order_by(Folder.id)))
+    return list(
+        session.scalars(select(Folder).where(Folder.account_id == account_id).order_by(Folder.id))
+    )
 
 
 def reset_folder(folder: Folder, uidvalidity: int, *, session: Session) -> None:
@@ -140,7 +142,11 @@ def reset_folder(folder: Folder, uidvalidity: int, *, session: Session) -> None:
 
 
 def store_messages(
-    folder: Folder, uidvalidity: int, batch: Sequence[NewMessage], *, last_uid: int,
+    folder: Folder,
+    uidvalidity: int,
+    batch: Sequence[NewMessage],
+    *,
+    last_uid: int,
     session: Session,
 ) -> int:
     """Insert the batch's new messages and advance the cursor in the same transaction.
@@ -160,11 +166,26 @@ def store_messages(
                 )
             )
         )
+    # The same mail seen again under another UID (UIDVALIDITY reset, or another folder)
+    # is recognised by Message-ID plus content hash and not stored twice.
+    header_ids = [item.header_message_id for item in batch if item.header_message_id]
+    known: set[tuple[str | None, str]] = set()
+    if header_ids:
+        known = {
+            (row[0], row[1])
+            for row in session.execute(
+                select(Message.header_message_id, Message.content_hash).where(
+                    Message.account_id == folder.account_id,
+                    Message.header_message_id.in_(header_ids),
+                )
+            )
+        }
     inserted = 0
     for item in batch:
-        if item.uid in existing:
+        if item.uid in existing or (item.header_message_id, item.content_hash) in known:
             continue
         existing.add(item.uid)
+        known.add((item.header_message_id, item.content_hash))
         session.add(
             Message(
                 account_id=folder.account_id,
@@ -342,11 +363,14 @@ def digest_for_week(account_id: int, iso_week: str, *, session: Session) -> Dige
 
 def sent_digests(account_id: int, *, session: Session) -> int:
     """How many digests have been sent to the account."""
-    return session.scalar(
-        select(func.count(Digest.id)).where(
-            Digest.account_id == account_id, Digest.status == "sent"
+    return (
+        session.scalar(
+            select(func.count(Digest.id)).where(
+                Digest.account_id == account_id, Digest.status == "sent"
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 # --- status ---------------------------------------------------------------------------
@@ -354,9 +378,9 @@ def sent_digests(account_id: int, *, session: Session) -> int:
 
 def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
     """Counts for `bounceback status`: messages, labels, gaps, postings, digests."""
-    messages = session.scalar(
-        select(func.count(Message.id)).where(Message.account_id == account.id)
-    ) or 0
+    messages = (
+        session.scalar(select(func.count(Message.id)).where(Message.account_id == account.id)) or 0
+    )
     label_counts: Counter[str] = Counter()
     rows = session.scalars(
         select(Analysis.labels)
@@ -365,19 +389,26 @@ def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
     )
     for labels in rows:
         label_counts.update(labels or ["other"])
-    gaps = session.scalar(
-        select(func.count(Gap.id))
-        .join(Message, Gap.message_id == Message.id)
-        .where(Message.account_id == account.id, Gap.status != "dismissed")
-    ) or 0
-    postings = session.scalar(
-        select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id)
-    ) or 0
-    failed = session.scalar(
-        select(func.count(Message.id)).where(
-            Message.account_id == account.id, Message.parse_status == "failed"
+    gaps = (
+        session.scalar(
+            select(func.count(Gap.id))
+            .join(Message, Gap.message_id == Message.id)
+            .where(Message.account_id == account.id, Gap.status != "dismissed")
         )
-    ) or 0
+        or 0
+    )
+    postings = (
+        session.scalar(select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id))
+        or 0
+    )
+    failed = (
+        session.scalar(
+            select(func.count(Message.id)).where(
+                Message.account_id == account.id, Message.parse_status == "failed"
+            )
+        )
+        or 0
+    )
     return {
         "address": account.address,
         "messages": messages,

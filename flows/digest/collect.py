@@ -74,13 +74,20 @@ def week_stats(label: str, rows: list[tuple[Message, Analysis]]) -> WeekStats:
 
 def _gap_item(gap: Gap, message: Message) -> GapItem:
     return GapItem(
-        gap_id=gap.id, category=gap.category, text=gap.text, skill=gap.skill,
-        company=gap.company, role=gap.role, received_at=message.received_at,
+        gap_id=gap.id,
+        category=gap.category,
+        text=gap.text,
+        skill=gap.skill,
+        company=gap.company,
+        role=gap.role,
+        received_at=message.received_at,
         subject=message.subject,
     )
 
 
-def _silent_rejections(rows: list[tuple[Message, Analysis]], interviewed: set[str]) -> list[SilentRejection]:
+def _silent_rejections(
+    rows: list[tuple[Message, Analysis]], interviewed: set[str]
+) -> list[SilentRejection]:
     found = []
     for message, analysis in rows:
         if "rejection" not in analysis.labels or "feedback" in analysis.labels:
@@ -105,8 +112,12 @@ def _silent_rejections(rows: list[tuple[Message, Analysis]], interviewed: set[st
 
 def _posting_item(posting: JobPosting) -> PostingItem:
     return PostingItem(
-        title=posting.title, company=posting.company, location=posting.location,
-        salary=posting.salary, url=posting.url, source=posting.source,
+        title=posting.title,
+        company=posting.company,
+        location=posting.location,
+        salary=posting.salary,
+        url=posting.url,
+        source=posting.source,
         received_at=posting.received_at,
     )
 
@@ -131,7 +142,9 @@ def collect_digest_input(
         )
         if item is week:
             this_week_rows = rows
-    all_gaps = [_gap_item(g, m) for g, m in queries.gaps_until(account.id, week.end, session=session)]
+    all_gaps = [
+        _gap_item(g, m) for g, m in queries.gaps_until(account.id, week.end, session=session)
+    ]
     week_gaps = [g for g in all_gaps if week.start <= g.received_at < week.end]
     postings = queries.undigested_postings(account.id, week.end, session=session)
     data = DigestInput(

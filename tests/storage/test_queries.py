@@ -18,20 +18,37 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def account_fields(address: str = "Alex@Example.com") -> dict[str, object]:
     return {
-        "address": address, "username": "alex", "imap_host": "imap.example.com",
-        "imap_port": 993, "imap_security": "ssl", "smtp_host": "smtp.example.com",
-        "smtp_port": 465, "smtp_security": "ssl", "secret_ref": "env:PW",
+        "address": address,
+        "username": "alex",
+        "imap_host": "imap.example.com",
+        "imap_port": 993,
+        "imap_security": "ssl",
+        "smtp_host": "smtp.example.com",
+        "smtp_port": 465,
+        "smtp_security": "ssl",
+        "secret_ref": "env:PW",
         "digest_to": "alex@example.com",
     }
 
 
 def new_message(uid: int, **overrides: object) -> queries.NewMessage:
     fields: dict[str, object] = {
-        "uid": uid, "header_message_id": f"<{uid}@example.com>", "in_reply_to": None,
-        "subject": f"Message {uid}", "from_header": "HR <hr@acme.test>", "sender_name": "HR",
-        "sender_address": "hr@acme.test", "received_at": T0 + timedelta(minutes=uid),
-        "size": 10, "content_hash": f"{uid:064d}", "raw": b"raw bytes", "body_text": "body",
-        "analysed_text": "body", "html": None, "parse_status": "ok", "defects": (),
+        "uid": uid,
+        "header_message_id": f"<{uid}@example.com>",
+        "in_reply_to": None,
+        "subject": f"Message {uid}",
+        "from_header": "HR <hr@acme.test>",
+        "sender_name": "HR",
+        "sender_address": "hr@acme.test",
+        "received_at": T0 + timedelta(minutes=uid),
+        "size": 10,
+        "content_hash": f"{uid:064d}",
+        "raw": b"raw bytes",
+        "body_text": "body",
+        "analysed_text": "body",
+        "html": None,
+        "parse_status": "ok",
+        "defects": (),
     }
     fields.update(overrides)
     return queries.NewMessage(**fields)  # type: ignore[arg-type]
@@ -55,12 +72,17 @@ def test_account_address_is_normalised_and_unique(sessions: sessionmaker[Session
     with sessions.begin() as session:
         assert queries.get_account("ALEX@example.COM", session=session) is not None
         # saving again updates instead of duplicating
-        queries.save_account({**account_fields(), "imap_port": 143}, ["INBOX", "Jobs"], session=session)
+        queries.save_account(
+            {**account_fields(), "imap_port": 143}, ["INBOX", "Jobs"], session=session
+        )
     with sessions.begin() as session:
         accounts = queries.list_accounts(session=session)
         assert len(accounts) == 1
         assert accounts[0].imap_port == 143
-        assert [f.name for f in queries.list_folders(accounts[0].id, session=session)] == ["INBOX", "Jobs"]
+        assert [f.name for f in queries.list_folders(accounts[0].id, session=session)] == [
+            "INBOX",
+            "Jobs",
+        ]
 
 
 def test_store_messages_advances_cursor_and_skips_replayed_uids(
@@ -69,11 +91,21 @@ def test_store_messages_advances_cursor_and_skips_replayed_uids(
     _, folder_id = make_account(sessions)
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
-        assert queries.store_messages(folder, 7, [new_message(1), new_message(2)], last_uid=2, session=session) == 2
+        assert (
+            queries.store_messages(
+                folder, 7, [new_message(1), new_message(2)], last_uid=2, session=session
+            )
+            == 2
+        )
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
         # a crash after commit replays the batch: nothing is stored twice
-        assert queries.store_messages(folder, 7, [new_message(2), new_message(3)], last_uid=3, session=session) == 1
+        assert (
+            queries.store_messages(
+                folder, 7, [new_message(2), new_message(3)], last_uid=3, session=session
+            )
+            == 1
+        )
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
         assert (folder.uidvalidity, folder.last_uid) == (7, 3)
@@ -94,31 +126,53 @@ def test_rolled_back_batch_leaves_cursor_where_it_was(sessions: sessionmaker[Ses
 def test_timestamps_come_back_timezone_aware(sessions: sessionmaker[Session]) -> None:
     _, folder_id = make_account(sessions)
     with sessions.begin() as session:
-        queries.store_messages(session.get_one(Folder, folder_id), 1, [new_message(5)], last_uid=5, session=session)
+        queries.store_messages(
+            session.get_one(Folder, folder_id), 1, [new_message(5)], last_uid=5, session=session
+        )
     with sessions.begin() as session:
         message = session.scalars(select(Message)).one()
         assert message.received_at == T0 + timedelta(minutes=5)
         assert message.received_at.tzinfo is not None
 
 
-def test_save_analysis_stores_gaps_and_deduplicates_postings(sessions: sessionmaker[Session]) -> None:
+def test_save_analysis_stores_gaps_and_deduplicates_postings(
+    sessions: sessionmaker[Session],
+) -> None:
     account_id, folder_id = make_account(sessions)
     with sessions.begin() as session:
         queries.store_messages(
-            session.get_one(Folder, folder_id), 1, [new_message(1), new_message(2)], last_uid=2,
+            session.get_one(Folder, folder_id),
+            1,
+            [new_message(1), new_message(2)],
+            last_uid=2,
             session=session,
         )
-    posting = queries.NewPosting("data analyst|acme", "Data Analyst", "Acme", "Leeds", None, None, "Board")
+    posting = queries.NewPosting(
+        "data analyst|acme", "Data Analyst", "Acme", "Leeds", None, None, "Board"
+    )
     with sessions.begin() as session:
         first, second = queries.messages_to_analyse(account_id, 10, session=session)
         added = queries.save_analysis(
-            first, model_version="t", labels=["rejection", "feedback"], scores={}, company="Acme",
-            role="Analyst", gaps=[queries.NewGap("skill", "more SQL", 0, 8, "SQL", 0.9)],
-            postings=[posting], session=session,
+            first,
+            model_version="t",
+            labels=["rejection", "feedback"],
+            scores={},
+            company="Acme",
+            role="Analyst",
+            gaps=[queries.NewGap("skill", "more SQL", 0, 8, "SQL", 0.9)],
+            postings=[posting],
+            session=session,
         )
         again = queries.save_analysis(
-            second, model_version="t", labels=["job_alert"], scores={}, company=None, role=None,
-            gaps=[], postings=[posting], session=session,
+            second,
+            model_version="t",
+            labels=["job_alert"],
+            scores={},
+            company=None,
+            role=None,
+            gaps=[],
+            postings=[posting],
+            session=session,
         )
         assert (added, again) == (1, 0)
     with sessions.begin() as session:
@@ -133,8 +187,14 @@ def test_save_analysis_stores_gaps_and_deduplicates_postings(sessions: sessionma
 
 def test_one_digest_per_account_and_week(sessions: sessionmaker[Session]) -> None:
     account_id, _ = make_account(sessions)
-    row = {"account_id": account_id, "iso_week": "2026-W47", "header_message_id": "<x>",
-           "subject": "s", "to_address": "a@b.c", "raw": b"r"}
+    row = {
+        "account_id": account_id,
+        "iso_week": "2026-W47",
+        "header_message_id": "<x>",
+        "subject": "s",
+        "to_address": "a@b.c",
+        "raw": b"r",
+    }
     with sessions.begin() as session:
         session.add(Digest(**row))
     with pytest.raises(IntegrityError), sessions.begin() as session:
@@ -144,11 +204,20 @@ def test_one_digest_per_account_and_week(sessions: sessionmaker[Session]) -> Non
 def test_delete_account_removes_everything(sessions: sessionmaker[Session]) -> None:
     account_id, folder_id = make_account(sessions)
     with sessions.begin() as session:
-        queries.store_messages(session.get_one(Folder, folder_id), 1, [new_message(1)], last_uid=1, session=session)
+        queries.store_messages(
+            session.get_one(Folder, folder_id), 1, [new_message(1)], last_uid=1, session=session
+        )
         (message,) = queries.messages_to_analyse(account_id, 10, session=session)
         queries.save_analysis(
-            message, model_version="t", labels=["feedback"], scores={}, company=None, role=None,
-            gaps=[queries.NewGap("fit", "x", 0, 1, None, 0.5)], postings=[], session=session,
+            message,
+            model_version="t",
+            labels=["feedback"],
+            scores={},
+            company=None,
+            role=None,
+            gaps=[queries.NewGap("fit", "x", 0, 1, None, 0.5)],
+            postings=[],
+            session=session,
         )
     with sessions.begin() as session:
         queries.delete_account(session.get_one(Account, account_id), session=session)

@@ -1,0 +1,246 @@
+"""Parse job-alert emails into `JobPosting` records, with one parser per board."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from bounceback.nlp.htmltext import html_to_text
+from bounceback.nlp.records import JobPosting
+
+__all__ = ["BOARD_PARSERS", "clean_url", "parse_postings", "register_board", "source_for"]
+
+#: Sender domain (or a parent domain of it) -> board or agency name.
+BOARD_DOMAINS: Final[dict[str, str]] = {
+    "jobharbour.example": "JobHarbour",
+    "seekdeck.example": "SeekDeck",
+    "calderfinch.example": "Calder & Finch",
+    "linkedin.com": "LinkedIn",
+    "indeed.com": "Indeed",
+    "indeedemail.com": "Indeed",
+    "totaljobs.com": "Totaljobs",
+    "reed.co.uk": "Reed",
+    "cv-library.co.uk": "CV-Library",
+    "glassdoor.com": "Glassdoor",
+    "glassdoor.co.uk": "Glassdoor",
+    "adzuna.co.uk": "Adzuna",
+    "hays.co.uk": "Hays",
+    "michaelpage.co.uk": "Michael Page",
+    "roberthalf.co.uk": "Robert Half",
+    "otta.com": "Otta",
+    "welcometothejungle.com": "Welcome to the Jungle",
+    "jobs.ac.uk": "jobs.ac.uk",
+    "civilservicejobs.service.gov.uk": "Civil Service Jobs",
+}
+
+#: Query parameters that only track the click; stripped from posting links.
+_TRACKING_PARAMS: Final = frozenset(
+    {
+        "trk", "trkinfo", "refid", "trackingid", "lipi", "midtoken", "midsig", "eid",
+        "otptoken", "tk", "cf_rid", "mc_cid", "mc_eid", "gclid", "fbclid", "msclkid",
+        "_hsenc", "_hsmi", "src_trk",
+    }
+)  # fmt: skip
+
+BoardParser = Callable[[str, str | None], list[JobPosting]]
+#: Board name -> parser of (plain text, html) into postings; other senders get the generic one.
+BOARD_PARSERS: dict[str, BoardParser] = {}
+
+_URL: Final = re.compile(r"https?://[^\s<>\"')\]]+")
+_SALARY: Final = re.compile(
+    r"(?:£|€|\$|GBP|EUR|USD)\s?\d[\d,.]*\s?[kK]?"
+    r"(?:\s?(?:-|–|to)\s?(?:£|€|\$)?\s?\d[\d,.]*\s?[kK]?)?"
+    r"(?:\s?(?:a|per)\s(?:year|annum|month|week|day|hour))?"
+    r"(?:\s?\+\s?\w+)?"
+)
+_NOISE_LINES: Final = re.compile(
+    r"^(?:easily apply|be an early applicant|actively recruiting|new|promoted|"
+    r"hybrid remote|remote|urgently hiring|\d+ applicants?)$",
+    re.IGNORECASE,
+)
+_PIPES: Final = re.compile(r"\s*\|\s*")
+_DASHES: Final = re.compile(r"\s+(?:—|–|·)\s+")
+_HYPHENS: Final = re.compile(r"\s+(?:-|at|@)\s+")
+_LIST_MARKER: Final = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s+")
+
+
+def register_board(name: str) -> Callable[[BoardParser], BoardParser]:
+    """Register a parser for one board's alert emails under the board's name."""
+
+    def decorator(parser: BoardParser) -> BoardParser:
+        BOARD_PARSERS[name] = parser
+        return parser
+
+    return decorator
+
+
+def _domain(sender: str) -> str:
+    match = re.search(r"@([\w.-]+)", sender)
+    return match.group(1).lower().rstrip(".") if match else ""
+
+
+def source_for(sender: str) -> str | None:
+    """The board or agency name for a sender address or From header, if it is a known one."""
+    domain = _domain(sender)
+    while domain:
+        if domain in BOARD_DOMAINS:
+            return BOARD_DOMAINS[domain]
+        _, _, domain = domain.partition(".")
+    return None
+
+
+def clean_url(url: str) -> str:
+    """The link without click-tracking query parameters (utm_*, trk, refId, trackingId, …)."""
+    parts = urlsplit(url.strip().rstrip(".,;"))
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Runs of non-blank lines, stripped."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _salary(line: str) -> str | None:
+    match = _SALARY.search(line)
+    return match.group().strip() if match else None
+
+
+def _text_of(text: str, html: str | None) -> str:
+    return text if text.strip() or html is None else html_to_text(html)
+
+
+@register_board("JobHarbour")
+def _jobharbour(text: str, html: str | None) -> list[JobPosting]:
+    """Cards of: title, company, location, optional salary, 'View job: URL'."""
+    postings = []
+    for block in _blocks(_text_of(text, html)):
+        link = next((line for line in block if line.lower().startswith("view job:")), None)
+        url = _URL.search(link) if link else None
+        if url is None or len(block) < 4:
+            continue
+        fields = [line for line in block if line is not link]
+        salary = next((s for s in map(_salary, fields[3:]) if s), None)
+        postings.append(
+            JobPosting(
+                title=fields[0],
+                company=fields[1],
+                location=fields[2],
+                salary=salary,
+                url=clean_url(url.group()),
+                source="JobHarbour",
+            )
+        )
+    return postings
+
+
+@register_board("SeekDeck")
+def _seekdeck(text: str, html: str | None) -> list[JobPosting]:
+    """Blocks of: title, 'Company - Location', optional salary and badges, then the URL."""
+    postings = []
+    for block in _blocks(_text_of(text, html)):
+        if len(block) < 3 or not _URL.fullmatch(block[-1]) or " - " not in block[1]:
+            continue
+        company, _, location = block[1].rpartition(" - ")
+        salary = next((s for s in map(_salary, block[2:-1]) if s), None)
+        postings.append(
+            JobPosting(
+                title=block[0],
+                company=company.strip() or None,
+                location=location.strip() or None,
+                salary=salary,
+                url=clean_url(block[-1]),
+                source="SeekDeck",
+            )
+        )
+    return postings
+
+
+def _fields(line: str) -> list[str]:
+    """Split a one-line listing on its strongest separator: pipes, then dashes, then hyphens."""
+    for separator in (_PIPES, _DASHES, _HYPHENS):
+        fields = [field.strip() for field in separator.split(line) if field.strip()]
+        if len(fields) >= 2:
+            return fields
+    return [line.strip()]
+
+
+def _pipe_list(text: str, source: str) -> list[JobPosting]:
+    """Lines of 'Title | Company | Location | Salary' (or dashes), each with a URL nearby."""
+    postings = []
+    for block in _blocks(text):
+        line = _LIST_MARKER.sub("", block[0])
+        fields = _fields(_URL.sub("", line))
+        url_match = next((m for m in map(_URL.search, block) if m), None)
+        if len(fields) < 2 or len(line) > 200 or url_match is None:
+            continue
+        salary = next((s for s in map(_salary, fields[2:]) if s), None)
+        rest = [field for field in fields[2:] if not _salary(field)]
+        postings.append(
+            JobPosting(
+                title=fields[0],
+                company=fields[1],
+                location=rest[0] if rest else None,
+                salary=salary,
+                url=clean_url(url_match.group()),
+                source=source,
+            )
+        )
+    return postings
+
+
+@register_board("Calder & Finch")
+def _calder_finch(text: str, html: str | None) -> list[JobPosting]:
+    """Numbered 'Title | Company | Location | Salary' lines, each followed by 'More: URL'."""
+    return _pipe_list(_text_of(text, html), "Calder & Finch")
+
+
+def _generic(text: str, html: str | None, source: str) -> list[JobPosting]:
+    """Fallback: list items like 'Title — Company — Location' with a link on or after them."""
+    body = _text_of(text, html)
+    lines = [line for block in _blocks(body) for line in block]
+    regrouped = "\n\n".join(
+        line + ("\n" + lines[i + 1] if i + 1 < len(lines) and _URL.fullmatch(lines[i + 1]) else "")
+        for i, line in enumerate(lines)
+        if not _URL.fullmatch(line) and not _NOISE_LINES.match(line)
+    )
+    return [posting for posting in _pipe_list(regrouped, source) if len(posting.title) <= 100]
+
+
+def parse_postings(subject: str, sender: str, text: str, html: str | None) -> list[JobPosting]:
+    """The postings listed in one job-alert email, links cleaned, duplicates within it removed."""
+    source = source_for(sender)
+    parser = BOARD_PARSERS.get(source) if source else None
+    postings = parser(text, html) if parser is not None else []
+    if not postings:  # an unknown sender, or a board that changed its layout
+        postings = _generic(text, html, source or _display_name(sender) or "email")
+    seen: set[tuple[str, str | None]] = set()
+    unique = []
+    for posting in postings:
+        key = (posting.title.casefold(), (posting.company or "").casefold() or None)
+        if key not in seen:
+            seen.add(key)
+            unique.append(posting)
+    return unique
+
+
+def _display_name(sender: str) -> str | None:
+    name = sender.split("<", 1)[0].strip().strip('"')
+    return name if name and "<" in sender else None

@@ -1,0 +1,63 @@
+"""Find the new part of an email body: drop quoted history and the signature."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# "On Mon, 23 Nov 2026 at 10:02, Jane <jane@x.org> wrote:" — clients wrap it over two lines.
+_ON_WROTE: Final = re.compile(r"^\s*On\b.{4,300}\bwrote:\s*$", re.IGNORECASE | re.DOTALL)
+_ORIGINAL: Final = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
+_FORWARDED: Final = re.compile(
+    r"^\s*(?:-{2,}\s*Forwarded message\s*-{2,}|Begin forwarded message:)\s*$", re.IGNORECASE
+)
+_OUTLOOK_RULE: Final = re.compile(r"^\s*_{10,}\s*$")
+_HEADER_FROM: Final = re.compile(r"^\s*\*?From:\*?\s+\S", re.IGNORECASE)
+_HEADER_NEXT: Final = re.compile(r"^\s*\*?(?:Sent|Date|To|Subject|Cc):\*?\s", re.IGNORECASE)
+_SIGNATURE: Final = re.compile(r"^(?:-- ?|Sent from my \w+.*|Get Outlook for \w+.*)$")
+_BLANK_LINES: Final = re.compile(r"\n{3,}")
+
+
+def _is_header_block(lines: list[str], index: int) -> bool:
+    """True when an Outlook-style 'From: … Sent: …' header block starts at `index`."""
+    if index >= len(lines) or not _HEADER_FROM.match(lines[index]):
+        return False
+    following = lines[index + 1 : index + 5]
+    return sum(1 for line in following if _HEADER_NEXT.match(line)) >= 2
+
+
+def _history_start(lines: list[str]) -> tuple[int, bool] | None:
+    """Index of the first line of quoted history, and whether it is a forward."""
+    for index, line in enumerate(lines):
+        if _FORWARDED.match(line):
+            return index, True
+        if _ORIGINAL.match(line) or _is_header_block(lines, index):
+            return index, False
+        if _OUTLOOK_RULE.match(line) and _is_header_block(lines, index + 1):
+            return index, False
+        if line.lstrip().startswith("On ") and len(line) < 400:
+            if _ON_WROTE.match(line):
+                return index, False
+            if index + 1 < len(lines) and _ON_WROTE.match(line + " " + lines[index + 1]):
+                return index, False
+    return None
+
+
+def strip_history(text: str) -> str:
+    """Return only the new part of a plain-text body: no quoted history, no signature."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found = _history_start(lines)
+    if found is not None:
+        start, forward = found
+        head = lines[:start]
+        # A bare forward has no new words of its own: the forwarded mail is the content.
+        if not (forward and not any(line.strip() for line in head)):
+            lines = head
+    kept: list[str] = []
+    for line in lines:
+        if _SIGNATURE.match(line.rstrip("\r")):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line.rstrip())
+    return _BLANK_LINES.sub("\n\n", "\n".join(kept)).strip()
