@@ -201,7 +201,7 @@ def poll(
 
     settings = load_settings()
     _sessions(settings)
-    with prefect_context(settings, quiet=json_output):
+    with prefect_context(quiet=json_output):
         results = poll_flow(account)
     if json_output:
         print(json.dumps({"accounts": results}))
@@ -277,7 +277,7 @@ def digest(
     from bounceback.flows.pipeline import digest_flow
     from bounceback.flows.runtime import prefect_context
 
-    with prefect_context(settings):
+    with prefect_context():
         results = digest_flow(account, week, True)
     for item in results:
         state = "sent" if item.get("sent") else "already sent earlier"

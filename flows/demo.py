@@ -93,7 +93,7 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
         )
         connect_account(request, "demo-password", sessions=sessions_for(database_url))
         console.print("starting Prefect (a local ephemeral server: this takes a few seconds)...")
-        with prefect_context(settings, quiet=True):
+        with prefect_context(quiet=True):
             polled = poll_flow(DEMO_ADDRESS)[0]
             week = Week.last_complete(now, "UTC").label
             digest_flow(DEMO_ADDRESS, week, True)

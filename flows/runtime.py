@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +35,7 @@ def model_dir(settings: Settings) -> Path | None:
     return current if (current / "labels").is_dir() else None
 
 
-def prefect_updates(settings: Settings, *, quiet: bool = False) -> dict[str, Any]:
+def prefect_updates() -> dict[str, Any]:
     """Prefect settings bounceback runs with (no telemetry, no heartbeat thread)."""
     updates: dict[str, Any] = {
         # Sync flows lose ~1 s each to the heartbeat thread; crash detection is not
@@ -44,15 +45,23 @@ def prefect_updates(settings: Settings, *, quiet: bool = False) -> dict[str, Any
         "telemetry.enable_resource_metrics": False,
         "cloud.enable_orchestration_telemetry": False,
     }
-    if quiet:
-        updates["logging.level"] = "WARNING"
     return updates
 
 
 @contextmanager
-def prefect_context(settings: Settings, *, quiet: bool = False) -> Iterator[None]:
+def prefect_context(*, quiet: bool = False) -> Iterator[None]:
     """Run the enclosed flows with bounceback's Prefect settings."""
     from prefect.settings import temporary_settings
 
-    with temporary_settings(updates=prefect_updates(settings, quiet=quiet)):  # type: ignore[arg-type]
-        yield
+    # Prefect configures its loggers when imported, so quietening is done on the loggers.
+    loggers = [logging.getLogger(name) for name in ("prefect", "prefect.server")]
+    levels = [logger.level for logger in loggers]
+    if quiet:
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+    try:
+        with temporary_settings(updates=prefect_updates()):  # type: ignore[arg-type]
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

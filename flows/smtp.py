@@ -7,6 +7,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -44,9 +45,10 @@ def compose(
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
-    return message.as_bytes()
+    # quoted-printable keeps every line under SMTP's 998-octet limit, whatever the HTML
+    message.set_content(email.text, cte="quoted-printable")
+    message.add_alternative(email.html, subtype="html", cte="quoted-printable")
+    return message.as_bytes(policy=policy.SMTP)
 
 
 def _connect(endpoint: SmtpEndpoint) -> smtplib.SMTP:

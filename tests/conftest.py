@@ -111,7 +111,7 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
     from prefect.settings import temporary_settings
 
-    with temporary_settings(updates=prefect_updates(load_settings(), quiet=True)):  # type: ignore[arg-type]
+    with temporary_settings(updates=prefect_updates()):  # type: ignore[arg-type]
         with prefect_test_harness(server_startup_timeout=60):
             yield
 

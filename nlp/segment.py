@@ -1,0 +1,182 @@
+"""Sentence and clause segmentation of an email body, with character offsets.
+
+Pure regex, no spaCy parser: the gap classifier reads one segment at a time, and every
+segment keeps ``body[start:end] == text`` so evidence can be shown in place.
+
+Rules, in order:
+
+1. Hard line breaks end a segment: blank lines, lines starting with a bullet or number
+   marker, and newlines after a short line or after sentence punctuation. A newline inside
+   a long line that ends mid-sentence is treated as a soft wrap (hard-wrapped mail).
+2. Quoted history (lines starting with ``>``) is skipped.
+3. Inside a block, sentences end at ``. ! ?`` (not after common abbreviations) and at
+   semicolons; a contrastive ``, but`` / ``, however`` splits a clause when both sides
+   are long enough to stand alone.
+4. Bullet markers and surrounding whitespace are trimmed so spans are tight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Segment", "segment"]
+
+# A line this long that ends without punctuation is probably wrapped by the mail client.
+_SOFT_WRAP_MIN_LINE = 45
+
+_BULLET_PATTERN = r"""[ \t]*(?:
+        [-*•·‣◦▪▫●○–—+]+            # symbol bullets
+      | \(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})[.)](?=\s)  # 1.  2)  a)  (iv)
+    )[ \t]+"""
+_BULLET = re.compile("^" + _BULLET_PATTERN, re.VERBOSE)
+_BULLET_AT = re.compile(_BULLET_PATTERN, re.VERBOSE)  # for match(pos=...), where ^ fails
+_QUOTED = re.compile(r"^[ \t]*>")
+_SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|;\s+|\s+[–—]\s+(?=[A-Z])""")
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "vs",
+        "no",
+        "approx",
+        "inc",
+        "ltd",
+        "co",
+        "jr",
+        "sr",
+        "dept",
+        "fig",
+        "cf",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.k",
+    ]
+)
+# The conjunction itself is left out of the right-hand clause ("but", "however,").
+_CLAUSE = re.compile(
+    r",\s+(?:(?:but|however,?)\s+|(?=(?:although|though|whereas)\b))", re.IGNORECASE
+)
+_MIN_CLAUSE_WORDS = 3
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One sentence or clause of a body: ``body[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+def segment(body: str) -> list[Segment]:
+    """Split ``body`` into tight sentence/clause spans with offsets into ``body``."""
+    segments: list[Segment] = []
+    for block_start, block_end in _blocks(body):
+        for start, end in _sentences(body, block_start, block_end):
+            for clause_start, clause_end in _clauses(body, start, end):
+                span = _tighten(body, clause_start, clause_end)
+                if span is not None:
+                    segments.append(Segment(body[span[0] : span[1]], span[0], span[1]))
+    return segments
+
+
+def _lines(body: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line, excluding the newline."""
+    position = 0
+    for line in body.splitlines(keepends=True):
+        stripped = line.rstrip("\r\n")
+        yield position, position + len(stripped)
+        position += len(line)
+
+
+def _blocks(body: str) -> Iterator[tuple[int, int]]:
+    """Yield spans of consecutive lines that belong to one paragraph or bullet item."""
+    block: tuple[int, int] | None = None
+    previous_line = ""
+    for start, end in _lines(body):
+        line = body[start:end]
+        if _QUOTED.match(line):
+            if block is not None:
+                yield block
+            block, previous_line = None, ""
+            continue
+        if not line.strip():
+            if block is not None:
+                yield block
+            block, previous_line = None, ""
+            continue
+        if block is not None and _continues(previous_line, line):
+            block = (block[0], end)
+        else:
+            if block is not None:
+                yield block
+            bullet = _BULLET.match(line)
+            block = (start + (bullet.end() if bullet else 0), end)
+        previous_line = line
+    if block is not None:
+        yield block
+
+
+def _continues(previous_line: str, line: str) -> bool:
+    """True if ``line`` is a soft-wrapped continuation of ``previous_line``."""
+    if _BULLET.match(line):
+        return False
+    tail = previous_line.rstrip()
+    return len(tail) >= _SOFT_WRAP_MIN_LINE and not tail.endswith((".", "!", "?", ":"))
+
+
+def _sentences(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Yield sentence spans inside one block."""
+    cursor = start
+    for match in _SENTENCE_END.finditer(body, start, end):
+        if _ends_with_abbreviation(body[cursor : match.start()]):
+            continue
+        yield cursor, match.start()
+        cursor = match.end()
+    if cursor < end:
+        yield cursor, end
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    """True if the text ends with an abbreviation or an initial, not a sentence."""
+    if not text.endswith("."):
+        return False
+    last = text.rsplit(None, 1)[-1].rstrip(".").lower().lstrip("(\"'")
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def _clauses(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split a sentence at a contrastive conjunction when both sides stand alone."""
+    cursor = start
+    for match in _CLAUSE.finditer(body, start, end):
+        left = body[cursor : match.start()]
+        right = body[match.end() : end]
+        if len(left.split()) >= _MIN_CLAUSE_WORDS and len(right.split()) >= _MIN_CLAUSE_WORDS:
+            yield cursor, match.start() + 1  # keep the comma with the left clause
+            cursor = match.end()
+    yield cursor, end
+
+
+def _tighten(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim whitespace and leftover bullet markers; drop spans without letters."""
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    bullet = _BULLET_AT.match(body, start, end)
+    if bullet:
+        start = bullet.end()
+    if end - start < 2 or not _HAS_LETTER.search(body, start, end):
+        return None
+    return start, end

@@ -1,0 +1,139 @@
+"""The real training path (compile → DocBin → spacy train → install) on a tiny corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bounceback.nlp.analyzer import Analyzer
+from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
+from bounceback.nlp.train import (
+    CORPUS_DIR,
+    compile_corpus,
+    evaluate,
+    is_dev,
+    load_jsonl,
+    parse_emails,
+    train_models,
+)
+
+TINY_EMAILS = [
+    ("rejection", "Your application", "We regret that we will not progress your application."),
+    ("rejection", "Application outcome", "Unfortunately you have not been shortlisted."),
+    ("rejection feedback", "Feedback", "Not successful; your SQL was weak and answers long."),
+    ("interview", "Interview invitation", "We would like to invite you to interview on Monday."),
+    ("interview", "Schedule a call", "Please book a slot for your phone screen."),
+    ("application_received", "Thanks for applying", "We have received your application."),
+    ("offer", "Offer letter", "We are delighted to offer you the position."),
+    ("job_alert", "New jobs for you", "Data Analyst - Acme - London. Apply now."),
+    ("other", "Lunch?", "Are you free for lunch on Friday?"),
+]
+TINY_GAPS = [
+    ("skill", "Your SQL was not strong enough."),
+    ("experience", "You had limited experience managing a team."),
+    ("communication", "Your answers were long-winded."),
+    ("preparation", "You had not researched our products."),
+    ("motivation", "It was not clear why you wanted the role."),
+    ("evidence", "Your examples lacked measurable results."),
+    ("fit", "Your salary expectation was above our band."),
+    ("none", "Thank you for your time."),
+]
+
+
+def write_tiny_corpus(corpus: Path) -> None:
+    """Write a tiny JSONL corpus where dev repeats train (we test plumbing, not quality)."""
+    corpus.mkdir(parents=True)
+    emails = [
+        {
+            "id": f"e{n}",
+            "subject": s,
+            "from": "hr@example.test",
+            "body": b,
+            "labels": [x for x in labels.split() if x != "other"],
+        }
+        for n, (labels, s, b) in enumerate(TINY_EMAILS)
+    ]
+    gaps = [{"text": text, "category": category} for category, text in TINY_GAPS]
+    for split in ("train", "dev"):
+        (corpus / f"emails.{split}.jsonl").write_text(
+            "".join(json.dumps(e) + "\n" for e in emails), encoding="utf-8"
+        )
+        (corpus / f"gaps.{split}.jsonl").write_text(
+            "".join(json.dumps(g) + "\n" for g in gaps), encoding="utf-8"
+        )
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A tiny corpus and the two models trained from it: (corpus_dir, model_dir)."""
+    root = tmp_path_factory.mktemp("tiny")
+    write_tiny_corpus(root / "corpus")
+    train_models(root / "corpus", root / "models", overrides={"training.max_epochs": 3})
+    return root / "corpus", root / "models"
+
+
+def test_tiny_corpus_trains_and_installs(tiny_models: tuple[Path, Path]) -> None:
+    corpus, models = tiny_models
+    for name, component in (("labels", "textcat_multilabel"), ("gaps", "textcat")):
+        installed = {p.name for p in (models / name).iterdir()}
+        assert installed == {"config.cfg", "meta.json", "tokenizer", "vocab", component}
+    assert json.loads((models / "thresholds.json").read_text())["labels"].keys() == set(LABELS)
+    analyzer = Analyzer.load(models)
+    assert set(analyzer.gap_model.get_pipe("textcat").labels) == {*GAP_CATEGORIES, "none"}
+    report = evaluate(analyzer, corpus)
+    assert report.email_count == len(TINY_EMAILS)
+    assert report.sentence_count == len(TINY_GAPS)
+    assert "gap category accuracy" in report.render()
+
+
+def test_training_is_reproducible(tiny_models: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, models = tiny_models
+    train_models(corpus, tmp_path, overrides={"training.max_epochs": 3}, which=("gaps",))
+    first = (models / "gaps" / "textcat" / "model").read_bytes()
+    assert (tmp_path / "gaps" / "textcat" / "model").read_bytes() == first
+
+
+def test_compile_corpus_from_sources(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "emails_a.txt").write_text(
+        "### labels: rejection feedback\nFrom: A <a@b.test>\nSubject: Outcome\n\n"
+        "Sorry.\nYour SQL was weak.\n### labels: other\nFrom: c@d.test\nSubject: Hi\n\nLunch?\n",
+        encoding="utf-8",
+    )
+    (sources / "gaps_a.txt").write_text(
+        "# comment\nskill | Your SQL was weak.\nnone | Thanks!\n", encoding="utf-8"
+    )
+    summary = compile_corpus(sources, tmp_path)
+    emails = load_jsonl(tmp_path / "emails.train.jsonl") + load_jsonl(tmp_path / "emails.dev.jsonl")
+    assert sorted(e["id"] for e in emails) == ["a-001", "a-002"]
+    first = next(e for e in emails if e["id"] == "a-001")
+    assert first["labels"] == ["rejection", "feedback"]
+    assert first["body"] == "Sorry.\nYour SQL was weak.\n"
+    assert "emails: " in summary and "gaps: " in summary
+    (sources / "gaps_b.txt").write_text("skill | your sql was weak.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate"):
+        compile_corpus(sources, tmp_path)
+
+
+def test_shipped_corpus_is_split_and_covers_the_taxonomy() -> None:
+    train = load_jsonl(CORPUS_DIR / "emails.train.jsonl")
+    dev = load_jsonl(CORPUS_DIR / "emails.dev.jsonl")
+    assert len(train) + len(dev) >= 340
+    assert 0.12 < len(dev) / (len(train) + len(dev)) < 0.28
+    assert not {e["body"] for e in train} & {e["body"] for e in dev}
+    for label in LABELS:
+        assert any(label in e["labels"] for e in dev), label
+    gaps = load_jsonl(CORPUS_DIR / "gaps.train.jsonl") + load_jsonl(CORPUS_DIR / "gaps.dev.jsonl")
+    assert len(gaps) >= 600
+    assert {g["category"] for g in gaps} == {*GAP_CATEGORIES, "none"}
+    assert is_dev("x") == is_dev("x")
+
+
+def test_every_source_email_parses() -> None:
+    for path in sorted((CORPUS_DIR / "sources").glob("emails_*.txt")):
+        for record in parse_emails(path):
+            assert record["subject"] and record["from"] and record["body"].strip(), record["id"]
+            assert set(record["labels"]) <= set(LABELS)
