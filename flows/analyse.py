@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.nlp.postings import parse_postings
+from bounceback.flows.digest.replies import handle_digest_reply, is_own_digest
+from bounceback.nlp.postings import parse_postings, posted_at, role_key
 from bounceback.nlp.records import Analysis, EmailText, JobPosting
 from bounceback.storage import queries
-from bounceback.storage.models import Message
+from bounceback.storage.models import Account, Message
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,7 @@ class AnalyseReport:
 
 def posting_key(title: str, company: str | None) -> str:
     """A de-duplication key: the same role at the same company from any board."""
-
-    def norm(text: str) -> str:
-        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-    return f"{norm(title)}|{norm(company or '')}"
+    return role_key(title, company)
 
 
 def email_text(message: Message) -> EmailText:
@@ -78,6 +74,21 @@ def analyse_pending(
             batch = queries.messages_to_analyse(account_id, batch_size, session=session)
             if not batch:
                 break
+            # bounceback's own digests (sent to this inbox) and the user's replies to them
+            # (diary entries and "done N") are not job mail: they are never classified.
+            account = session.get_one(Account, account_id)
+            replies = [
+                m
+                for m in batch
+                if is_own_digest(account, m, session=session)
+                or handle_digest_reply(account, m, session=session)
+            ]
+            for message in replies:
+                queries.save_analysis(
+                    message, model_version="digest-reply", labels=[], scores={}, company=None,
+                    role=None, gaps=[], postings=[], session=session,
+                )  # fmt: skip
+            batch = [m for m in batch if m not in replies]
             results = analyzer.analyze([email_text(m) for m in batch])
             for message, result in zip(batch, results, strict=True):
                 found = postings_for(message, result)
@@ -101,6 +112,7 @@ def analyse_pending(
                             salary=p.salary,
                             url=p.url,
                             source=p.source,
+                            posted_at=posted_at(p.posted, message.received_at),
                         )
                         for p in found
                     ],

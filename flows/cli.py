@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -106,6 +109,13 @@ def connect(
     allow_insecure_loopback: Annotated[
         bool, typer.Option(help="Allow security 'none' to a loopback host.")
     ] = False,
+    use_keyring: Annotated[
+        bool,
+        typer.Option(
+            "--keyring",
+            help="Keep the password in the OS keyring (read from --password-env, else asked).",
+        ),
+    ] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")
     ] = False,
@@ -118,7 +128,7 @@ def connect(
     from bounceback.flows.connect import ConnectRequest, connect_account
     from bounceback.flows.imap import ImapEndpoint
     from bounceback.flows.providers import preset_for
-    from bounceback.flows.secrets import env_ref, file_ref, resolve_secret
+    from bounceback.flows.secret_refs import env_ref, file_ref, resolve_secret
     from bounceback.flows.smtp import SmtpEndpoint
 
     preset = preset_for(address)
@@ -126,7 +136,7 @@ def connect(
         if yes:
             raise ConfigError(f"no preset for {address}; give --imap-host and --smtp-host")
         imap_host = typer.prompt("IMAP server host")
-    if password_env is None and password_file is None:
+    if password_env is None and password_file is None and not use_keyring:
         if yes:
             raise ConfigError(
                 "say where the password is: --password-env VAR or --password-file PATH"
@@ -163,6 +173,17 @@ def connect(
         allow_insecure_loopback=allow_insecure_loopback,
     )
     ref = env_ref(password_env) if password_env else file_ref(Path(password_file or ""))
+    if use_keyring:
+        from bounceback.flows.secret_refs import store_in_keyring
+
+        if password_env is None and yes:
+            raise ConfigError("with --keyring and --yes, give the password in --password-env")
+        secret = (
+            resolve_secret(ref)
+            if password_env
+            else typer.prompt("Mail password (kept in the OS keyring)", hide_input=True)
+        )
+        ref = store_in_keyring(address, secret)
     request = ConnectRequest(
         address=address.lower(),
         imap=imap,
@@ -194,19 +215,39 @@ def _default_port(kind: str, security: str) -> int:
 def poll(
     account: Annotated[str | None, typer.Option(help="Poll only this address.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Only fetch mail received on or after this day (YYYY-MM-DD), to bound a "
+            "first sync; older mail in the folder is then skipped for good.",
+        ),
+    ] = None,
 ) -> None:
     """Poll now: fetch new mail (read-only), analyse it, and print a summary."""
     from bounceback.flows.pipeline import poll_flow
     from bounceback.flows.runtime import prefect_context
+    from bounceback.flows.sync import SINCE_ENV, progress_bar
 
     settings = load_settings()
     _sessions(settings)
-    with prefect_context(quiet=json_output):
+    if since is not None:
+        os.environ[SINCE_ENV] = since.date().isoformat()  # read where the sync options are built
+    show_bar = not json_output and err.is_terminal
+    with prefect_context(quiet=json_output), progress_bar(err, enabled=show_bar):
         results = poll_flow(account)
     if json_output:
         print(json.dumps({"accounts": results}))
         return
     for item in results:
+        if item.get("skipped"):
+            until = str(item.get("held_until") or "")[:16].replace("T", " ")
+            out.print(
+                f"{item['address']}: skipped, another poll holds this account"
+                + (f" until {until} UTC" if until else "")
+                + " (the hold of a poll that was stopped lapses by itself)"
+            )
+            continue
         out.print(
             f"{item['address']}: {item['new_messages']} new messages, "
             f"{item['gaps']} feedback gaps, {item['postings']} new job postings"
@@ -356,6 +397,24 @@ def demo(
 
     settings = load_settings()
     run_demo(settings, output or settings.home / "demo", console=out)
+    # Prefect's ephemeral server logs its shutdown when the interpreter exits, after the
+    # summary; the demo's output ends with the digest paths instead.
+    logging.getLogger("prefect").setLevel(logging.WARNING)
+
+
+from bounceback.flows.serve import serve_command  # noqa: E402 (the command lives in its module)
+
+app.command("serve")(friendly_errors(serve_command))
+
+from bounceback.flows.retrain import train_command  # noqa: E402
+from bounceback.flows.review.command import review_command  # noqa: E402
+
+app.command("review")(friendly_errors(review_command))
+app.command("train")(friendly_errors(train_command))
+
+from bounceback.flows.user_profile import profile_command  # noqa: E402
+
+app.command("profile")(friendly_errors(profile_command))
 
 
 def _redacted(url: str) -> str:

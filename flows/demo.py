@@ -19,7 +19,7 @@ from bounceback.flows.digest.collect import Week
 from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink
 from bounceback.flows.imap import ImapEndpoint
 from bounceback.flows.preview import save_digest_files
-from bounceback.flows.secrets import env_ref
+from bounceback.flows.secret_refs import env_ref
 from bounceback.flows.settings import DATABASE_ENV, Settings
 from bounceback.flows.smtp import SmtpEndpoint
 from bounceback.storage.models import utcnow

@@ -25,3 +25,7 @@ class AuthenticationError(BouncebackError):
 
 class NotFoundError(BouncebackError):
     """An account or other record the user named does not exist."""
+
+
+class UnstableMailboxError(BouncebackError):
+    """A folder's UIDVALIDITY changed on poll after poll: re-reading it would never end."""

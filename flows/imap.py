@@ -15,8 +15,9 @@ import socket
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
@@ -27,6 +28,17 @@ log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 _FETCH_HEADER = re.compile(rb"UID (\d+)|RFC822\.SIZE (\d+)")
+#: Every command a read-only session may send. Anything else (STORE, COPY, MOVE, EXPUNGE,
+#: APPEND, CREATE, SELECT, ...) is refused before it reaches the server.
+READ_ONLY_COMMANDS = frozenset(
+    {
+        "CAPABILITY", "LOGIN", "AUTHENTICATE", "STARTTLS", "ID", "ENABLE", "NAMESPACE",
+        "LIST", "LSUB", "STATUS", "EXAMINE", "NOOP", "LOGOUT",
+    }
+)  # fmt: skip
+READ_ONLY_UID_COMMANDS = frozenset({"SEARCH", "FETCH"})
+# A FETCH that names BODY[...] without .PEEK, or RFC822 / RFC822.TEXT, sets \Seen.
+_FLAG_SETTING_FETCH = re.compile(r"BODY\[|RFC822(?!\.SIZE|\.HEADER)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,8 @@ class RawMessage:
     uid: int
     size: int
     raw: bytes
+    #: True when only the header was fetched (the body was over the size limit).
+    header_only: bool = False
 
 
 def is_loopback(host: str) -> bool:
@@ -89,7 +103,11 @@ def tls_context() -> ssl.SSLContext:
 
 
 class ImapReader:
-    """A logged-in, read-only IMAP session. Use as a context manager."""
+    """A logged-in, read-only IMAP session. Use as a context manager.
+
+    Every command goes through a guard that refuses anything but the read-only commands
+    above, and is counted: `round_trips` is what a poll cost on the wire.
+    """
 
     def __init__(self, endpoint: ImapEndpoint, password: str) -> None:
         check_security(endpoint.host, endpoint.security, endpoint.allow_insecure_loopback)
@@ -97,6 +115,13 @@ class ImapReader:
         self._password = password
         self._box: MailBox | MailBoxStartTls | MailBoxUnencrypted | None = None
         self._folder: FolderState | None = None
+        self._broken = False
+        self.commands: list[str] = []
+
+    @property
+    def round_trips(self) -> int:
+        """Commands sent since login (each waits for its tagged answer)."""
+        return len(self.commands)
 
     def __enter__(self) -> Self:
         endpoint = self.endpoint
@@ -105,8 +130,15 @@ class ImapReader:
             self._box = self._client()
         except ssl.SSLCertVerificationError as exc:
             raise MailServerError(
-                f"the TLS certificate of {where} could not be verified ({exc.verify_message}); "
-                "check the host name, or that the server's certificate is valid"
+                f"the TLS certificate of {where} could not be verified ({exc.verify_message}), "
+                "so bounceback did not log in; check the host name, or ask the provider to "
+                "fix its certificate"
+            ) from None
+        except ssl.SSLError as exc:
+            raise MailServerError(
+                f"no secure TLS connection could be made with {where} ({exc.reason or exc}), "
+                "so bounceback did not log in; the server must offer TLS 1.2 or newer on "
+                "this port (check the port and the security setting)"
             ) from None
         except socket.gaierror:
             raise MailServerError(
@@ -114,10 +146,12 @@ class ImapReader:
             ) from None
         except TimeoutError:
             raise MailServerError(
-                f"the IMAP server {where} did not answer within {endpoint.timeout:.0f} s"
+                f"the IMAP server {where} did not answer within {endpoint.timeout:g} s; "
+                "check the host and port, or try again later"
             ) from None
         except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
             raise MailServerError(f"cannot connect to the IMAP server {where}: {exc}") from None
+        self._guard(self._box.client)
         try:
             self._box.login(endpoint.username, self._password, initial_folder=None)
         except MailboxLoginError:
@@ -126,7 +160,15 @@ class ImapReader:
                 f"the IMAP server {where} refused the login for {endpoint.username}; check "
                 "the user name and password (many providers need an app password)"
             ) from None
+        except TimeoutError:
+            self._broken = True
+            self._close()
+            raise MailServerError(
+                f"the IMAP server {where} stopped answering during login "
+                f"(no reply within {endpoint.timeout:g} s); try again later"
+            ) from None
         except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
+            self._broken = True
             self._close()
             raise MailServerError(f"login to {where} failed: {exc}") from None
         return self
@@ -151,12 +193,30 @@ class ImapReader:
             )
         return MailBoxUnencrypted(endpoint.host, endpoint.port, timeout=endpoint.timeout)
 
+    def _guard(self, client: imaplib.IMAP4) -> None:
+        """Route every command of client through the read-only check and the counter."""
+        send = client._command  # type: ignore[attr-defined]  # imaplib's one way out
+        commands = self.commands
+
+        def guarded(name: str, *args: Any) -> Any:
+            check_read_only(name, args)
+            commands.append(name if name != "UID" else f"UID {args[0]}".upper())
+            return send(name, *args)
+
+        setattr(client, "_command", guarded)  # noqa: B010 (shadows the method)
+
     def _close(self) -> None:
         if self._box is None:
             return
+        box, self._box = self._box, None
+        if self._broken:
+            # The connection timed out or broke mid-answer: a LOGOUT would wait for the
+            # timeout once more, so just drop the socket.
+            with contextlib.suppress(OSError, imaplib.IMAP4.error, ImapToolsError):
+                box.client.shutdown()
+            return
         with contextlib.suppress(OSError, imaplib.IMAP4.error, ImapToolsError):
-            self._box.logout()  # the connection is going away either way
-        self._box = None
+            box.logout()  # the connection is going away either way
 
     @property
     def _client_or_fail(self) -> imaplib.IMAP4:
@@ -164,13 +224,37 @@ class ImapReader:
             raise RuntimeError("ImapReader used outside its with-block")
         return self._box.client
 
+    def _failed(self, what: str, exc: BaseException) -> MailServerError:
+        """The error for a command that broke the connection (it is not used again)."""
+        self._broken = True
+        if isinstance(exc, TimeoutError):
+            return MailServerError(
+                f"{what} failed: the IMAP server {self.endpoint.host} stopped answering "
+                f"(nothing for {self.endpoint.timeout:g} s); the next poll carries on"
+            )
+        return ServerDroppedError(f"{what} failed: {exc}; the next poll carries on")
+
+    def reconnect(self) -> None:
+        """Log in again after the server dropped the session, and reopen the same folder."""
+        folder = self._folder
+        self._close()
+        self._broken = False
+        self.__enter__()
+        if folder is not None:
+            state = self.examine(folder.name)
+            if state.uidvalidity != folder.uidvalidity:
+                raise MailServerError(
+                    f"the UIDVALIDITY of {folder.name!r} changed during the poll; "
+                    "the next poll re-reads the folder"
+                )
+
     def folders(self) -> list[str]:
         """Names of the folders the account can see."""
         assert self._box is not None
         try:
             return [folder.name for folder in self._box.folder.list()]
         except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
-            raise MailServerError(f"listing folders failed: {exc}") from None
+            raise self._failed("listing folders", exc) from None
 
     def examine(self, name: str) -> FolderState:
         """Open a folder read-only (EXAMINE) and report its UIDVALIDITY and UIDNEXT."""
@@ -178,7 +262,7 @@ class ImapReader:
         try:
             typ, data = client.select(_quote(name), readonly=True)
         except (OSError, imaplib.IMAP4.error) as exc:
-            raise MailServerError(f"opening the folder {name!r} failed: {exc}") from None
+            raise self._failed(f"opening the folder {name!r}", exc) from None
         if typ != "OK":
             raise MailServerError(f"the server would not open the folder {name!r}: {data!r}")
         uidvalidity = _untagged_int(client, "UIDVALIDITY")
@@ -193,38 +277,145 @@ class ImapReader:
         self._folder = state
         return state
 
-    def uids_after(self, last_uid: int) -> list[int]:
-        """UIDs above last_uid in the open folder, ascending."""
+    def _uid(self, what: str, command: str, *args: str) -> tuple[str, list[Any]]:
         client = self._client_or_fail
         try:
-            typ, data = client.uid("SEARCH", f"UID {last_uid + 1}:*")
-        except (OSError, imaplib.IMAP4.error) as exc:
-            raise MailServerError(f"searching for new mail failed: {exc}") from None
+            typ, data = client.uid(command, *args)
+        except (OSError, imaplib.IMAP4.abort) as exc:
+            raise self._failed(what, exc) from None
+        except imaplib.IMAP4.error as exc:  # a BAD answer: the connection itself is fine
+            raise MailServerError(f"{what} failed: {exc}") from None
+        return typ, list(data or [])
+
+    def uids_after(self, last_uid: int, since: date | None = None) -> list[int]:
+        """UIDs above last_uid in the open folder, ascending (only mail since `since`)."""
+        criteria = [f"UID {last_uid + 1}:*"]
+        if since is not None:
+            criteria.append(f"SINCE {since.day}-{_MONTHS[since.month - 1]}-{since.year}")
+        typ, data = self._uid("searching for new mail", "SEARCH", " ".join(criteria))
         if typ != "OK":
             raise MailServerError(f"the server refused UID SEARCH: {data!r}")
         found = [int(token) for token in b" ".join(d for d in data if d).split()]
         # "n:*" always matches the newest message, even when its UID is below n.
         return sorted(uid for uid in found if uid > last_uid)
 
+    def existing(self, uids: Sequence[int]) -> set[int]:
+        """Which of uids still exist in the open folder (one UID SEARCH)."""
+        if not uids:
+            return set()
+        typ, data = self._uid("checking for expunged mail", "SEARCH", f"UID {_uid_set(uids)}")
+        if typ != "OK":
+            raise MailServerError(f"the server refused UID SEARCH: {data!r}")
+        wanted = set(uids)
+        return {int(t) for t in b" ".join(d for d in data if d).split()} & wanted
+
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """RFC822.SIZE of each UID, fetched before any body (one UID FETCH)."""
+        if not uids:
+            return {}
+        typ, data = self._uid("reading message sizes", "FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
+        if typ != "OK":
+            data = self._leftover_fetch(data)
+        wanted = set(uids)
+        found: dict[int, int] = {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            if not isinstance(line, bytes):
+                continue
+            uid, size = _uid_and_size(line)
+            if uid in wanted and size is not None:
+                found[uid] = size
+        return found
+
+    def fetch_chunk(self, uids: Sequence[int], *, headers_only: bool = False) -> list[RawMessage]:
+        """Fetch the messages with BODY.PEEK[] (or only their headers); missing ones are left out.
+
+        A message expunged meanwhile comes back missing, or as `BODY[] NIL` (Dovecot), and
+        is left out too: the caller decides, with `existing`, whether it is gone for good.
+        """
+        if not uids:
+            return []
+        part = "BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]"
+        typ, data = self._uid(
+            "fetching messages", "FETCH", _uid_set(uids), f"(UID RFC822.SIZE {part})"
+        )
+        if typ != "OK":
+            # NO for some messages ("some of the requested messages no longer exist"):
+            # keep what did arrive; the caller looks after the rest.
+            log.warning("the server answered UID FETCH with %s", typ)
+            data = self._leftover_fetch(data)
+        wanted = set(uids)
+        return [
+            message
+            for message in _parse_fetch(data, header_only=headers_only)
+            if message.uid in wanted
+        ]
+
     def fetch(
         self, uids: Sequence[int], chunk_size: int = 100
     ) -> Iterator[tuple[Sequence[int], list[RawMessage]]]:
-        """Fetch full messages with BODY.PEEK[] in chunks of UIDs.
-
-        Yields (requested UIDs, messages returned); a UID missing from the answer was
-        expunged in between and will never come back (UIDs are not reused).
-        """
-        client = self._client_or_fail
+        """Fetch full messages with BODY.PEEK[] in chunks of UIDs: (requested, returned)."""
         for index in range(0, len(uids), chunk_size):
             chunk = uids[index : index + chunk_size]
-            uid_set = ",".join(str(uid) for uid in chunk)
-            try:
-                typ, data = client.uid("FETCH", uid_set, "(UID RFC822.SIZE BODY.PEEK[])")
-            except (OSError, imaplib.IMAP4.error) as exc:
-                raise MailServerError(f"fetching messages failed: {exc}") from None
-            if typ != "OK":
-                raise MailServerError(f"the server refused UID FETCH: {data!r}")
-            yield chunk, _parse_fetch(data)
+            yield chunk, self.fetch_chunk(chunk)
+
+    def _leftover_fetch(self, data: list[Any]) -> list[Any]:
+        """The FETCH answers imaplib kept back because the command ended in NO."""
+        client = self._client_or_fail
+        kept = client.untagged_responses.pop("FETCH", [])
+        return [item for item in kept if item is not None] or [
+            item for item in data if isinstance(item, tuple)
+        ]
+
+
+def check_read_only(name: str, args: Sequence[Any]) -> None:
+    """Refuse any IMAP command that could change the mailbox (a programming error)."""
+    command = name.upper()
+    if command == "UID":
+        sub = str(args[0]).upper() if args else ""
+        if sub not in READ_ONLY_UID_COMMANDS:
+            raise ReadOnlyViolation(f"refusing to send UID {sub}: bounceback is read-only")
+        if sub == "FETCH" and any(_FLAG_SETTING_FETCH.search(str(a)) for a in args[2:]):
+            raise ReadOnlyViolation("refusing a FETCH without .PEEK: it would set \\Seen")
+        return
+    if command not in READ_ONLY_COMMANDS:
+        raise ReadOnlyViolation(f"refusing to send {command}: bounceback is read-only")
+
+
+class ServerDroppedError(MailServerError):
+    """The server ended the session in the middle of a command (e.g. BYE after a FETCH)."""
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Code tried to send a command that changes the mailbox; it never reaches the server."""
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _uid_set(uids: Sequence[int]) -> str:
+    """A compact IMAP sequence set: 1:5,9,12:14."""
+    ordered = sorted(set(uids))
+    ranges: list[str] = []
+    start = prev = ordered[0]
+    for uid in ordered[1:]:
+        if uid == prev + 1:
+            prev = uid
+            continue
+        ranges.append(f"{start}:{prev}" if prev > start else str(start))
+        start = prev = uid
+    ranges.append(f"{start}:{prev}" if prev > start else str(start))
+    return ",".join(ranges)
+
+
+def _uid_and_size(line: bytes) -> tuple[int | None, int | None]:
+    uid = size = None
+    for match in _FETCH_HEADER.finditer(line):
+        if match.group(1):
+            uid = int(match.group(1))
+        elif match.group(2):
+            size = int(match.group(2))
+    return uid, size
 
 
 def _quote(name: str) -> str:
@@ -245,19 +436,24 @@ def _untagged_int(client: imaplib.IMAP4, key: str) -> int | None:
     return None
 
 
-def _parse_fetch(data: list[object]) -> list[RawMessage]:
+def _parse_fetch(data: list[Any], *, header_only: bool = False) -> list[RawMessage]:
+    """Messages from a FETCH answer; a `BODY[] NIL` (expunged elsewhere) is left out."""
     messages: list[RawMessage] = []
     for item in data:
         if not isinstance(item, tuple) or len(item) < 2:
-            continue
+            continue  # b")" closers, and NIL bodies, which arrive without a literal
         header, raw = item[0], item[1]
-        uid = size = None
-        for match in _FETCH_HEADER.finditer(header):
-            if match.group(1):
-                uid = int(match.group(1))
-            elif match.group(2):
-                size = int(match.group(2))
+        if not isinstance(header, bytes) or not isinstance(raw, bytes):
+            continue
+        uid, size = _uid_and_size(header)
         if uid is None:
             continue
-        messages.append(RawMessage(uid=uid, size=size if size is not None else len(raw), raw=raw))
+        messages.append(
+            RawMessage(
+                uid=uid,
+                size=size if size is not None else len(raw),
+                raw=raw,
+                header_only=header_only,
+            )
+        )
     return messages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -12,7 +13,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from bounceback.flows.digest.model import EmailData
-from bounceback.flows.errors import AuthenticationError, MailServerError
+from bounceback.flows.errors import (
+    AuthenticationError,
+    BouncebackError,
+    ConfigError,
+    MailServerError,
+)
 from bounceback.flows.imap import check_security, tls_context
 
 
@@ -28,6 +34,28 @@ class SmtpEndpoint:
     timeout: float = 60.0
 
 
+class PermanentSendError(BouncebackError):
+    """The SMTP server refused the message for good (a 5xx reply): retrying cannot help."""
+
+
+class TemporarySendError(MailServerError):
+    """A 4xx reply or a dropped connection: worth retrying after a pause."""
+
+
+_ADDRESS = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^@\s<>()\[\]\\,;:\"]+")
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: every run of whitespace, CR and LF included, is one space."""
+    return " ".join(value.split())
+
+
+def _address(value: str, what: str) -> str:
+    if not _ADDRESS.fullmatch(value):
+        raise ConfigError(f"the {what} address {value!r} is not a plain email address; fix it")
+    return value
+
+
 def compose(
     email: EmailData,
     *,
@@ -35,16 +63,25 @@ def compose(
     to: str,
     message_id: str,
     date: datetime,
+    in_reply_to: str | None = None,
 ) -> bytes:
-    """A multipart/alternative message (plain text first, then HTML) as wire bytes."""
+    """A multipart/alternative message (plain text first, then HTML) as wire bytes.
+
+    Header values are flattened to one line and addresses checked, so nothing taken
+    from an email (subjects, names) can start a header of its own.
+    """
     message = EmailMessage()
-    # EmailMessage refuses CR/LF in header values, so nothing can inject a header.
-    message["Subject"] = " ".join(email.subject.split())
-    message["From"] = formataddr(("bounceback", sender))
-    message["To"] = to
+    message["Subject"] = one_line(email.subject)
+    message["From"] = formataddr(("bounceback", _address(sender, "sender")))
+    message["To"] = _address(to, "digest")
     message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
+    if not (message_id.startswith("<") and message_id.endswith(">")):
+        raise ConfigError(f"{message_id!r} is not a Message-ID")
+    message["Message-ID"] = "<" + _address(message_id[1:-1], "Message-ID") + ">"
+    if in_reply_to:
+        message["In-Reply-To"] = one_line(in_reply_to)
     message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
     # quoted-printable keeps every line under SMTP's 998-octet limit, whatever the HTML
     message.set_content(email.text, cte="quoted-printable")
     message.add_alternative(email.html, subtype="html", cte="quoted-printable")
@@ -99,22 +136,48 @@ def verify(endpoint: SmtpEndpoint, password: str) -> bool:
         _quit(client)
 
 
+def _reply_text(error: bytes | str) -> str:
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+    return one_line(text)
+
+
 def send(endpoint: SmtpEndpoint, password: str, *, sender: str, to: str, raw: bytes) -> None:
-    """Send raw message bytes to one recipient."""
-    client = _connect(endpoint)
+    """Send raw message bytes to one recipient.
+
+    Raises `TemporarySendError` for a 4xx reply or a dropped connection (retry later) and
+    `PermanentSendError` for a 5xx reply (do not retry).
+    """
+    try:
+        client = _connect(endpoint)
+    except MailServerError as exc:
+        raise TemporarySendError(str(exc)) from None
     try:
         _login(client, endpoint, password)
-        client.sendmail(sender, [to], raw)
+        refused = client.sendmail(sender, [to], raw)
+        if refused:  # only possible with several recipients; kept for completeness
+            code, reply = refused[to]
+            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reply = next(iter(exc.recipients.values()))
+        _raise_for_code(code, _reply_text(reply), endpoint)
     except smtplib.SMTPResponseException as exc:
-        error = exc.smtp_error
-        message = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
-        raise MailServerError(
-            f"the SMTP server refused the digest ({exc.smtp_code} {message})"
-        ) from None
+        _raise_for_code(exc.smtp_code, _reply_text(exc.smtp_error), endpoint)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailServerError(f"sending through {endpoint.host} failed: {exc}") from None
+        raise TemporarySendError(f"sending through {endpoint.host} failed: {exc}") from None
     finally:
         _quit(client)
+
+
+def _raise_for_code(code: int, reply: str, endpoint: SmtpEndpoint) -> None:
+    if 400 <= code < 500:
+        raise TemporarySendError(
+            f"the SMTP server {endpoint.host} deferred the digest ({code} {reply}); "
+            "bounceback will try again"
+        ) from None
+    raise PermanentSendError(
+        f"the SMTP server {endpoint.host} refused the digest ({code} {reply}); check the "
+        "digest address and the account's sending limits, then run bounceback digest --send"
+    ) from None
 
 
 def _quit(client: smtplib.SMTP) -> None:

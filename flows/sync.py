@@ -1,20 +1,118 @@
-"""Polling logic without Prefect: fetch new mail by UID, parse it, store it with its cursor."""
+"""Polling logic without Prefect: fetch new mail by UID, parse it, store it with its cursor.
+
+Each chunk of UIDs is fetched, parsed and committed together with the folder's cursor, so
+a run killed at any point resumes where the last commit left off: nothing is lost (the
+cursor never passes a message that was not stored) and nothing is stored twice (a
+replayed chunk is recognised by UID, and by Message-ID plus content hash after a
+UIDVALIDITY change).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.imap import ImapReader, RawMessage
-from bounceback.nlp.mail import parse_email
+from bounceback.flows.errors import ConfigError, UnstableMailboxError
+from bounceback.flows.fetcher import ChunkFetcher, to_new_message
+from bounceback.flows.imap import ImapReader
 from bounceback.storage import queries
 from bounceback.storage.models import Folder, utcnow
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+__all__ = [
+    "FolderSyncReport",
+    "SyncOptions",
+    "durable_step",
+    "progress_bar",
+    "sync_folder",
+    "sync_warnings",
+    "to_new_message",  # kept here for callers that build rows from raw mail
+]
+
 log = logging.getLogger(__name__)
+
+#: Test hook (as mbsync's test suite interrupts its journal): the process exits abruptly
+#: right after the N-th durable step of this process, e.g. BOUNCEBACK_KILL_AFTER_STEP=3.
+KILL_ENV = "BOUNCEBACK_KILL_AFTER_STEP"
+KILLED_EXIT_STATUS = 86
+CHUNK_ENV = "BOUNCEBACK_FETCH_CHUNK"
+MAX_MESSAGE_ENV = "BOUNCEBACK_MAX_MESSAGE_MB"
+#: Only sync mail received on or after this day (YYYY-MM-DD); `bounceback poll --since`.
+SINCE_ENV = "BOUNCEBACK_SYNC_SINCE"
+DAILY_CAP_ENV = "BOUNCEBACK_DAILY_DOWNLOAD_MB"
+#: Gmail suspends IMAP for a day after 2,500 MB of downloads
+#: (https://support.google.com/a/answer/1071518); stay well below it.
+GMAIL_DAILY_DOWNLOAD_BYTES = 2000 * 1024 * 1024
+_GMAIL_HOSTS = ("imap.gmail.com", "imap.googlemail.com")
+
+Progress = Callable[[str, int, int], None]
+StepHook = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """How a folder is synced; built once at the edge."""
+
+    chunk_size: int = 100
+    #: Bodies above this are not fetched: the message is stored with its header only.
+    max_message_bytes: int = 25 * 1024 * 1024
+    #: Only mail received on or after this day (bounds a first sync of a big mailbox).
+    since: date | None = None
+    #: Tries per message before it is quarantined (stored flagged, never fetched again).
+    attempts: int = 3
+    retry_delays: tuple[float, ...] = (1.0, 4.0)
+    #: Polls in a row with a new UIDVALIDITY before the folder is given up on.
+    max_uidvalidity_changes: int = 3
+    #: Bytes an account may download per UTC day (Gmail's limit); the rest waits a day.
+    daily_download_bytes: int | None = None
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, *, host: str | None = None
+    ) -> SyncOptions:
+        """Defaults for host (Gmail: a daily download cap), overridden by BOUNCEBACK_* vars.
+
+        BOUNCEBACK_FETCH_CHUNK, _MAX_MESSAGE_MB, _DAILY_DOWNLOAD_MB and _SYNC_SINCE.
+        """
+        env = os.environ if environ is None else environ
+        options = cls()
+        if host is not None and host.lower() in _GMAIL_HOSTS:
+            options = replace(options, daily_download_bytes=GMAIL_DAILY_DOWNLOAD_BYTES)
+        try:
+            if env.get(CHUNK_ENV):
+                options = replace(options, chunk_size=max(1, int(env[CHUNK_ENV])))
+            if env.get(MAX_MESSAGE_ENV):
+                limit = int(float(env[MAX_MESSAGE_ENV]) * 1024 * 1024)
+                options = replace(options, max_message_bytes=limit)
+            if env.get(DAILY_CAP_ENV):
+                cap = int(float(env[DAILY_CAP_ENV]) * 1024 * 1024)
+                options = replace(options, daily_download_bytes=cap)
+        except ValueError:
+            raise ConfigError(
+                f"{CHUNK_ENV}, {MAX_MESSAGE_ENV} and {DAILY_CAP_ENV} must be numbers; "
+                "fix or unset them"
+            ) from None
+        if env.get(SINCE_ENV):
+            try:
+                options = replace(options, since=date.fromisoformat(env[SINCE_ENV]))
+            except ValueError:
+                raise ConfigError(
+                    f"{SINCE_ENV} must be a date like 2026-01-31, not {env[SINCE_ENV]!r}"
+                ) from None
+        return options
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,73 +124,220 @@ class FolderSyncReport:
     degraded: int
     failed: int
     uidvalidity_changed: bool
+    oversize: int = 0
+    quarantined: int = 0
+    expunged: int = 0
+    #: The daily download cap was reached: the rest is fetched on a later day.
+    capped: bool = False
 
 
-def to_new_message(message: RawMessage, fetched_at: datetime) -> queries.NewMessage:
-    """Parse a fetched message into a storable row; never raises."""
-    parsed = parse_email(message.raw)
-    return queries.NewMessage(
-        uid=message.uid,
-        header_message_id=parsed.message_id,
-        in_reply_to=parsed.in_reply_to,
-        subject=parsed.subject,
-        from_header=parsed.from_header,
-        sender_name=parsed.sender_name,
-        sender_address=parsed.sender_address,
-        received_at=parsed.date or fetched_at,
-        size=message.size,
-        content_hash=hashlib.sha256(message.raw).hexdigest(),
-        raw=message.raw,
-        body_text=parsed.text,
-        analysed_text=parsed.new_text,
-        html=parsed.html,
-        parse_status=str(parsed.status),
-        defects=parsed.defects,
-    )
+class _KillSwitch:
+    """Counts durable steps in this process and exits after the one KILL_ENV names."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def __call__(self, step: str) -> None:
+        target = os.environ.get(KILL_ENV)
+        if not target:
+            return
+        with self._lock:
+            self._count += 1
+            if self._count < int(target):
+                return
+            sys.stderr.write(f"bounceback: killed after step {self._count} ({step})\n")
+            sys.stderr.flush()
+            os._exit(KILLED_EXIT_STATUS)
+
+
+durable_step: StepHook = _KillSwitch()
+#: Extra progress listeners (the CLI's progress bar); called after every committed chunk.
+progress_listeners: list[Progress] = []
 
 
 def sync_folder(
-    reader: ImapReader, folder_id: int, *, sessions: sessionmaker[Session], chunk_size: int = 100
+    reader: ImapReader,
+    folder_id: int,
+    *,
+    sessions: sessionmaker[Session],
+    chunk_size: int | None = None,
+    options: SyncOptions | None = None,
+    on_step: StepHook | None = None,
+    progress: Progress | None = None,
 ) -> FolderSyncReport:
     """Store every message above the folder's cursor, one transaction per chunk."""
+    options = options or SyncOptions()
+    if chunk_size is not None:
+        options = replace(options, chunk_size=chunk_size)
+    step = on_step or durable_step
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
-        name, last_uid, known_validity = folder.name, folder.last_uid, folder.uidvalidity
+        name, known_validity, account_id = folder.name, folder.uidvalidity, folder.account_id
     state = reader.examine(name)
+    with sessions.begin() as session:
+        folder = session.get_one(Folder, folder_id)
+        changes = queries.note_uidvalidity(folder, state.uidvalidity, session=session)
+        last_uid = folder.last_uid
+    step("examined")
     changed = known_validity is not None and known_validity != state.uidvalidity
     if changed:
         log.warning(
-            "UIDVALIDITY of folder %r changed (%s -> %s): re-reading it from the start",
+            "UIDVALIDITY of folder %r changed (%s -> %s): re-reading it from the start; "
+            "messages already stored are recognised and not stored twice",
             name,
             known_validity,
             state.uidvalidity,
         )
-        last_uid = 0
-    elif state.uidnext is not None and state.uidnext <= last_uid + 1:
+    if changes >= options.max_uidvalidity_changes:
+        raise UnstableMailboxError(
+            f"the folder {name!r} got a new UIDVALIDITY on each of the last {changes} polls, "
+            "so bounceback cannot track it; ask the mail provider why its UIDs keep resetting, "
+            "or stop watching this folder"
+        )
+    if state.exists == 0 or (state.uidnext is not None and state.uidnext <= last_uid + 1):
         # Nothing new, as EXAMINE already says: no SEARCH, so the cost stays flat.
-        _touch(folder_id, state.uidvalidity, sessions=sessions)
-        return FolderSyncReport(name, 0, 0, 0, False)
-    _touch(folder_id, state.uidvalidity, sessions=sessions)
+        return FolderSyncReport(name, 0, 0, 0, changed)
 
-    uids = reader.uids_after(last_uid)
-    stored = degraded = failed = 0
-    for requested, messages in reader.fetch(uids, chunk_size=chunk_size):
-        now = utcnow()
-        rows = [to_new_message(message, now) for message in messages]
-        with sessions.begin() as session:
-            folder = session.get_one(Folder, folder_id)
-            stored += queries.store_messages(
-                folder, state.uidvalidity, rows, last_uid=max(requested), session=session
-            )
-        degraded += sum(row.parse_status == "degraded" for row in rows)
-        failed += sum(row.parse_status == "failed" for row in rows)
-    return FolderSyncReport(name, stored, degraded, failed, changed)
+    uids = reader.uids_after(last_uid, options.since)
+    step("listed")
+    if not uids:
+        if state.uidnext is not None:
+            _commit(sessions, folder_id, state.uidvalidity, [], state.uidnext - 1)
+        return FolderSyncReport(name, 0, 0, 0, changed)
+    sizes = reader.sizes(uids)
+    fetcher = ChunkFetcher(
+        reader,
+        sizes,
+        folder_key=f"{name}/{state.uidvalidity}",
+        max_message_bytes=options.max_message_bytes,
+        attempts=options.attempts,
+        retry_delays=options.retry_delays,
+    )
+    chunks = [uids[i : i + options.chunk_size] for i in range(0, len(uids), options.chunk_size)]
+    allowed = _within_daily_cap(chunks, sizes, options, account_id, sessions=sessions)
+    capped = len(allowed) < len(chunks)
+    if capped:
+        log.warning(
+            "folder %r: the daily download limit is reached; %d messages wait for tomorrow",
+            name,
+            sum(len(chunk) for chunk in chunks[len(allowed) :]),
+        )
+    chunks = allowed
+    if not chunks:
+        return FolderSyncReport(name, 0, 0, 0, changed, capped=True)
+    stored = degraded = failed = done = 0
+    # The next chunk is fetched while this one is parsed and stored: the IMAP thread
+    # mostly waits on the socket, which releases the GIL.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-prefetch") as prefetch:
+        pending = prefetch.submit(fetcher.fetch_raw, chunks[0])
+        for number, chunk in enumerate(chunks):
+            fetched = pending.result()
+            if number + 1 < len(chunks):
+                pending = prefetch.submit(fetcher.fetch_raw, chunks[number + 1])
+            rows = fetcher.rows(chunk, fetched)
+            step("fetched")
+            stored += _commit(sessions, folder_id, state.uidvalidity, rows, max(chunk))
+            step("stored")
+            degraded += sum(row.parse_status == "degraded" for row in rows)
+            failed += sum(row.parse_status == "failed" for row in rows)
+            done += len(chunk)
+            for listener in [progress, *progress_listeners]:
+                if listener is not None:
+                    listener(name, done, len(uids))
+    return FolderSyncReport(
+        name,
+        stored,
+        degraded,
+        failed,
+        changed,
+        oversize=fetcher.oversize,
+        quarantined=fetcher.quarantined,
+        expunged=fetcher.expunged,
+        capped=capped,
+    )
 
 
-def _touch(folder_id: int, uidvalidity: int, *, sessions: sessionmaker[Session]) -> None:
-    """Record the poll; a new UIDVALIDITY restarts the cursor (stored rows are kept)."""
+def sync_warnings(report: FolderSyncReport) -> list[str]:
+    """What the user should hear about a folder's poll, one sentence each."""
+    warnings = []
+    if report.uidvalidity_changed:
+        warnings.append(
+            "the server renumbered this folder (new UIDVALIDITY); it was read again and "
+            "messages already stored were recognised, not stored twice"
+        )
+    if report.quarantined:
+        warnings.append(
+            f"{report.quarantined} message(s) could not be fetched after repeated tries and "
+            "are stored as quarantined (without their body); they are not fetched again"
+        )
+    if report.oversize:
+        warnings.append(
+            f"{report.oversize} message(s) over the size limit were stored with headers only"
+        )
+    if report.capped:
+        warnings.append("the daily download limit was reached; the rest follows tomorrow")
+    return warnings
+
+
+def _within_daily_cap(
+    chunks: list[Sequence[int]],
+    sizes: Mapping[int, int],
+    options: SyncOptions,
+    account_id: int,
+    *,
+    sessions: sessionmaker[Session],
+) -> list[Sequence[int]]:
+    """The leading chunks that fit in what is left of today's download allowance."""
+    if options.daily_download_bytes is None:
+        return chunks
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    with sessions.begin() as session:
+        left = options.daily_download_bytes - queries.bytes_fetched_since(
+            account_id, midnight, session=session
+        )
+    allowed: list[Sequence[int]] = []
+    for chunk in chunks:
+        left -= sum(min(sizes.get(uid, 0), options.max_message_bytes) for uid in chunk)
+        if left < 0:
+            break
+        allowed.append(chunk)
+    return allowed
+
+
+def _commit(
+    sessions: sessionmaker[Session],
+    folder_id: int,
+    uidvalidity: int,
+    rows: Sequence[queries.NewMessage],
+    last_uid: int,
+) -> int:
+    """Store rows and move the cursor to last_uid in one transaction."""
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
-        if folder.uidvalidity != uidvalidity:
-            queries.reset_folder(folder, uidvalidity, session=session)
-        folder.last_synced_at = utcnow()
+        return queries.store_messages(folder, uidvalidity, rows, last_uid=last_uid, session=session)
+
+
+@contextmanager
+def progress_bar(console: Console, *, enabled: bool = True) -> Iterator[None]:
+    """Show a progress bar per folder on console while syncs run in this process."""
+    if not enabled:
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bars: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as shown:
+
+        def update(folder: str, done: int, total: int) -> None:
+            if folder not in bars:
+                bars[folder] = shown.add_task(f"fetching {folder}", total=total)
+            shown.update(bars[folder], completed=done, total=total)
+
+        progress_listeners.append(update)
+        try:
+            yield
+        finally:
+            progress_listeners.remove(update)

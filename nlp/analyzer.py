@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from functools import lru_cache
 from importlib.resources import files
 from itertools import islice
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from bounceback.nlp.entities import extract_company_role
 from bounceback.nlp.records import Analysis, EmailText, Gap
@@ -31,7 +34,15 @@ from bounceback.nlp.segment import Segment, segment
 from bounceback.nlp.skills import best_skill, find_skills
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
-__all__ = ["NO_GAP", "Analyzer", "Thresholds", "default_model_dir", "gap_text", "label_text"]
+__all__ = [
+    "NO_GAP",
+    "Analyzer",
+    "Thresholds",
+    "calibrated",
+    "default_model_dir",
+    "gap_text",
+    "label_text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +53,35 @@ _MAX_BODY_CHARS = 4000
 _QUOTE_LINE = re.compile(r"^[ \t]*>.*$\n?", re.MULTILINE)
 _ADDRESS_PUNCT = re.compile(r"[<>@._+\-\"]+")
 _SLUG = re.compile(r"\W+")
+# Body length buckets (in words) for the length token of label_text.
+_LENGTH_BUCKETS = (
+    (8, "lengthtiny"),
+    (20, "lengthshort"),
+    (60, "lengthmedium"),
+    (10**9, "lengthlong"),
+)
 
 
 def label_text(email: EmailText) -> str:
     """The text the label model reads, at training and at run time: subject, sender, body."""
-    name, address = parseaddr(email.sender)
-    sender_words = _ADDRESS_PUNCT.sub(" ", f"{name} {address}").strip()
-    body = _QUOTE_LINE.sub("", email.body[:_MAX_BODY_CHARS])
+    sender_words = _sender_words(email.sender)
+    body = _QUOTE_LINE.sub("", email.body[:_MAX_BODY_CHARS]).strip()
+    # A bag of words sums evidence, so a five-word note scores near its bias for every
+    # label; a length token gives the model a learned bias per length instead.
+    words = body.count(" ") + body.count("\n") + 1 if body else 0
+    length = next(name for limit, name in _LENGTH_BUCKETS if words < limit)
     # Lower-cased: bag-of-words features are case-sensitive and the corpus is small.
-    return f"{email.subject.strip()}\n{sender_words}\n{body.strip()}".lower()
+    return f"{email.subject.strip()}\n{sender_words}\n{body}".lower() + f"\n{length}"
+
+
+@lru_cache(maxsize=8192)
+def _sender_words(sender: str) -> str:
+    """The sender as words (a mailbox has few distinct senders, so this is cached)."""
+    name, address = parseaddr(sender)
+    # The top-level domain says nothing about the mail, and reserved ones (.test,
+    # .example) would teach the model words like "test" from addresses.
+    address = address.rpartition(".")[0] if "@" in address and "." in address else address
+    return _ADDRESS_PUNCT.sub(" ", f"{name} {address}").strip()
 
 
 def gap_text(sentence: str) -> str:
@@ -73,11 +104,25 @@ class Thresholds:
 
     labels: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LABELS, 0.5))
     gap_gate: float = 0.3  # run the gap model if P(rejection) or P(feedback) reaches this
-    gap_min_confidence: float = 0.5  # keep a gap if its category probability reaches this
+    # Keep a segment as a gap if the gap categories together reach this (1 - P(none)): when
+    # the model hesitates between skill and experience, the sentence is still a gap.
+    gap_min_confidence: float = 0.5
+    # ...and the top category alone reaches this: a near-uniform guess on unfamiliar words
+    # (a signature, "Kestrel Payments Recruiting") has a large gap mass but no category.
+    gap_min_category: float = 0.35
     gap_min_words: int = 3  # shorter segments ("Kind regards,") are never gaps
     # A gap at least this confident is evidence of feedback: P(feedback) is raised by a
     # noisy-OR with it, because the email model alone misses feedback in unusual wrappers.
     feedback_evidence: float = 0.7
+    # Review threshold: a gap under this confidence, or a label score within
+    # ``review_margin`` of its threshold, is shown first on the review page. Not part of
+    # the classify output (the contract allows no extra keys); see needs_review().
+    review_below: float = 0.7
+    review_margin: float = 0.1
+    # Per-label Platt scaling (a, b): P = sigmoid(a * logit(raw) + b), fitted on
+    # out-of-fold scores of the training split, so scores read as probabilities.
+    # Empty = raw scores.
+    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Thresholds:
@@ -88,8 +133,14 @@ class Thresholds:
             labels=labels,
             gap_gate=float(data.get("gap_gate", default.gap_gate)),
             gap_min_confidence=float(data.get("gap_min_confidence", default.gap_min_confidence)),
+            gap_min_category=float(data.get("gap_min_category", default.gap_min_category)),
             gap_min_words=int(data.get("gap_min_words", default.gap_min_words)),
             feedback_evidence=float(data.get("feedback_evidence", default.feedback_evidence)),
+            review_below=float(data.get("review_below", default.review_below)),
+            review_margin=float(data.get("review_margin", default.review_margin)),
+            calibration={
+                label: (float(a), float(b)) for label, (a, b) in data.get("calibration", {}).items()
+            },
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -98,9 +149,35 @@ class Thresholds:
             "labels": {label: round(self.labels[label], 4) for label in LABELS},
             "gap_gate": self.gap_gate,
             "gap_min_confidence": self.gap_min_confidence,
+            "gap_min_category": self.gap_min_category,
             "gap_min_words": self.gap_min_words,
             "feedback_evidence": self.feedback_evidence,
+            "review_below": self.review_below,
+            "review_margin": self.review_margin,
+            "calibration": {
+                label: [round(value, 5) for value in params]
+                for label, params in self.calibration.items()
+            },
         }
+
+
+def calibrated(raw: float, params: tuple[float, float]) -> float:
+    """Apply one label's calibration to a raw model score."""
+    a, b = params
+    clipped = min(max(raw, 1e-6), 1 - 1e-6)
+    z = a * math.log(clipped / (1 - clipped)) + b
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def _has_words(doc: Doc) -> bool:
+    """True if the label text has a word besides its length token (always the last one)."""
+    words = 0
+    for token in doc:  # stops at the second word: nearly always within the subject
+        if token.is_alpha:
+            words += 1
+            if words == 2:
+                return True
+    return False
 
 
 def default_model_dir() -> Path:
@@ -162,12 +239,17 @@ class Analyzer:
     ) -> Iterator[dict[str, float]]:
         """P(label) for all six labels per email, without gaps or entities."""
         texts = (label_text(email) for email in emails)
+        calibration = [(label, self.thresholds.calibration.get(label)) for label in LABELS]
         for doc in self.label_model.pipe(texts, batch_size=batch_size):
-            if not any(token.is_alpha for token in doc):
+            if not _has_words(doc):
                 # No words, no evidence: an empty bag of words would score 0.5 everywhere.
                 yield dict.fromkeys(LABELS, 0.0)
                 continue
-            yield {label: float(doc.cats.get(label, 0.0)) for label in LABELS}
+            cats = doc.cats
+            yield {
+                label: calibrated(cats[label], params) if params else float(cats[label])
+                for label, params in calibration
+            }
 
     def gap_scores(
         self, sentences: Iterable[str], *, batch_size: int = 256
@@ -176,6 +258,25 @@ class Analyzer:
         texts = (gap_text(sentence) for sentence in sentences)
         for doc in self.gap_model.pipe(texts, batch_size=batch_size):
             yield dict(doc.cats)
+
+    def gap_categories(self, sentences: Iterable[str]) -> Iterator[tuple[str, float]]:
+        """The most likely category (or ``none``) and its probability per sentence."""
+        for cats in self.gap_scores(sentences, batch_size=1024):
+            category = max(cats, key=cats.__getitem__)
+            yield category, float(cats[category])
+
+    def gap_needs_review(self, confidence: float) -> bool:
+        """True if a gap this confident is uncertain enough to be reviewed first."""
+        return confidence < self.thresholds.review_below
+
+    def needs_review(self, analysis: Analysis) -> bool:
+        """True if any label decision is close to its threshold or any gap is uncertain."""
+        margin = self.thresholds.review_margin
+        close = any(
+            abs(analysis.scores.get(label, 0.0) - self.thresholds.labels[label]) < margin
+            for label in LABELS
+        )
+        return close or any(self.gap_needs_review(g.confidence) for g in analysis.gaps)
 
     def _analyze_batch(self, batch: list[EmailText], batch_size: int) -> Iterator[Analysis]:
         scores = list(self.label_scores(batch, batch_size=batch_size))
@@ -195,10 +296,14 @@ class Analyzer:
                 gaps[index].append(gap)
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
             self._add_gap_evidence(email_scores, email_gaps)
-            company, role = extract_company_role(email.subject, email.sender, email.body)
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )
+            company, role = None, None
+            # Mail that is not about one application names no employer and role of its own:
+            # "other" mail, and job alerts that list many companies' roles.
+            if labels and labels != ("job_alert",):
+                company, role = extract_company_role(email.subject, email.sender, email.body)
             yield Analysis(
                 id=email.id,
                 labels=labels,
@@ -218,9 +323,12 @@ class Analyzer:
         return scores["rejection"] >= gate or scores["feedback"] >= gate
 
     def _to_gap(self, seg: Segment, cats: dict[str, float]) -> Gap | None:
-        category = max(cats, key=cats.__getitem__)
-        confidence = cats[category]
-        if category not in GAP_CATEGORIES or confidence < self.thresholds.gap_min_confidence:
+        gap_mass = 1.0 - cats.get(NO_GAP, 0.0)
+        if gap_mass < self.thresholds.gap_min_confidence:
+            return None
+        category = max(GAP_CATEGORIES, key=lambda name: cats.get(name, 0.0))
+        confidence = cats[category]  # the category's own probability, for review ordering
+        if confidence < self.thresholds.gap_min_category:
             return None
         return Gap(
             category=category,

@@ -28,6 +28,8 @@ _SURROGATES: Final = re.compile("[\udc80-\udcff]")  # bytes the ASCII header par
 # compat32 parses ~10x faster than policy.default, whose header objects cost milliseconds
 # per message; headers are decoded here instead, with policy.default as the fallback.
 _PARSER: Final = BytesParser(policy=policy.compat32)
+#: Headers RFC 5322 allows once; a second copy is a sign of a broken or forged message.
+_SINGLE_HEADERS: Final = ("Message-ID", "From", "Subject", "Date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,18 +134,30 @@ def _parse_date(value: str, defects: _Defects) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _leaf_parts(part: Message) -> Iterator[Message]:
-    """Body leaves in order, never descending into attached messages."""
-    if part.get_content_maintype() == "multipart":
+def _leaf_parts(part: Message) -> Iterator[tuple[Message, str]]:
+    """Body leaves in order with their content type, never descending into attached mail."""
+    kind = part.get_content_type()
+    if kind.startswith("multipart/"):
         payload = part.get_payload()
         if isinstance(payload, list):
             for sub in payload:
                 if isinstance(sub, Message):
                     yield from _leaf_parts(sub)
         return
-    if part.get_content_maintype() == "message":
+    if kind.startswith("message/"):
         return  # a forwarded message/rfc822 never replaces the outer body
-    yield part
+    yield part, kind
+
+
+def _is_tnef(part: Message, kind: str) -> bool:
+    """Outlook's rich-text wrapper, which hides the real body from other mail readers."""
+    if kind in {"application/ms-tnef", "application/vnd.ms-tnef"}:
+        return True
+    if kind.startswith("text/"):
+        return False
+    with contextlib.suppress(Exception):  # a damaged filename parameter
+        return (part.get_filename() or "").strip().lower() == "winmail.dat"
+    return False
 
 
 def _is_attachment(part: Message) -> bool:
@@ -180,21 +194,44 @@ def _bodies(msg: Message, defects: _Defects) -> tuple[str | None, str | None]:
     """The first inline text/plain and text/html bodies of the outer message."""
     plain: str | None = None
     html: str | None = None
-    for part in _leaf_parts(msg):
+    for part, kind in _leaf_parts(msg):
         defects.add_from("body", getattr(part, "defects", ()))
-        if part.get_content_maintype() != "text" or _is_attachment(part):
+        if _is_tnef(part, kind):
+            defects.add("TNEF (winmail.dat) attachment: its content is not decoded")
+        if kind not in {"text/plain", "text/html"} or _is_attachment(part):
             continue
-        subtype = part.get_content_subtype()
-        if subtype == "plain" and plain is None:
+        if kind == "text/plain" and plain is None:
             plain = _decode_part(part, defects)
-        elif subtype == "html" and html is None:
+        elif kind == "text/html" and html is None:
             html = _decode_part(part, defects)
     return plain, html
 
 
+# The plain forms almost every header uses: `Name <a@b>`, `"Name" <a@b>` and `a@b`. Anything
+# else (comments, groups, quoted commas, source routes) goes to email.utils.getaddresses,
+# which is correct for all of them but costs as much as parsing the whole message.
+_ADDR: Final = r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+"
+_PLAIN_ADDRESS: Final = re.compile(
+    rf'\s*(?:"([^"\\]*)"|([^"<>()\[\]\\,;:@]*?))\s*<({_ADDR})>\s*|\s*({_ADDR})\s*'
+)
+
+
+def _addresses(raw: str) -> list[tuple[str, str]]:
+    """(display name, address) pairs of an address-list header."""
+    pairs: list[tuple[str, str]] = []
+    for piece in raw.split(","):
+        match = _PLAIN_ADDRESS.fullmatch(piece)
+        if match is None:
+            return getaddresses([raw])
+        quoted, bare, bracketed, alone = match.groups()
+        name = quoted if quoted is not None else " ".join((bare or "").split())
+        pairs.append((name, bracketed or alone))
+    return pairs
+
+
 def _sender(raw: str | None, defects: _Defects) -> tuple[str | None, str | None]:
     """Display name and lower-cased address of the first sender."""
-    pairs = getaddresses([_unescape_8bit("From", raw, defects)]) if raw else []
+    pairs = _addresses(_unescape_8bit("From", raw, defects)) if raw else []
     if not pairs:
         return None, None
     name, address = pairs[0]
@@ -204,7 +241,7 @@ def _sender(raw: str | None, defects: _Defects) -> tuple[str | None, str | None]
 
 
 def _recipients(raw: str | None) -> tuple[str, ...]:
-    pairs = getaddresses([raw]) if raw else []
+    pairs = _addresses(raw) if raw else []
     return tuple(address.strip().lower() for _, address in pairs if "@" in address)
 
 
@@ -212,6 +249,10 @@ def _parse(raw: bytes, defects: _Defects) -> ParsedEmail:
     msg = _PARSER.parsebytes(raw)
     defects.add_from("message", msg.defects)
     headers = _raw_headers(msg)
+    for name in _SINGLE_HEADERS:
+        count = len(msg.get_all(name) or ())
+        if count > 1:
+            defects.add(f"{name}: {count} headers, the first is used")
 
     def header(name: str) -> str:
         return _decode_header(name, headers.get(name.lower()), defects)

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from difflib import SequenceMatcher
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from bounceback.nlp.alertcards import TITLE_AT, cards_for, classify
 from bounceback.nlp.htmltext import html_to_text
 from bounceback.nlp.records import JobPosting
 
-__all__ = ["BOARD_PARSERS", "clean_url", "parse_postings", "register_board", "source_for"]
+__all__ = [
+    "BOARD_PARSERS",
+    "clean_url",
+    "parse_postings",
+    "posted_at",
+    "register_board",
+    "role_key",
+    "salary_value",
+    "same_role",
+    "source_for",
+]
 
 #: Sender domain (or a parent domain of it) -> board or agency name.
 BOARD_DOMAINS: Final[dict[str, str]] = {
@@ -18,6 +32,17 @@ BOARD_DOMAINS: Final[dict[str, str]] = {
     "seekdeck.example": "SeekDeck",
     "calderfinch.example": "Calder & Finch",
     "linkedin.com": "LinkedIn",
+    "seek.com.au": "Seek",
+    "seek.co.nz": "Seek",
+    "ziprecruiter.com": "ZipRecruiter",
+    "ziprecruiter.co.uk": "ZipRecruiter",
+    "totaljobs.co.uk": "Totaljobs",
+    "cvlibrary.co.uk": "CV-Library",
+    "glassdoor.com.au": "Glassdoor",
+    "indeed.co.uk": "Indeed",
+    "robertwalters.co.uk": "Robert Walters",
+    "harveynash.com": "Harvey Nash",
+    "welcometothejungle.co": "Welcome to the Jungle",
     "indeed.com": "Indeed",
     "indeedemail.com": "Indeed",
     "totaljobs.com": "Totaljobs",
@@ -40,7 +65,9 @@ _TRACKING_PARAMS: Final = frozenset(
     {
         "trk", "trkinfo", "refid", "trackingid", "lipi", "midtoken", "midsig", "eid",
         "otptoken", "tk", "cf_rid", "mc_cid", "mc_eid", "gclid", "fbclid", "msclkid",
-        "_hsenc", "_hsmi", "src_trk",
+        "_hsenc", "_hsmi", "src_trk", "from", "alid", "ref", "src", "cmp", "sid", "jrtk",
+        "trackingtag", "ecid", "_ga", "_gl", "mkt_tok", "sc_cid", "recommendationid",
+        "tracking_id", "wt.mc_id", "campaign", "source", "medium", "emailid", "ito",
     }
 )  # fmt: skip
 
@@ -91,13 +118,29 @@ def source_for(sender: str) -> str | None:
     return None
 
 
-def clean_url(url: str) -> str:
+#: Parameters that only track the click on one board's links (short names, so kept per board).
+BOARD_TRACKING: Final[dict[str, frozenset[str]]] = {
+    "Indeed": frozenset({"qd", "rd", "sjdu", "acatk", "pub", "xkcb"}),
+    "Glassdoor": frozenset(
+        {"pos", "ao", "s", "guid", "t", "cs", "cb", "vt", "slr", "ist", "ast", "exst", "extid"}
+    ),
+    "Seek": frozenset({"type", "tracking", "sol", "ref"}),
+    "ZipRecruiter": frozenset({"lvk", "tsid", "zrclid"}),
+    "Welcome to the Jungle": frozenset({"o"}),
+    "LinkedIn": frozenset({"alertaction", "savedsearchid"}),
+}
+
+
+def clean_url(url: str, board: str | None = None) -> str:
     """The link without click-tracking query parameters (utm_*, trk, refId, trackingId, …)."""
     parts = urlsplit(url.strip().rstrip(".,;"))
+    extra = BOARD_TRACKING.get(board or "", frozenset())
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
+        if not key.lower().startswith("utm_")
+        and key.lower() not in _TRACKING_PARAMS
+        and key.lower() not in extra
     ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
@@ -212,6 +255,51 @@ def _calder_finch(text: str, html: str | None) -> list[JobPosting]:
     return _pipe_list(_text_of(text, html), "Calder & Finch")
 
 
+def card_postings(text: str, html: str | None, source: str) -> list[JobPosting]:
+    """Postings read card by card (see `alertcards`): the parser for the big boards."""
+    postings = []
+    for card in cards_for(text, html):
+        title = " ".join(card.title.split())
+        fields = classify(card.lines)
+        title_at = TITLE_AT.match(title)
+        if fields.company is None and title_at:  # "Data Analyst at Mosaic"
+            title = title_at.group(1)
+            fields = replace(fields, company=title_at.group(2))
+        if not title or len(title) > 120 or card.url is None:
+            continue
+        postings.append(
+            JobPosting(
+                title=title,
+                company=fields.company,
+                location=fields.location,
+                salary=fields.salary,
+                url=clean_url(card.url, source),
+                source=source,
+                posted=fields.posted,
+            )
+        )
+    return postings
+
+
+def _card_parser(name: str) -> BoardParser:
+    def parser(text: str, html: str | None) -> list[JobPosting]:
+        return card_postings(text, html, name)
+
+    return parser
+
+
+def _register_cards(*names: str) -> None:
+    for name in names:
+        BOARD_PARSERS[name] = _card_parser(name)
+
+
+_register_cards(
+    "LinkedIn", "Indeed", "Glassdoor", "Reed", "Totaljobs", "CV-Library", "Seek",
+    "ZipRecruiter", "Otta", "Welcome to the Jungle", "Adzuna", "Hays", "Michael Page",
+    "Robert Half", "Robert Walters", "Harvey Nash", "jobs.ac.uk", "Civil Service Jobs",
+)  # fmt: skip
+
+
 def _generic(text: str, html: str | None, source: str) -> list[JobPosting]:
     """Fallback: list items like 'Title — Company — Location' with a link on or after them."""
     body = _text_of(text, html)
@@ -230,7 +318,8 @@ def parse_postings(subject: str, sender: str, text: str, html: str | None) -> li
     parser = BOARD_PARSERS.get(source) if source else None
     postings = parser(text, html) if parser is not None else []
     if not postings:  # an unknown sender, or a board that changed its layout
-        postings = _generic(text, html, source or _display_name(sender) or "email")
+        fallback = source or _display_name(sender) or "email"
+        postings = _generic(text, html, fallback) or card_postings(text, html, fallback)
     seen: set[tuple[str, str | None]] = set()
     unique = []
     for posting in postings:
@@ -244,3 +333,99 @@ def parse_postings(subject: str, sender: str, text: str, html: str | None) -> li
 def _display_name(sender: str) -> str | None:
     name = sender.split("<", 1)[0].strip().strip('"')
     return name if name and "<" in sender else None
+
+
+_COMPANY_SUFFIX: Final = re.compile(
+    r"\b(?:ltd|limited|plc|inc|llc|llp|gmbh|group|holdings|uk|co|corp|corporation|the)\b"
+)
+_TITLE_NOISE: Final = re.compile(
+    r"\((?:[^)]*)\)|\b(?:hybrid|remote|on-?site|full[- ]time|part[- ]time|permanent|"
+    r"contract|fixed[- ]term|ftc|m/f/d|f/m/d)\b"
+)
+_TITLE_WORDS: Final = {"sr": "senior", "snr": "senior", "jr": "junior", "jnr": "junior",
+                       "mgr": "manager", "eng": "engineer", "dev": "developer"}  # fmt: skip
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9+#]+", text.casefold().replace("&", " and "))
+
+
+def norm_title(title: str) -> str:
+    """A title reduced to what identifies the role: no work-pattern tags, abbreviations expanded."""
+    words = _words(_TITLE_NOISE.sub(" ", title.casefold()))
+    return " ".join(_TITLE_WORDS.get(word, word) for word in words)
+
+
+def norm_company(company: str | None) -> str:
+    """A company name without legal suffixes or punctuation ("Acme Ltd." -> "acme")."""
+    return " ".join(_words(_COMPANY_SUFFIX.sub(" ", (company or "").casefold())))
+
+
+def role_key(title: str, company: str | None) -> str:
+    """A de-duplication key: the same role at the same company from any board."""
+    return f"{norm_title(title)}|{norm_company(company)}"
+
+
+def same_role(title_a: str, company_a: str | None, title_b: str, company_b: str | None) -> bool:
+    """Whether two postings are the same role: same company, and titles that nearly agree."""
+    ca, cb = norm_company(company_a), norm_company(company_b)
+    if ca != cb and not (ca and cb and (ca.startswith(cb) or cb.startswith(ca))):
+        return False
+    ta, tb = norm_title(title_a), norm_title(title_b)
+    if ta == tb or sorted(ta.split()) == sorted(tb.split()):
+        return True
+    return SequenceMatcher(None, ta, tb).ratio() >= 0.88
+
+
+_AMOUNT: Final = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s?([kK])?")
+_PERIOD_FACTOR: Final = {"hour": 1800, "hr": 1800, "day": 225, "week": 45, "month": 12}
+
+
+def salary_value(salary: str | None) -> int | None:
+    """The top of a salary range as a yearly figure (hourly x 1800, daily x 225, …), if any."""
+    if not salary:
+        return None
+    amounts = []
+    for number, thousands in _AMOUNT.findall(salary):
+        value = float(number.replace(",", ""))
+        amounts.append(value * 1000 if thousands else value)
+    if not amounts:
+        return None
+    top = max(amounts)
+    period = re.search(r"(?i)(hour|hr|day|week|month)", salary)
+    factor = _PERIOD_FACTOR[period.group(1).lower()] if period else 1
+    return int(top * factor)
+
+
+_AGO: Final = re.compile(r"(?i)(\d+)\+?\s*(months?|mins?|minutes?|m|hours?|h|days?|d|weeks?|w)\b")
+_MONTH_NAMES: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                       "nov", "dec")  # fmt: skip
+_UNIT_HOURS: Final = {"mo": 24 * 30, "mi": 0, "m": 0, "h": 1, "d": 24, "w": 24 * 7}
+
+
+def posted_at(posted: str | None, received: datetime) -> datetime | None:
+    """When a role was posted, from the alert's wording and the alert's own date."""
+    if not posted:
+        return None
+    text = posted.casefold()
+    if "just" in text or "today" in text or text.strip() == "new":
+        return received
+    if "yesterday" in text:
+        return received - timedelta(days=1)
+    ago = _AGO.search(text)
+    if ago and "ago" in text:
+        unit = ago.group(2)
+        hours = _UNIT_HOURS.get(unit[:2], _UNIT_HOURS.get(unit[0], 0))
+        return received - timedelta(hours=int(ago.group(1)) * hours)
+    match = re.search(r"(\d{1,2})\s+([a-z]{3})", text)
+    day, month = (match.group(1), match.group(2)) if match else (None, None)
+    if not match:
+        match = re.search(r"([a-z]{3})[a-z]*\s+(\d{1,2})\b", text)
+        day, month = (match.group(2), match.group(1)) if match else (None, None)
+    if day is None or month not in _MONTH_NAMES:
+        return None
+    try:
+        moment = received.replace(month=_MONTH_NAMES.index(month) + 1, day=int(day))
+    except ValueError:
+        return None
+    return moment if moment <= received else moment.replace(year=moment.year - 1)

@@ -26,9 +26,16 @@ def _is_header_block(lines: list[str], index: int) -> bool:
     return sum(1 for line in following if _HEADER_NEXT.match(line)) >= 2
 
 
+#: First characters of every line the patterns above can match: other lines are skipped
+#: without running any of them (most lines of most mail).
+_MARKER_STARTS: Final = frozenset("-_*BbFfOo")
+
+
 def _history_start(lines: list[str]) -> tuple[int, bool] | None:
     """Index of the first line of quoted history, and whether it is a forward."""
     for index, line in enumerate(lines):
+        if line.lstrip()[:1] not in _MARKER_STARTS:
+            continue
         if _FORWARDED.match(line):
             return index, True
         if _ORIGINAL.match(line) or _is_header_block(lines, index):

@@ -74,3 +74,4 @@ class JobPosting:
     salary: str | None
     url: str | None
     source: str  # the board or agency, e.g. "LinkedIn", "Indeed", "Hays"
+    posted: str | None = None  # when the alert says it was posted, in its words ("2 days ago")

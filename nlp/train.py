@@ -4,10 +4,13 @@
 ``corpus/*.train.jsonl`` and ``*.dev.jsonl`` (a fixed-seed hash 80/20 split), converts them
 to spaCy DocBin files, runs the real ``spacy train`` with ``configs/labels.cfg`` and
 ``configs/gaps.cfg`` (fixed seeds, so reruns give the same weights), copies each
-``model-best`` into ``models/labels`` and ``models/gaps``, and prints dev-set figures:
-per-label precision/recall/F1 and gap-category accuracy. Per-label thresholds come from
-4-fold cross-validation on the training split (``--folds``). The dev split is never
-trained on; spaCy uses it only to pick the best checkpoint.
+``model-best`` into ``models/labels`` and ``models/gaps``, and prints the model's dev-set
+figures (``python -m bounceback.nlp.evaluate`` prints them beside the keyword baseline).
+The gap model also learns from the ``[[category: text]]`` marks of training emails
+(:func:`email_gap_examples`). Per-label thresholds maximise F1 over out-of-fold
+predictions of 4-fold cross-validation on the training split (``--folds``), so they are
+tuned on held-out data without touching dev. The dev split is never trained on; spaCy
+uses it only to pick the best checkpoint.
 """
 
 from __future__ import annotations
@@ -21,17 +24,31 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
 import spacy
 from spacy.cli.train import train as spacy_train
 from spacy.language import Language
 from spacy.tokens import DocBin
 
-from bounceback.nlp.analyzer import NO_GAP, Analyzer, Thresholds, gap_text, label_text
-from bounceback.nlp.records import EmailText
+from bounceback.nlp.analyzer import (
+    NO_GAP,
+    Analyzer,
+    Thresholds,
+    calibrated,
+    gap_text,
+    label_text,
+)
+from bounceback.nlp.evaluate import (
+    EvalReport,
+    email_from_record,
+    evaluate_system,
+    load_jsonl,
+)
+from bounceback.nlp.evaluate import prf as _prf
+from bounceback.nlp.segment import segment
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
 __all__ = [
@@ -39,6 +56,7 @@ __all__ = [
     "EvalReport",
     "build_docbins",
     "compile_corpus",
+    "email_gap_examples",
     "evaluate",
     "load_jsonl",
     "main",
@@ -77,16 +95,53 @@ def parse_emails(path: Path) -> list[dict[str, Any]]:
         unknown = set(labels) - set(LABELS)
         if unknown:
             raise ValueError(f"{path.name} #{number}: unknown labels {unknown}")
-        records.append(
-            {
-                "id": f"{path.stem.removeprefix('emails_')}-{number:03d}",
-                "subject": fields["Subject"].strip(),
-                "from": fields["From"].strip(),
-                "body": body.rstrip() + "\n",
-                "labels": labels,
-            }
-        )
+        body, gaps = _strip_gap_marks(body.rstrip() + "\n", f"{path.name} #{number}")
+        record: dict[str, Any] = {
+            "id": f"{path.stem.removeprefix('emails_')}-{number:03d}",
+            "subject": fields["Subject"].strip(),
+            "from": fields["From"].strip(),
+            "body": body,
+            "labels": labels,
+        }
+        # Optional annotations: "Company:"/"Role:" header lines ("-" = the email names
+        # none) and [[category: text]] gap marks in the body. Absent = not annotated.
+        for key in ("Company", "Role"):
+            if key in fields:
+                value = fields[key].strip()
+                record[key.lower()] = None if value == "-" else value
+        if gaps or "[[" in chunk:
+            record["gaps"] = gaps
+        records.append(record)
     return records
+
+
+_GAP_MARK = re.compile(r"\[\[(?P<category>[a-z_]+):\s*(?P<text>.+?)\]\]", re.DOTALL)
+
+
+def _strip_gap_marks(body: str, where: str) -> tuple[str, list[dict[str, Any]]]:
+    """Remove ``[[category: text]]`` marks; the gaps with offsets into the clean body."""
+    out: list[str] = []
+    gaps: list[dict[str, Any]] = []
+    position = 0  # in the clean body
+    last = 0  # in the marked body
+    for match in _GAP_MARK.finditer(body):
+        category = match.group("category")
+        if category not in GAP_CATEGORIES:
+            raise ValueError(f"{where}: unknown gap category {category!r}")
+        out.append(body[last : match.start()])
+        position += match.start() - last
+        text = match.group("text")
+        gaps.append(
+            {"start": position, "end": position + len(text), "category": category, "text": text}
+        )
+        out.append(text)
+        position += len(text)
+        last = match.end()
+    out.append(body[last:])
+    clean = "".join(out)
+    if "[[" in clean or "]]" in clean:
+        raise ValueError(f"{where}: malformed gap mark")
+    return clean, gaps
 
 
 def parse_gaps(path: Path) -> list[dict[str, str]]:
@@ -149,23 +204,6 @@ def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CO
     return "; ".join(summary)
 
 
-def load_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read one JSON object per non-empty line."""
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def email_from_record(record: dict[str, Any]) -> EmailText:
-    """The :class:`EmailText` for one corpus email record."""
-    return EmailText(
-        id=str(record["id"]),
-        subject=record.get("subject") or "",
-        sender=record.get("from") or "",
-        body=record.get("body") or "",
-        html=record.get("html"),
-    )
-
-
 def _email_docbin(blank: Language, records: Iterable[dict[str, Any]], path: Path) -> Path:
     docs = DocBin()
     for record in records:
@@ -176,8 +214,38 @@ def _email_docbin(blank: Language, records: Iterable[dict[str, Any]], path: Path
     return path
 
 
+def email_gap_examples(records: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """Gap-sentence examples from emails annotated with ``[[category: text]]`` marks.
+
+    Each marked span becomes an example of its category; every other segment of the same
+    email (segmented as at run time, at least ``gap_min_words`` words, overlapping no
+    mark) becomes a ``none`` example, so the gap model also learns from spans in context.
+    Only emails with at least one mark contribute: their unmarked sentences are the hard
+    negatives that sit next to real gaps.
+    """
+    min_words = Thresholds().gap_min_words
+    examples: list[dict[str, str]] = []
+    for record in records:
+        gaps = record.get("gaps") or []
+        if not gaps:
+            continue
+        examples.extend({"text": g["text"], "category": g["category"]} for g in gaps)
+        for seg in segment(record["body"]):
+            if len(seg.text.split()) < min_words:
+                continue
+            if any(seg.start < g["end"] and g["start"] < seg.end for g in gaps):
+                continue
+            examples.append({"text": seg.text, "category": NO_GAP})
+    return examples
+
+
 def build_docbins(corpus_dir: Path, workdir: Path) -> dict[str, Path]:
-    """Convert the JSONL corpus into the four DocBin files the configs train on."""
+    """Convert the JSONL corpus into the four DocBin files the configs train on.
+
+    The gap training set is the gap sentences plus :func:`email_gap_examples` of the
+    *training* emails; dev stays the isolated dev sentences, so no dev email is ever
+    trained on and the checkpoint choice is unchanged by how many emails carry marks.
+    """
     blank = spacy.blank("en")
     paths: dict[str, Path] = {}
     for split_name in ("train", "dev"):
@@ -185,8 +253,18 @@ def build_docbins(corpus_dir: Path, workdir: Path) -> dict[str, Path]:
         paths[f"labels.{split_name}"] = _email_docbin(
             blank, records, workdir / f"labels.{split_name}.spacy"
         )
+        sentences = load_jsonl(corpus_dir / f"gaps.{split_name}.jsonl")
+        if split_name == "train":
+            # Skip spans already in the sentence sets: no duplicates, and no dev sentence
+            # sneaking into training through an email that quotes it.
+            dev_sentences = load_jsonl(corpus_dir / "gaps.dev.jsonl")
+            known = {s["text"].lower() for s in [*sentences, *dev_sentences]}
+            for example in email_gap_examples(records):
+                if example["text"].lower() not in known:
+                    known.add(example["text"].lower())
+                    sentences.append(example)
         docs = DocBin()
-        for record in load_jsonl(corpus_dir / f"gaps.{split_name}.jsonl"):
+        for record in sentences:
             doc = blank.make_doc(gap_text(record["text"]))
             doc.cats = {name: float(name == record["category"]) for name in GAP_CLASSES}
             docs.add(doc)
@@ -254,10 +332,10 @@ def train_models(
         thresholds = Thresholds()
         if tune_folds > 1 and "labels" in which:
             records = load_jsonl(corpus_dir / "emails.train.jsonl")
-            labels = tune_label_thresholds(
+            labels, calibration = tune_label_thresholds(
                 records, config_dir / "labels.cfg", work / "folds", tune_folds, overrides or {}
             )
-            thresholds = Thresholds(labels=labels)
+            thresholds = Thresholds(labels=labels, calibration=calibration)
     thresholds_file = model_dir / "thresholds.json"
     if "labels" in which or not thresholds_file.exists():
         thresholds_file.write_text(json.dumps(thresholds.to_json(), indent=2) + "\n")
@@ -269,13 +347,18 @@ def tune_label_thresholds(
     workdir: Path,
     folds: int,
     overrides: dict[str, Any],
-) -> dict[str, float]:
-    """Per-label thresholds that maximise F1 on out-of-fold predictions over ``records``."""
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Per-label calibration and thresholds from out-of-fold predictions over ``records``.
+
+    Each record is scored by a model trained on the other folds. Platt scaling per label is
+    fitted on those scores, then the threshold that maximises F1 on the calibrated scores
+    is chosen.
+    """
     blank = spacy.blank("en")
     fold_of = [
         zlib.crc32(f"fold:{r['from']}{r['subject']}{r['body']}".encode()) % folds for r in records
     ]
-    scored: list[tuple[dict[str, float], set[str]]] = []
+    raw: list[tuple[dict[str, float], set[str]]] = []
     for fold in range(folds):
         held = [r for r, f in zip(records, fold_of, strict=True) if f == fold]
         rest = [r for r, f in zip(records, fold_of, strict=True) if f != fold]
@@ -287,8 +370,34 @@ def tune_label_thresholds(
         model = spacy.load(output / "model-last")  # model-last: the fold never picks a checkpoint
         texts = (label_text(email_from_record(r)) for r in held)
         for record, doc in zip(held, model.pipe(texts), strict=True):
-            scored.append((dict(doc.cats), set(record["labels"])))
-    return {label: _best_threshold(label, scored) for label in LABELS}
+            raw.append((dict(doc.cats), set(record["labels"])))
+    calibration = {
+        label: fit_calibration([cats[label] for cats, _ in raw], [label in g for _, g in raw])
+        for label in LABELS
+    }
+    scored = [
+        ({label: calibrated(cats[label], calibration[label]) for label in LABELS}, gold)
+        for cats, gold in raw
+    ]
+    return {label: _best_threshold(label, scored) for label in LABELS}, calibration
+
+
+def fit_calibration(raw: list[float], gold: list[bool], *, l2: float = 1e-3) -> tuple[float, float]:
+    """Fit Platt scaling P(gold) = sigmoid(a * logit(raw) + b) by Newton's method."""
+    scores = numpy.clip(numpy.array(raw, dtype=float), 1e-6, 1 - 1e-6)
+    features = numpy.column_stack([numpy.log(scores / (1 - scores)), numpy.ones(len(raw))])
+    target = numpy.array(gold, dtype=float)
+    weights = numpy.array([1.0, 0.0])
+    for _ in range(50):
+        predicted = 1 / (1 + numpy.exp(-numpy.clip(features @ weights, -30, 30)))
+        gradient = features.T @ (predicted - target) + l2 * weights
+        hessian = (features.T * (predicted * (1 - predicted))) @ features + l2 * numpy.eye(2)
+        step = numpy.linalg.solve(hessian, gradient)
+        weights -= step
+        if float(numpy.abs(step).max()) < 1e-8:
+            break
+    a, b = (float(w) for w in weights)
+    return a, b
 
 
 def _best_threshold(label: str, scored: list[tuple[dict[str, float], set[str]]]) -> float:
@@ -305,79 +414,9 @@ def _best_threshold(label: str, scored: list[tuple[dict[str, float], set[str]]])
     return best
 
 
-@dataclass(frozen=True, slots=True)
-class EvalReport:
-    """Dev-set figures: per-label (precision, recall, F1, support) and gap accuracy."""
-
-    labels: dict[str, tuple[float, float, float, int]]
-    gap_accuracy: float
-    gap_per_category: dict[str, tuple[int, int]]  # category -> (correct, total)
-    email_count: int
-    sentence_count: int
-    feedback_with_gaps: tuple[int, int] = (0, 0)  # feedback emails with >= 1 gap / all
-    other_with_gaps: tuple[int, int] = (0, 0)  # emails without feedback with >= 1 gap / all
-
-    def render(self) -> str:
-        """A plain-text table of the figures."""
-        lines = [
-            f"dev emails: {self.email_count}",
-            f"{'label':<22}{'P':>7}{'R':>7}{'F1':>7}{'n':>5}",
-        ]
-        for label, (p, r, f1, n) in self.labels.items():
-            lines.append(f"{label:<22}{p:7.3f}{r:7.3f}{f1:7.3f}{n:5d}")
-        macro = sum(v[2] for v in self.labels.values()) / max(len(self.labels), 1)
-        lines.append(f"{'macro F1':<22}{'':>14}{macro:7.3f}")
-        hit, fed = self.feedback_with_gaps
-        stray, rest = self.other_with_gaps
-        lines.append(f"dev feedback emails with >= 1 gap: {hit}/{fed}")
-        lines.append(f"dev emails without feedback but with gaps: {stray}/{rest}")
-        lines.append(f"dev gap sentences: {self.sentence_count}")
-        lines.append(f"gap category accuracy (7 categories + none): {self.gap_accuracy:.3f}")
-        for category, (correct, total) in self.gap_per_category.items():
-            lines.append(f"  {category:<20}{correct:>4}/{total:<4}")
-        return "\n".join(lines)
-
-
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
 def evaluate(analyzer: Analyzer, corpus_dir: Path = CORPUS_DIR) -> EvalReport:
-    """Score ``analyzer`` on the dev split of the corpus."""
-    emails = load_jsonl(corpus_dir / "emails.dev.jsonl")
-    sentences = load_jsonl(corpus_dir / "gaps.dev.jsonl")
-    counts = {label: [0, 0, 0, 0] for label in LABELS}  # tp, fp, fn, support
-    predictions = analyzer.analyze(email_from_record(r) for r in emails)
-    gap_counts = {True: [0, 0], False: [0, 0]}  # has feedback -> [with gaps, total]
-    for record, result in zip(emails, predictions, strict=True):
-        gold = set(record["labels"])
-        gap_counts["feedback" in gold][0] += bool(result.gaps)
-        gap_counts["feedback" in gold][1] += 1
-        for label in LABELS:
-            predicted = label in result.labels
-            counts[label][0] += predicted and label in gold
-            counts[label][1] += predicted and label not in gold
-            counts[label][2] += (not predicted) and label in gold
-            counts[label][3] += label in gold
-    per_category = {name: [0, 0] for name in GAP_CLASSES}
-    gap_predictions = analyzer.gap_scores(r["text"] for r in sentences)
-    for record, cats in zip(sentences, gap_predictions, strict=True):
-        predicted_category = max(cats, key=cats.__getitem__)
-        per_category[record["category"]][0] += predicted_category == record["category"]
-        per_category[record["category"]][1] += 1
-    correct = sum(c for c, _ in per_category.values())
-    return EvalReport(
-        labels={label: (*_prf(*c[:3]), c[3]) for label, c in counts.items()},
-        gap_accuracy=correct / max(len(sentences), 1),
-        gap_per_category={k: (v[0], v[1]) for k, v in per_category.items()},
-        email_count=len(emails),
-        sentence_count=len(sentences),
-        feedback_with_gaps=(gap_counts[True][0], gap_counts[True][1]),
-        other_with_gaps=(gap_counts[False][0], gap_counts[False][1]),
-    )
+    """Score ``analyzer`` on the dev split of the corpus (see :mod:`bounceback.nlp.evaluate`)."""
+    return evaluate_system(analyzer, corpus_dir, name="model")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -89,6 +89,12 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_poll_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The poll lease (issue 7): at most one poller per account. Every acquisition bumps the
+    # token, and each commit of synced rows checks it, so a poller that lost its lease
+    # (paused, partitioned, expired) can never write over its successor.
+    poll_lease_holder: Mapped[str | None] = mapped_column(String(200))
+    poll_lease_token: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    poll_lease_expires_at: Mapped[datetime | None] = mapped_column()
 
     folders: Mapped[list[Folder]] = relationship(
         back_populates="account", cascade="all, delete-orphan", passive_deletes=True
@@ -107,6 +113,9 @@ class Folder(Base):
     uidvalidity: Mapped[int | None] = mapped_column(Integer)
     last_uid: Mapped[int] = mapped_column(Integer, default=0)
     last_synced_at: Mapped[datetime | None] = mapped_column()
+    # Sync hardening (issue 3): polls in a row that found a new UIDVALIDITY; a server that
+    # changes it every session would make bounceback re-read the folder forever.
+    uidvalidity_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     account: Mapped[Account] = relationship(back_populates="folders")
 
@@ -119,6 +128,7 @@ class Message(Base):
         UniqueConstraint("folder_id", "uidvalidity", "uid"),
         Index("ix_messages_account_header_id", "account_id", "header_message_id"),
         Index("ix_messages_account_received", "account_id", "received_at"),
+        Index("ix_messages_account_content_hash", "account_id", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +152,9 @@ class Message(Base):
     parse_status: Mapped[str] = mapped_column(String(16))
     defects: Mapped[list[Any]] = mapped_column(default=list)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "full"; "oversize" (over the size limit: headers only); "quarantined" (failed three
+    # times: stored without its body, never fetched again).
+    fetch_status: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
 
     analysis: Mapped[Analysis | None] = relationship(
         back_populates="message", cascade="all, delete-orphan", passive_deletes=True
@@ -155,6 +168,7 @@ class Analysis(Base):
     """What the language model said about one message."""
 
     __tablename__ = "analyses"
+    __table_args__ = (Index("ix_analyses_review_queue", "review_status", "review_priority"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(
@@ -166,6 +180,13 @@ class Analysis(Base):
     company: Mapped[str | None] = mapped_column(String(300))
     role: Mapped[str | None] = mapped_column(String(300))
     analysed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Review page (issue 6): "auto" until the user has looked at the message; the queue
+    # is ordered by review_priority (low confidence first) and filtered on label_key
+    # (" rejection feedback ", "" for other mail). Both are filled in by the review page.
+    review_status: Mapped[str] = mapped_column(String(16), default="auto", server_default="auto")
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_priority: Mapped[float | None] = mapped_column(Float)
+    label_key: Mapped[str | None] = mapped_column(String(200))
 
     message: Mapped[Message] = relationship(back_populates="analysis")
 
@@ -194,6 +215,23 @@ class Gap(Base):
     message: Mapped[Message] = relationship(back_populates="gaps")
 
 
+class Correction(Base):
+    """One change the user made on the review page: kept for retraining, never rewritten."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_message_created", "message_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    gap_id: Mapped[int | None] = mapped_column(ForeignKey("gaps.id", ondelete="SET NULL"))
+    # gap_accept, gap_edit, gap_dismiss, gap_add, labels, company_role, confirm
+    kind: Mapped[str] = mapped_column(String(32))
+    old: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    new: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class JobPosting(Base):
     """A role parsed from a job-alert email, de-duplicated per account."""
 
@@ -212,6 +250,7 @@ class JobPosting(Base):
     source: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column()
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    posted_at: Mapped[datetime | None] = mapped_column()  # when the alert said it was posted
 
 
 class Digest(Base):
@@ -232,3 +271,52 @@ class Digest(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # The run sending it right now: a conditional UPDATE sets these, so two runs never both send.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+
+
+class DigestStep(Base):
+    """One numbered next step shown in a digest; "done N" in a reply marks it done."""
+
+    __tablename__ = "digest_steps"
+    __table_args__ = (UniqueConstraint("digest_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(300))  # which playbook action, e.g. "skill:sql#1"
+    title: Mapped[str] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column()
+
+
+class Profile(Base):
+    """What the user is looking for (`bounceback profile`): used to rank job alerts."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    target_roles: Mapped[list[Any]] = mapped_column(default=list)
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    locations: Mapped[list[Any]] = mapped_column(default=list)
+    salary_floor: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DiaryEntry(Base):
+    """A learning-diary entry: the user's own words from a reply to a digest."""
+
+    __tablename__ = "diary_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()

@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bounceback.storage.models import (
     Account,
     Analysis,
+    DiaryEntry,
     Digest,
+    DigestStep,
     Folder,
     Gap,
     JobPosting,
     Message,
+    Profile,
     utcnow,
 )
 
@@ -43,6 +46,7 @@ class NewMessage:
     html: str | None
     parse_status: str
     defects: tuple[str, ...]
+    fetch_status: str = "full"  # or "oversize" / "quarantined": stored without a body
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class NewPosting:
     salary: str | None
     url: str | None
     source: str
+    posted_at: datetime | None = None
 
 
 # --- accounts -------------------------------------------------------------------------
@@ -102,7 +107,9 @@ def save_account(fields: dict[str, Any], folders: Sequence[str], *, session: Ses
 
 def delete_account(account: Account, *, session: Session) -> None:
     """Delete an account and everything stored for it."""
-    for model in (JobPosting, Digest):
+    digest_ids = select(Digest.id).where(Digest.account_id == account.id)
+    session.execute(delete(DigestStep).where(DigestStep.digest_id.in_(digest_ids)))
+    for model in (DiaryEntry, Profile, JobPosting, Digest):
         session.execute(delete(model).where(model.account_id == account.id))
     message_ids = select(Message.id).where(Message.account_id == account.id)
     session.execute(delete(Gap).where(Gap.message_id.in_(message_ids)))
@@ -141,6 +148,35 @@ def reset_folder(folder: Folder, uidvalidity: int, *, session: Session) -> None:
     session.flush()
 
 
+def note_uidvalidity(folder: Folder, uidvalidity: int, *, session: Session) -> int:
+    """Record the UIDVALIDITY a poll found; how many polls in a row found a new one.
+
+    A change restarts the folder's cursor (stored messages are kept and recognised
+    again by Message-ID and content hash); an unchanged value resets the count.
+    """
+    if folder.uidvalidity is None or folder.uidvalidity == uidvalidity:
+        folder.uidvalidity = uidvalidity
+        folder.uidvalidity_changes = 0
+    else:
+        reset_folder(folder, uidvalidity, session=session)
+        folder.uidvalidity_changes = (folder.uidvalidity_changes or 0) + 1
+    folder.last_synced_at = utcnow()
+    session.flush()
+    return folder.uidvalidity_changes
+
+
+def bytes_fetched_since(account_id: int, since: datetime, *, session: Session) -> int:
+    """Bytes of mail the account downloaded since a moment (for a provider's daily cap)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Message.size), 0)).where(
+            Message.account_id == account_id,
+            Message.fetched_at >= since,
+            Message.fetch_status == "full",
+        )
+    )
+    return int(total or 0)
+
+
 def store_messages(
     folder: Folder,
     uidvalidity: int,
@@ -167,49 +203,55 @@ def store_messages(
             )
         )
     # The same mail seen again under another UID (UIDVALIDITY reset, or another folder)
-    # is recognised by Message-ID plus content hash and not stored twice.
-    header_ids = [item.header_message_id for item in batch if item.header_message_id]
+    # is recognised by Message-ID plus content hash and not stored twice; mail without a
+    # Message-ID by its content hash alone.
+    hashes = list({item.content_hash for item in batch})
     known: set[tuple[str | None, str]] = set()
-    if header_ids:
+    if hashes:
         known = {
             (row[0], row[1])
             for row in session.execute(
                 select(Message.header_message_id, Message.content_hash).where(
                     Message.account_id == folder.account_id,
-                    Message.header_message_id.in_(header_ids),
+                    Message.content_hash.in_(hashes),
                 )
             )
         }
-    inserted = 0
+    rows: list[dict[str, Any]] = []
     for item in batch:
         if item.uid in existing or (item.header_message_id, item.content_hash) in known:
             continue
         existing.add(item.uid)
         known.add((item.header_message_id, item.content_hash))
-        session.add(
-            Message(
-                account_id=folder.account_id,
-                folder_id=folder.id,
-                uidvalidity=uidvalidity,
-                uid=item.uid,
-                header_message_id=item.header_message_id,
-                in_reply_to=item.in_reply_to,
-                subject=item.subject,
-                from_header=item.from_header,
-                sender_name=item.sender_name,
-                sender_address=item.sender_address,
-                received_at=item.received_at,
-                size=item.size,
-                content_hash=item.content_hash,
-                raw=item.raw,
-                body_text=item.body_text,
-                analysed_text=item.analysed_text,
-                html=item.html,
-                parse_status=item.parse_status,
-                defects=list(item.defects),
-            )
+        rows.append(
+            {
+                "account_id": folder.account_id,
+                "folder_id": folder.id,
+                "uidvalidity": uidvalidity,
+                "uid": item.uid,
+                "header_message_id": item.header_message_id,
+                "in_reply_to": item.in_reply_to,
+                "subject": item.subject,
+                "from_header": item.from_header,
+                "sender_name": item.sender_name,
+                "sender_address": item.sender_address,
+                "received_at": item.received_at,
+                "size": item.size,
+                "content_hash": item.content_hash,
+                "raw": item.raw,
+                "body_text": item.body_text,
+                "analysed_text": item.analysed_text,
+                "html": item.html,
+                "parse_status": item.parse_status,
+                "defects": list(item.defects),
+                "fetch_status": item.fetch_status,
+            }
         )
-        inserted += 1
+    if rows:
+        # One executemany for the batch: the ORM's per-object unit of work costs more
+        # than fetching the mail (see benchmarks/sync_bench.py).
+        session.connection().execute(insert(Message.__table__), rows)
+    inserted = len(rows)
     folder.uidvalidity = uidvalidity
     folder.last_uid = max(folder.last_uid, last_uid)
     folder.last_synced_at = utcnow()
@@ -298,6 +340,7 @@ def save_analysis(
                 url=posting.url,
                 source=posting.source,
                 received_at=message.received_at,
+                posted_at=posting.posted_at,
             )
         )
         session.flush()
@@ -352,6 +395,98 @@ def undigested_postings(account_id: int, end: datetime, *, session: Session) -> 
         .order_by(JobPosting.received_at.desc(), JobPosting.id)
     )
     return list(session.scalars(query))
+
+
+def shown_postings(account_id: int, *, session: Session) -> list[tuple[str, str | None]]:
+    """(title, company) of every posting an earlier digest has already shown."""
+    query = select(JobPosting.title, JobPosting.company).where(
+        JobPosting.account_id == account_id, JobPosting.digest_id.is_not(None)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def done_step_keys(account_id: int, *, session: Session) -> frozenset[str]:
+    """Playbook keys of every next step the user marked done."""
+    query = (
+        select(DigestStep.key)
+        .join(Digest, DigestStep.digest_id == Digest.id)
+        .where(Digest.account_id == account_id, DigestStep.done_at.is_not(None))
+    )
+    return frozenset(session.scalars(query))
+
+
+def digest_by_message_id(account_id: int, message_id: str, *, session: Session) -> Digest | None:
+    """The account's digest with that Message-ID header, if it sent one."""
+    return session.scalar(
+        select(Digest).where(
+            Digest.account_id == account_id, Digest.header_message_id == message_id.strip()
+        )
+    )
+
+
+def mark_step_done(digest_id: int, number: int, when: datetime, *, session: Session) -> bool:
+    """Mark step `number` of a digest done; False when the digest had no such step."""
+    step = session.scalar(
+        select(DigestStep).where(DigestStep.digest_id == digest_id, DigestStep.number == number)
+    )
+    if step is None:
+        return False
+    if step.done_at is None:
+        step.done_at = when
+    return True
+
+
+def add_diary_entry(
+    account_id: int,
+    message_id: int,
+    digest_id: int | None,
+    text: str,
+    written_at: datetime,
+    *,
+    session: Session,
+) -> DiaryEntry:
+    """Store a learning-diary entry (one per message)."""
+    entry = DiaryEntry(
+        account_id=account_id,
+        message_id=message_id,
+        digest_id=digest_id,
+        text=text,
+        created_at=written_at,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def diary_entries(
+    account_id: int, before: datetime, limit: int = 20, *, session: Session
+) -> list[DiaryEntry]:
+    """The account's diary entries written before a moment, newest first."""
+    query = (
+        select(DiaryEntry)
+        .where(DiaryEntry.account_id == account_id, DiaryEntry.created_at < before)
+        .order_by(DiaryEntry.created_at.desc(), DiaryEntry.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def get_profile(account_id: int, *, session: Session) -> Profile | None:
+    """The account's search profile, if the user set one."""
+    return session.scalar(select(Profile).where(Profile.account_id == account_id))
+
+
+def save_profile(account_id: int, fields: dict[str, Any], *, session: Session) -> Profile:
+    """Create or update the account's search profile with the given fields."""
+    profile = get_profile(account_id, session=session)
+    if profile is None:
+        profile = Profile(account_id=account_id, target_roles=[], keywords=[], locations=[])
+        session.add(profile)
+    for key, value in fields.items():
+        setattr(profile, key, value)
+    profile.updated_at = utcnow()
+    session.flush()
+    return profile
 
 
 def digest_for_week(account_id: int, iso_week: str, *, session: Session) -> Digest | None:
@@ -424,3 +559,67 @@ def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
             for f in account.folders
         ],
     }
+
+
+# --- poll leases ----------------------------------------------------------------------
+
+
+def acquire_poll_lease(
+    account_id: int, holder: str, ttl: timedelta, *, now: datetime, session: Session
+) -> int | None:
+    """Take the account's poll lease if it is free or expired; the new fencing token, or None.
+
+    One conditional UPDATE, so two pollers racing for the lease cannot both win: the
+    database serialises the writes and only the first finds the lease free.
+    """
+    statement = (
+        update(Account)
+        .where(
+            Account.id == account_id,
+            or_(Account.poll_lease_expires_at.is_(None), Account.poll_lease_expires_at <= now),
+        )
+        .values(
+            poll_lease_holder=holder[:200],
+            poll_lease_token=Account.poll_lease_token + 1,
+            poll_lease_expires_at=now + ttl,
+        )
+        .returning(Account.poll_lease_token)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def fence_poll_lease(
+    account_id: int, token: int, *, renew_until: datetime | None, session: Session
+) -> bool:
+    """Whether token is still the account's current lease; locks the row and renews it if so.
+
+    Call it inside the transaction that writes synced rows: the row lock (PostgreSQL) or
+    the write lock (SQLite) keeps a successor from taking the lease before that commit.
+    """
+    current = session.execute(
+        select(Account.poll_lease_token, Account.poll_lease_holder)
+        .where(Account.id == account_id)
+        .with_for_update()
+    ).one_or_none()
+    if current is None or current[0] != token or current[1] is None:
+        return False
+    if renew_until is not None:
+        session.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.poll_lease_token == token)
+            .values(poll_lease_expires_at=renew_until)
+            .execution_options(synchronize_session=False)
+        )
+    return True
+
+
+def release_poll_lease(account_id: int, token: int, *, session: Session) -> bool:
+    """Give the lease back if token still holds it; whether it did."""
+    result = session.execute(
+        update(Account)
+        .where(Account.id == account_id, Account.poll_lease_token == token)
+        .values(poll_lease_holder=None, poll_lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -106,7 +106,6 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 
     from bounceback.flows.runtime import prefect_updates
-    from bounceback.flows.settings import load_settings
 
     os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
     from prefect.settings import temporary_settings

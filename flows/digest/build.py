@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bounceback.flows.digest.charts import Glance, glance
 from bounceback.flows.digest.model import (
+    DiaryItem,
     DigestInput,
     EmailData,
     GapItem,
@@ -34,8 +36,10 @@ from bounceback.flows.digest.playbook import (
     Theme,
     diary_prompt,
     next_steps,
+    short_quote,
     theme_sentence,
 )
+from bounceback.nlp.postings import salary_value, same_role
 from bounceback.nlp.taxonomy import GAP_CATEGORIES
 
 TEXT_WIDTH = 72
@@ -59,6 +63,8 @@ class CategoryCount:
     mentions: int
     employers: int
     percent: int  # bar width relative to the most frequent category
+    recent: int = 0  # mentions in the last four weeks
+    trend: str = ""  # "rising", "steady", "easing" or "new", comparing four-week windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +93,25 @@ class PostingView:
     source: str
     matches: tuple[str, ...]
     score: int
+    also_on: tuple[str, ...] = ()  # other boards that sent the same role
+    note: str | None = None  # e.g. "below your salary floor"
+    posted: str | None = None
 
 
 def build_digest(data: DigestInput) -> EmailData:
     """Render the weekly digest email for one account and one ISO week."""
     context = digest_context(data)
     env = _environment()
-    html = env.get_template("digest.html.j2").render(context)
+    html = _inliner().inline(env.get_template("digest.html.j2").render(context))
     text = env.get_template("digest.txt.j2").render(context)
-    return EmailData(subject=context["subject"], html=html, text=text)
+    steps = tuple((action.key, action.title) for action in context["actions"])
+    return EmailData(subject=context["subject"], html=html, text=text, steps=steps)
+
+
+@functools.cache
+def _inliner() -> css_inline.CSSInliner:
+    # The <style> block stays as well: the dark-mode and mobile media queries live there.
+    return css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
 
 def digest_context(data: DigestInput) -> dict[str, Any]:
@@ -107,7 +123,14 @@ def digest_context(data: DigestInput) -> dict[str, Any]:
         key=lambda r: (not r.after_interview, -r.received_at.timestamp(), r.sender_address),
     )
     gap_skills = [t.skill for t in all_themes if t.skill]
-    postings = rank_postings(data.postings, data.target_keywords, gap_skills)
+    postings = rank_postings(
+        data.postings,
+        data.target_keywords,
+        gap_skills,
+        roles=data.target_roles,
+        locations=data.locations,
+        salary_floor=data.salary_floor,
+    )
     feedback_count = max(week_glance.value("feedback"), len({_employer(g) for g in data.week_gaps}))
     top_skill = next((t.skill for t in all_themes if t.skill), None)
     skills = [t for t in all_themes if t.skill][:MAX_SKILLS]
@@ -123,7 +146,7 @@ def digest_context(data: DigestInput) -> dict[str, Any]:
         "glance": week_glance,
         "week_gaps": sorted(data.week_gaps, key=lambda g: (g.received_at, g.gap_id)),
         "recurring": [t for t in all_themes if t.employers >= 2][:MAX_RECURRING],
-        "categories": category_counts(data.all_gaps),
+        "categories": category_counts(data.all_gaps, data.period_end),
         "skills": skills,
         "skill_summary": ", ".join(
             f"{t.skill} ({_plural(t.employers, 'employer')})" for t in skills
@@ -136,13 +159,18 @@ def digest_context(data: DigestInput) -> dict[str, Any]:
             data.week,
             feedback_this_week=bool(data.week_gaps),
             postings=len(postings),
+            done=data.done_steps,
         ),
         "requests": [feedback_request(r, data.user_name) for r in silent],
         "postings": postings[:MAX_POSTINGS],
         "more_postings": max(0, len(postings) - MAX_POSTINGS),
         "postings_note": postings_note(postings),
         "diary_prompt": diary_prompt(data.week, top_skill),
+        "diary_recall": diary_recall(data.diary, top_skill),
+        "has_profile": bool(data.target_roles or data.target_keywords or data.locations),
         "category_titles": CATEGORY_TITLES,
+        "trend_labels": TREND_LABELS,
+        "trend_colours": TREND_COLOURS,
         "theme_sentence": theme_sentence,
         "day": day_label,
     }
@@ -221,8 +249,27 @@ def _most_common(values: Iterable[str]) -> str:
     return min(counts, key=lambda v: (-counts[v], order.get(v, len(order)), v))
 
 
-def category_counts(all_gaps: Sequence[GapItem]) -> list[CategoryCount]:
-    """Mentions and distinct employers per gap category, most frequent first."""
+TREND_WINDOW = timedelta(weeks=4)
+TREND_LABELS = {"new": "new", "rising": "▲ rising", "steady": "● steady", "easing": "▼ easing"}
+TREND_COLOURS = {"new": "#b45309", "rising": "#c2410c", "steady": "#6b7280", "easing": "#15803d"}
+
+
+def trend(recent: int, before: int) -> str:
+    """How a count moved between the last four weeks and the four before them."""
+    if recent and not before:
+        return "new"
+    if recent > before:
+        return "rising"
+    if recent < before:
+        return "easing"
+    return "steady" if recent else ""
+
+
+def category_counts(
+    all_gaps: Sequence[GapItem], now: datetime | None = None
+) -> list[CategoryCount]:
+    """Mentions, distinct employers and trend per gap category, most frequent first."""
+    recent_from = (now - TREND_WINDOW) if now else None
     by_category: dict[str, list[GapItem]] = {}
     for gap in all_gaps:
         by_category.setdefault(gap.category, []).append(gap)
@@ -237,11 +284,39 @@ def category_counts(all_gaps: Sequence[GapItem]) -> list[CategoryCount]:
             mentions=len(gaps),
             employers=len({_employer(g) for g in gaps}),
             percent=max(4, round(100 * len(gaps) / top)),
+            recent=_in_window(gaps, recent_from, now),
+            trend=trend(
+                _in_window(gaps, recent_from, now),
+                _in_window(gaps, recent_from - TREND_WINDOW, recent_from) if recent_from else 0,
+            )
+            if recent_from
+            else "",
         )
         for category, gaps in by_category.items()
     ]
     counts.sort(key=lambda c: (-c.mentions, order.get(c.category, len(order)), c.category))
     return counts
+
+
+def _in_window(gaps: Sequence[GapItem], start: datetime | None, end: datetime | None) -> int:
+    if start is None or end is None:
+        return 0
+    return sum(1 for g in gaps if start <= g.received_at < end)
+
+
+def diary_recall(entries: Sequence[DiaryItem], top_skill: str | None) -> str | None:
+    """A line that brings back something the user wrote, as raw material for a STAR answer."""
+    if not entries:
+        return None
+    chosen = entries[0]
+    if top_skill:
+        chosen = next((e for e in entries if _mentions(top_skill, e.text)), chosen)
+    quote = short_quote(chosen.text, 160)
+    use = f" It could answer a question about {top_skill}." if top_skill else ""
+    return (
+        f"On {day_label(chosen.written_at)} you wrote: “{quote}” Shape it as situation, task, "
+        f"action and result, with one number in it, and it is ready for an interview.{use}"
+    )
 
 
 def _first_name(name: str | None) -> str | None:
@@ -306,6 +381,8 @@ def _safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    if any(ch in url for ch in "\"'<>\\ `") or any(ord(ch) < 32 for ch in url):
+        return None  # no real job link needs these; an attack would
     parts = urlsplit(url)
     return url if parts.scheme.lower() in {"http", "https"} and parts.netloc else None
 
@@ -314,38 +391,87 @@ def _mentions(phrase: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase.casefold())}(?!\w)", text.casefold()) is not None
 
 
+def _role_match(title: str, roles: Sequence[str]) -> str | None:
+    """The target role a title matches: all its words appear, in any order."""
+    words = set(re.findall(r"[a-z0-9+#]+", title.casefold()))
+    for role in roles:
+        wanted = set(re.findall(r"[a-z0-9+#]+", role.casefold()))
+        if wanted and wanted <= words:
+            return role.strip()
+    return None
+
+
+def _location_match(location: str | None, wanted: Sequence[str]) -> str | None:
+    if not location:
+        return None
+    return next((w.strip() for w in wanted if w.strip() and _mentions(w.strip(), location)), None)
+
+
 def rank_postings(
-    postings: Sequence[PostingItem], keywords: Sequence[str], skills: Sequence[str]
+    postings: Sequence[PostingItem],
+    keywords: Sequence[str],
+    skills: Sequence[str],
+    *,
+    roles: Sequence[str] = (),
+    locations: Sequence[str] = (),
+    salary_floor: int | None = None,
 ) -> list[PostingView]:
-    """De-duplicate postings and rank them by match to target keywords, then gap skills."""
-    seen: set[tuple[str, str]] = set()
-    views = []
+    """Merge the same role from several boards, then rank by the profile and the feedback.
+
+    Target role in the title counts most, then keywords, location, a salary at or above
+    the floor, and skills the feedback named (a chance to show or build them). A salary
+    below the floor is shown but sinks.
+    """
     ordered = sorted(
         postings,
         key=lambda p: (-p.received_at.timestamp(), p.title, p.company or "", p.source, p.url or ""),
     )
+    groups: list[list[PostingItem]] = []
     for posting in ordered:
-        identity = (" ".join(posting.title.casefold().split()), (posting.company or "").casefold())
-        if identity in seen:
-            continue
-        seen.add(identity)
+        for group in groups:
+            if same_role(group[0].title, group[0].company, posting.title, posting.company):
+                group.append(posting)
+                break
+        else:
+            groups.append([posting])
+    views = []
+    for group in groups:
+        posting = group[0]
+        salary = next((p.salary for p in group if p.salary), None)
+        url = next((u for u in (_safe_url(p.url) for p in group) if u), None)
         haystack = " ".join(filter(None, (posting.title, posting.company, posting.location)))
-        keyword_hits = [k for k in keywords if k.strip() and _mentions(k.strip(), haystack)]
+        role_hit = _role_match(posting.title, roles)
+        keyword_hits = [k.strip() for k in keywords if k.strip() and _mentions(k.strip(), haystack)]
+        place = _location_match(posting.location, locations)
+        folded = {k.casefold() for k in keyword_hits}
         skill_hits = [
-            s
-            for s in skills
-            if _mentions(s, posting.title) and s.casefold() not in map(str.casefold, keyword_hits)
+            s for s in skills if _mentions(s, posting.title) and s.casefold() not in folded
         ]
+        score = 4 * bool(role_hit) + 3 * len(keyword_hits) + 2 * bool(place) + len(skill_hits)
+        note = None
+        yearly = salary_value(salary)
+        if salary_floor and yearly is not None:
+            if yearly >= salary_floor:
+                score += 1
+            else:
+                score -= 3
+                note = "below your salary floor"
+        matches = [m for m in (role_hit, place) if m] + keyword_hits + skill_hits
         views.append(
             PostingView(
                 title=" ".join(posting.title.split()),
-                url=_safe_url(posting.url),
+                url=url,
                 company=posting.company,
                 location=posting.location,
-                salary=posting.salary,
+                salary=salary,
                 source=posting.source,
-                matches=tuple(keyword_hits + skill_hits),
-                score=3 * len(keyword_hits) + len(skill_hits),
+                matches=tuple(dict.fromkeys(matches)),
+                score=score,
+                also_on=tuple(
+                    dict.fromkeys(p.source for p in group[1:] if p.source != posting.source)
+                ),
+                note=note,
+                posted=day_label(posting.posted_at) if posting.posted_at else None,
             )
         )
     # sorted() is stable, so equal scores keep the newest-first order from above.
@@ -354,7 +480,7 @@ def rank_postings(
 
 def postings_note(postings: Sequence[PostingView]) -> str:
     """One line on how the ranked postings are ordered."""
-    matched = sum(1 for p in postings if p.score)
+    matched = sum(1 for p in postings if p.score > 0)
     if not matched:
         return "None of these mention your target roles or feedback skills; newest first."
     if matched == len(postings):

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from email import policy
+from email.parser import BytesHeaderParser
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bounceback.flows.digest.model import (
+    DiaryItem,
     DigestInput,
     GapItem,
     PostingItem,
     SilentRejection,
     WeekStats,
 )
+from bounceback.nlp.postings import same_role
 from bounceback.storage import queries
 from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
 
@@ -85,6 +90,24 @@ def _gap_item(gap: Gap, message: Message) -> GapItem:
     )
 
 
+_NO_REPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply", re.IGNORECASE)
+
+
+def reply_address(message: Message) -> str | None:
+    """Where a reply should go: the Reply-To address when the mail names a real one."""
+    try:
+        headers = BytesHeaderParser(policy=policy.default).parsebytes(message.raw)
+        value = headers.get("Reply-To")
+        addresses = getattr(value, "addresses", ()) if value is not None else ()
+    except Exception:  # a malformed header: fall back to the sender
+        return None
+    for address in addresses:
+        spec = str(address.addr_spec or "")
+        if "@" in spec and not _NO_REPLY.search(spec.partition("@")[0]):
+            return spec if re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+", spec) else None
+    return None
+
+
 def _silent_rejections(
     rows: list[tuple[Message, Analysis]], interviewed: set[str]
 ) -> list[SilentRejection]:
@@ -99,7 +122,7 @@ def _silent_rejections(
                 message_id=message.header_message_id or "",
                 subject=message.subject,
                 sender_name=message.sender_name,
-                sender_address=message.sender_address,
+                sender_address=reply_address(message) or message.sender_address,
                 company=analysis.company,
                 role=analysis.role,
                 received_at=message.received_at,
@@ -119,7 +142,19 @@ def _posting_item(posting: JobPosting) -> PostingItem:
         url=posting.url,
         source=posting.source,
         received_at=posting.received_at,
+        posted_at=posting.posted_at,
     )
+
+
+def _not_shown_before(
+    postings: list[JobPosting], shown: list[tuple[str, str | None]]
+) -> list[JobPosting]:
+    """Drop postings an earlier digest showed, even when another board worded them differently."""
+    return [
+        p
+        for p in postings
+        if not any(same_role(p.title, p.company, title, company) for title, company in shown)
+    ]
 
 
 def collect_digest_input(
@@ -147,6 +182,9 @@ def collect_digest_input(
     ]
     week_gaps = [g for g in all_gaps if week.start <= g.received_at < week.end]
     postings = queries.undigested_postings(account.id, week.end, session=session)
+    fresh = _not_shown_before(postings, queries.shown_postings(account.id, session=session))
+    profile = queries.get_profile(account.id, session=session)
+    diary = queries.diary_entries(account.id, week.end, session=session)
     data = DigestInput(
         account_address=account.address,
         week=week.label,
@@ -156,6 +194,14 @@ def collect_digest_input(
         week_gaps=tuple(week_gaps),
         all_gaps=tuple(all_gaps),
         silent_rejections=tuple(_silent_rejections(this_week_rows, interviewed)),
-        postings=tuple(_posting_item(p) for p in postings),
+        postings=tuple(_posting_item(p) for p in fresh),
+        user_name=profile.name if profile else None,
+        target_keywords=tuple(profile.keywords) if profile else (),
+        target_roles=tuple(profile.target_roles) if profile else (),
+        locations=tuple(profile.locations) if profile else (),
+        salary_floor=profile.salary_floor if profile else None,
+        done_steps=queries.done_step_keys(account.id, session=session),
+        diary=tuple(DiaryItem(text=e.text, written_at=e.created_at) for e in diary),
     )
+    # Every undigested posting is marked shown, repeats included, so none comes back later.
     return data, postings

@@ -57,6 +57,15 @@ class PostingItem:
     url: str | None
     source: str
     received_at: datetime
+    posted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryItem:
+    """A learning-diary entry the user wrote by replying to a digest."""
+
+    text: str
+    written_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +83,11 @@ class DigestInput:
     postings: tuple[PostingItem, ...]
     user_name: str | None = None
     target_keywords: tuple[str, ...] = field(default_factory=tuple)
+    target_roles: tuple[str, ...] = field(default_factory=tuple)
+    locations: tuple[str, ...] = field(default_factory=tuple)
+    salary_floor: int | None = None
+    done_steps: frozenset[str] = field(default_factory=frozenset)  # playbook keys marked done
+    diary: tuple[DiaryItem, ...] = field(default_factory=tuple)  # newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +97,4 @@ class EmailData:
     subject: str
     html: str
     text: str
+    steps: tuple[tuple[str, str], ...] = ()  # (playbook key, title) of each numbered next step

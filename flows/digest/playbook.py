@@ -66,6 +66,7 @@ class Action:
     steps: str
     why: str
     evidence: tuple[Evidence, ...]
+    key: str = ""  # which playbook entry: a step marked done never comes back
 
 
 #: How each category reads inside a sentence ("3 employers raised ...").
@@ -476,6 +477,19 @@ def pick(variants: Sequence[Play], week: str, key: str) -> Play:
     return variants[(week_number(week) + zlib.crc32(key.encode())) % len(variants)]
 
 
+def pick_open(
+    variants: Sequence[Play], week: str, key: str, done: frozenset[str]
+) -> tuple[Play, str] | None:
+    """Like `pick`, but skipping plays the user marked done; None when all of them are."""
+    start = (week_number(week) + zlib.crc32(key.encode())) % len(variants)
+    for offset in range(len(variants)):
+        index = (start + offset) % len(variants)
+        play_key = f"{key}#{index}"
+        if play_key not in done:
+            return variants[index], play_key
+    return None
+
+
 def diary_prompt(week: str, top_skill: str | None) -> str:
     """The learning-diary question for a week, about the top skill in odd weeks."""
     number = week_number(week)
@@ -508,14 +522,18 @@ def theme_sentence(theme: Theme) -> str:
     return sentence
 
 
-def _theme_action(theme: Theme, week: str) -> Action:
+def _theme_action(theme: Theme, week: str, done: frozenset[str] = frozenset()) -> Action | None:
     skill_key = SKILL_ALIASES.get(theme.skill.casefold()) if theme.skill else None
     if skill_key:
-        play = pick(SKILL_PLAYS[skill_key], week, theme.key)
+        variants = SKILL_PLAYS[skill_key]
     elif theme.category == "skill" and not theme.skill:
-        play = pick(UNNAMED_SKILL_PLAYS, week, theme.key)
+        variants = UNNAMED_SKILL_PLAYS
     else:
-        play = pick(CATEGORY_PLAYS.get(theme.category, CATEGORY_PLAYS["skill"]), week, theme.key)
+        variants = CATEGORY_PLAYS.get(theme.category, CATEGORY_PLAYS["skill"])
+    chosen = pick_open(variants, week, theme.key, done)
+    if chosen is None:
+        return None  # every play for this theme is done: it has earned a rest
+    play, key = chosen
     skill = theme.skill or "the skill"
     evidence = tuple(
         Evidence(source=_gap_source(gap), quote=short_quote(gap.text)) for gap in theme.gaps[:2]
@@ -525,6 +543,7 @@ def _theme_action(theme: Theme, week: str) -> Action:
         steps=play.steps.format(skill=skill),
         why=theme_sentence(theme) + ".",
         evidence=evidence,
+        key=key,
     )
 
 
@@ -547,12 +566,23 @@ def next_steps(
     *,
     feedback_this_week: bool,
     postings: int,
+    done: frozenset[str] = frozenset(),
 ) -> list[Action]:
-    """3–5 actions: top themes first, then asking for feedback and widening the search."""
+    """3–5 actions: top themes first, then asking for feedback and widening the search.
+
+    `done` holds the keys of steps the user marked done in earlier digests; those plays
+    are not suggested again (another play for the same theme may be).
+    """
     # A week without feedback keeps the two strongest older themes in view and spends the
     # rest on getting feedback and on finding more openings.
     room = (MAX_ACTIONS - (1 if silent else 0)) if feedback_this_week else 2
-    actions = [_theme_action(theme, week) for theme in themes[:room]]
+    actions: list[Action] = []
+    for theme in themes:
+        if len(actions) >= room:
+            break
+        action = _theme_action(theme, week, done)
+        if action is not None:
+            actions.append(action)
     if silent:
         play = pick(ASK_FEEDBACK_PLAYS, week, "ask")
         count = len(silent)
@@ -562,15 +592,21 @@ def next_steps(
                 steps=play.steps,
                 why=f"{count} rejection{'s' if count != 1 else ''} came without any feedback.",
                 evidence=tuple(Evidence(source=_silent_source(r)) for r in silent[:3]),
+                key=f"ask@{week}",  # new rejections each week: never retired for good
             )
         )
     elif not feedback_this_week:
-        play = pick(ASK_HABIT_PLAYS, week, "habit")
-        actions.append(Action(play.title, play.steps, "No feedback arrived this week.", ()))
+        habit = pick_open(ASK_HABIT_PLAYS, week, "habit", done)
+        if habit is not None:
+            play, key = habit
+            actions.append(
+                Action(play.title, play.steps, "No feedback arrived this week.", (), key)
+            )
+    widen = [i for i in _rotation(week, len(WIDEN_SEARCH_PLAYS)) if f"widen#{i}" not in done]
     if not feedback_this_week:
-        start = week_number(week) % len(WIDEN_SEARCH_PLAYS)
-        order = [(start + i) % len(WIDEN_SEARCH_PLAYS) for i in range(len(WIDEN_SEARCH_PLAYS))]
-        actions.extend(_widen_action(i, postings) for i in order[: MAX_ACTIONS - len(actions)])
+        room = MAX_ACTIONS - len(actions)
+        actions.extend(_widen_action(i, postings) for i in widen[:room])
+        widen = widen[room:]
     if len(actions) < MAX_ACTIONS:
         play = pick(DIARY_PLAYS, week, "diary")
         actions.append(
@@ -579,11 +615,21 @@ def next_steps(
                 play.steps,
                 "Written examples make the next competency question easier.",
                 (),
+                f"diary@{week}",
             )
         )
-    if len(actions) < MIN_ACTIONS:
-        actions.append(_widen_action(week_number(week) % len(WIDEN_SEARCH_PLAYS), postings))
+    shown = {a.key for a in actions}
+    for index in widen:
+        if len(actions) >= MIN_ACTIONS:
+            break
+        if f"widen#{index}" not in shown:
+            actions.append(_widen_action(index, postings))
     return actions[:MAX_ACTIONS]
+
+
+def _rotation(week: str, size: int) -> list[int]:
+    start = week_number(week) % size
+    return [(start + i) % size for i in range(size)]
 
 
 def _widen_action(index: int, postings: int) -> Action:
@@ -596,4 +642,4 @@ def _widen_action(index: int, postings: int) -> Action:
             else f"{postings} new role{'s' if postings != 1 else ''} came by alert this week; "
             "a few more alerts widen the net."
         )
-    return Action(play.title, play.steps, why, ())
+    return Action(play.title, play.steps, why, (), f"widen#{index}")

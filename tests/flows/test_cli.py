@@ -291,3 +291,22 @@ def test_status_is_json_for_scripts(connected: tuple[EmbeddedImapServer, SmtpSin
         "last_error",
     } <= set(account)
     assert account["messages"] == 0 and account["last_poll"] is None
+
+
+@pytest.mark.usefixtures("prefect_harness", "connected")
+def test_poll_of_an_account_held_by_another_poll_says_so(bounceback_home: Path) -> None:
+    from bounceback.flows.lease import acquire
+    from bounceback.flows.runtime import sessions_for
+    from bounceback.flows.settings import load_settings
+    from bounceback.storage import queries
+
+    sessions = sessions_for(load_settings().database_url)
+    with sessions.begin() as session:
+        account = queries.get_account("alex@example.com", session=session)
+        assert account is not None
+        account_id = account.id
+    assert acquire(sessions, account_id, "a poll that was killed") is not None
+    result = runner.invoke(app, ["poll"])
+    assert result.exit_code == 0, result.output
+    assert "skipped, another poll holds this account until" in result.stdout
+    assert "new messages" not in result.stdout

@@ -7,6 +7,7 @@ import random
 import re
 from dataclasses import replace
 from datetime import datetime
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -414,7 +415,7 @@ def test_postings_ranked_deduplicated_and_safe(digest: EmailData) -> None:
     assert section.index("SQL Developer") < section.index("Marketing Coordinator")
     kept = [url for url in ("https://j.example/7", "https://k.example/7") if url in section]
     assert len(kept) == 1
-    assert f'<a class="link" href="{kept[0]}"' in section
+    assert re.search(rf'<a class="link"[^>]* href="{re.escape(kept[0])}"', section)
     assert "2 of 3 match your target roles or the skills in your feedback" in section
     assert "Acme · London · £55,000" in section
     assert "matches data analyst" in section
@@ -460,12 +461,22 @@ def test_untrusted_text_is_escaped_in_html(digest_input: DigestInput) -> None:
     page = build_digest(data).html
     assert "<script>" not in page
     assert "<img" not in page
-    assert '"onerror=' not in page
-    assert '"onmouseover=' not in page
     assert "</td><td>" not in page
     assert "<b>Sam</b>" not in page
-    assert "&lt;script&gt;alert(&#39;gap&#39;)&lt;/script&gt;" in page
-    assert "&#34;onerror=alert(1) &lt;img src=x&gt;" in page
+    # Parse the page as a browser would: no element or attribute came from the email text.
+    tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append((tag, attrs))
+
+    Collect().feed(page)
+    assert not {t for t, _ in tags} & {"script", "img", "b", "iframe"}
+    assert not [name for _, attrs in tags for name, _ in attrs if name.startswith("on")]
+    hrefs = [value or "" for _, attrs in tags for name, value in attrs if name == "href"]
+    assert not [h for h in hrefs if h.startswith(("javascript:", "https://jobs.example/"))]
+    assert "&lt;script&gt;alert('gap')&lt;/script&gt;" in page  # shown as text
+    assert '"onerror=alert(1) &lt;img src=x&gt;' in page
     _, params = _decode_mailto(_mailtos(page)[0])
     assert params["subject"] == 'Re: <script>alert(5)</script>"'
 
@@ -549,7 +560,7 @@ def test_plain_text_part_is_wrapped_and_tag_free(digest: EmailData) -> None:
 
 def test_html_is_a_single_column_email_layout(digest: EmailData) -> None:
     page = digest.html
-    assert "max-width:640px" in page
+    assert re.search(r"max-width:\s?640px", page)
     assert 'name="color-scheme" content="light dark"' in page
     assert "prefers-color-scheme: dark" in page
     assert "<script" not in page and "<link" not in page

@@ -102,7 +102,7 @@ def test_prepare_is_idempotent_and_send_happens_once(
         session.expunge(account)
         # postings shown in this digest are never offered again
         assert session.scalar(select(func.count()).where(JobPosting.digest_id.is_(None))) == 0
-    assert send_digest(first, account, "pw", sessions=sqlite_sessions) is True
+    assert send_digest(first, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False) is True
     reloaded = prepare_digest(account_id, week, sessions=sqlite_sessions)
     assert reloaded.status == "sent"
     assert send_digest(reloaded, account, "pw", sessions=sqlite_sessions) is False
@@ -128,8 +128,15 @@ def test_a_failed_send_is_recorded_and_can_be_retried(
     with sqlite_sessions.begin() as session:
         account = session.get_one(Account, account_id)
         session.expunge(account)
+    checked: list[str] = []
+
+    def nothing_in_sent(message_id: str) -> bool:
+        checked.append(message_id)
+        return False
+
     with pytest.raises(MailServerError):
-        send_digest(item, account, "pw", sessions=sqlite_sessions)
+        send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(), sent_check=nothing_in_sent)
+    assert checked == []  # a first attempt has nothing to look for
     with sqlite_sessions.begin() as session:
         digest = session.scalars(select(Digest)).one()
         assert (digest.status, digest.attempts) == ("pending", 1)
@@ -138,5 +145,8 @@ def test_a_failed_send_is_recorded_and_can_be_retried(
         digest_row.smtp_port = smtp_sink.port
         session.flush()
         session.expunge(digest_row)
-    assert send_digest(item, digest_row, "pw", sessions=sqlite_sessions) is True
+    assert send_digest(
+        item, digest_row, "pw", sessions=sqlite_sessions, delays=(), sent_check=nothing_in_sent
+    ) is True
+    assert checked == [item.message_id]  # the retry looked in the Sent folder first
     assert len(smtp_sink.wait_for(1)) == 1

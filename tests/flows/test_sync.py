@@ -114,3 +114,44 @@ def test_uidvalidity_change_rereads_the_folder(
     assert stored(sqlite_sessions).count("<test-0@acme-analytics.test>") == 1
     assert len(stored(sqlite_sessions)) == 4
     assert poll(*args).new_messages == 0
+
+
+def test_progress_is_reported_per_chunk_and_drawn_as_a_bar(
+    imap_server: EmbeddedImapServer, sqlite_sessions: sessionmaker[Session]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from bounceback.flows.sync import progress_bar
+
+    server = imap_server
+    folder_id = add_account(sqlite_sessions, server.host, server.port, server.user)
+    server.append(make_mail(i) for i in range(10))
+    seen: list[tuple[str, int, int]] = []
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=80)
+    endpoint = ImapEndpoint(
+        server.host, server.port, "none", server.user, allow_insecure_loopback=True, timeout=10
+    )
+    with progress_bar(console), ImapReader(endpoint, server.password) as reader:
+        sync_folder(
+            reader,
+            folder_id,
+            sessions=sqlite_sessions,
+            chunk_size=4,
+            progress=lambda *report: seen.append(report),
+        )
+    assert seen == [("INBOX", 4, 10), ("INBOX", 8, 10), ("INBOX", 10, 10)]
+    assert "fetching INBOX" in screen.getvalue() and "10/10" in screen.getvalue()
+
+
+def test_sync_warnings_say_what_happened() -> None:
+    from bounceback.flows.sync import FolderSyncReport, sync_warnings
+
+    quiet = FolderSyncReport("INBOX", 3, 0, 0, False)
+    assert sync_warnings(quiet) == []
+    loud = FolderSyncReport("INBOX", 3, 0, 1, True, oversize=1, quarantined=1, capped=True)
+    warnings = sync_warnings(loud)
+    assert len(warnings) == 4 and all("\n" not in w for w in warnings)
+    assert "UIDVALIDITY" in warnings[0] and "quarantined" in warnings[1]

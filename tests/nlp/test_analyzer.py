@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from bounceback.nlp.analyzer import Analyzer, Thresholds, gap_text, label_text
-from bounceback.nlp.records import Analysis, EmailText
+from bounceback.nlp.records import Analysis, EmailText, Gap
+from bounceback.nlp.segment import Segment
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
 REJECTION_WITH_FEEDBACK = EmailText(
@@ -129,12 +131,14 @@ def test_thresholds_gate_labels_and_gaps(analyzer: Analyzer) -> None:
     strict_labels = Analyzer(
         analyzer.label_model,
         analyzer.gap_model,
-        Thresholds(labels=dict.fromkeys(LABELS, 1.01)),
+        replace(analyzer.thresholds, labels=dict.fromkeys(LABELS, 1.01)),
     )
     result = strict_labels.analyze_one(REJECTION_WITH_FEEDBACK)
     assert result.labels == ()
     assert result.gaps  # the gap gate reads the scores, not the label decisions
-    closed_gate = Analyzer(analyzer.label_model, analyzer.gap_model, Thresholds(gap_gate=1.01))
+    closed_gate = Analyzer(
+        analyzer.label_model, analyzer.gap_model, replace(analyzer.thresholds, gap_gate=1.01)
+    )
     result = closed_gate.analyze_one(REJECTION_WITH_FEEDBACK)
     assert "rejection" in result.labels
     assert result.gaps == ()
@@ -154,7 +158,10 @@ def test_confident_gaps_raise_feedback(analyzer: Analyzer) -> None:
 
 def test_thresholds_round_trip() -> None:
     thresholds = Thresholds(
-        labels={**dict.fromkeys(LABELS, 0.5), "offer": 0.4}, gap_gate=0.2, feedback_evidence=0.9
+        labels={**dict.fromkeys(LABELS, 0.5), "offer": 0.4},
+        gap_gate=0.2,
+        feedback_evidence=0.9,
+        calibration={"offer": (1.25, -0.5)},
     )
     assert Thresholds.from_json(thresholds.to_json()) == thresholds
 
@@ -162,7 +169,8 @@ def test_thresholds_round_trip() -> None:
 def test_model_inputs_are_shared_helpers() -> None:
     text = label_text(INTERVIEW_INVITE)
     assert text.startswith("interview invitation: pharmacy assistant\n")
-    assert "boots co uk" in text
+    assert "\nboots recruitment recruitment boots co\n" in text  # no top-level domain
+    assert text.endswith("\nlengthmedium")  # the body's length bucket
     assert "skillmarker" in gap_text("You lacked Kubernetes experience.")
     quoted = EmailText("q", "Re: hi", "a@b.test", "New part.\n> old quoted rejection\n")
     assert "old quoted" not in label_text(quoted)
@@ -173,3 +181,35 @@ def test_empty_email_has_no_labels(analyzer: Analyzer) -> None:
     assert result.labels == ()
     assert set(result.scores.values()) == {0.0}
     assert (result.company, result.role, result.gaps) == (None, None, ())
+
+
+def test_review_flags_uncertain_gaps_and_borderline_labels(analyzer: Analyzer) -> None:
+    thresholds = analyzer.thresholds
+    calm = {label: 0.0 if thresholds.labels[label] > 0.2 else 0.99 for label in LABELS}
+    sure_gap = Gap("skill", "Your SQL was weak.", 0, 18, "SQL", 0.95)
+    unsure_gap = Gap("skill", "Your SQL was weak.", 0, 18, "SQL", thresholds.review_below - 0.01)
+    plain = Analysis("a", (), calm, None, None, (sure_gap,))
+    assert not analyzer.needs_review(plain)
+    assert analyzer.needs_review(Analysis("b", (), calm, None, None, (unsure_gap,)))
+    borderline = {**calm, "offer": thresholds.labels["offer"] + thresholds.review_margin / 2}
+    assert analyzer.needs_review(Analysis("c", (), borderline, None, None, ()))
+    assert "review_below" in json.loads(json.dumps(thresholds.to_json()))
+    assert "needs_review" not in plain.to_json()  # the classify contract has no such key
+
+
+def test_gap_needs_mass_and_a_category(analyzer: Analyzer) -> None:
+    seg = Segment("Kestrel Payments Recruiting", 0, 27)
+    uniform = dict.fromkeys([*GAP_CATEGORIES, "none"], 1 / 8)
+    assert analyzer._to_gap(seg, uniform) is None  # large gap mass, but no category
+    split = {**dict.fromkeys(GAP_CATEGORIES, 0.0), "skill": 0.4, "experience": 0.35, "none": 0.25}
+    gap = analyzer._to_gap(seg, split)  # the model hesitates between two gap categories
+    assert gap is not None and gap.category == "skill" and gap.confidence == 0.4
+    assert analyzer.gap_needs_review(gap.confidence)
+
+
+def test_mail_without_a_job_label_names_no_company_or_role(analyzer: Analyzer) -> None:
+    strict = Analyzer(
+        analyzer.label_model, analyzer.gap_model, Thresholds(labels=dict.fromkeys(LABELS, 1.01))
+    )
+    result = strict.analyze_one(REJECTION_WITH_FEEDBACK)
+    assert result.labels == () and (result.company, result.role) == (None, None)

@@ -90,3 +90,69 @@ def test_personal_mail_domain_is_not_a_company() -> None:
 )
 def test_is_ats_domain(domain: str, expected: bool) -> None:
     assert is_ats_domain(domain) is expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "company", "role"),
+    [
+        # The name in the body whose letters spell the sender's domain.
+        (
+            "Your application",
+            "Ellie Turner <ellie.turner@maplestoneassoc.com>",
+            "Thank you for applying for the Office Manager role at Maplestone Associates.",
+            "Maplestone Associates",
+            "Office Manager",
+        ),
+        # An ATS mailbox named after the employer; a role in a "Role - status" subject.
+        (
+            "Supply Chain Analyst - application received",
+            "Workday <northforge@myworkday.com>",
+            "Thanks for applying to Northforge.",
+            "Northforge",
+            "Supply Chain Analyst",
+        ),
+        # Domain words split at known organisation words; a bare title as the subject.
+        (
+            "Line cook",
+            "Hana Kobayashi <hana@keystonecommunitybank.com>",
+            "Hi.",
+            "Keystone Community Bank",
+            "Line cook",
+        ),
+        # "Early Talent" is not the company; the domain is.
+        (
+            "Degree Apprenticeship - outcome",
+            "Early Talent <earlytalent@castlegatebank.co.uk>",
+            "Dear Sam,",
+            "Castlegate Bank",
+            "Degree Apprenticeship",
+        ),
+        # A recruitment agency relays the client's news: the client, never the agency.
+        (
+            "Feedback from Marlow Borough Council",
+            "Hannah Boyd <hannah.boyd@civilsearch.co.uk>",
+            "Hi Sam, I have heard back. Hannah Boyd, Civil Search",
+            "Marlow Borough Council",
+            None,
+        ),
+        # Titles and accents do not make a person's name a company.
+        (
+            "Offer - Embedded Software Engineer",
+            "Tomasz Wróbel <tw@cobaltsystems.co.uk>",
+            "Hi.",
+            "Cobalt Systems",
+            "Embedded Software Engineer",
+        ),
+        (
+            "Head of Science appointment",
+            "Dr. Helen Marsh <hm@kingscourt.org.uk>",
+            "Hi.",
+            "Kingscourt",
+            "Head of Science",
+        ),
+    ],
+)
+def test_company_from_sender_spelling_and_role_from_titles(
+    subject: str, sender: str, body: str, company: str | None, role: str | None
+) -> None:
+    assert extract_company_role(subject, sender, body) == (company, role)

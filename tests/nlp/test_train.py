@@ -6,12 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import spacy
+from spacy.tokens import DocBin
 
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 from bounceback.nlp.train import (
     CORPUS_DIR,
+    build_docbins,
     compile_corpus,
+    email_gap_examples,
     evaluate,
     is_dev,
     load_jsonl,
@@ -137,3 +141,74 @@ def test_every_source_email_parses() -> None:
         for record in parse_emails(path):
             assert record["subject"] and record["from"] and record["body"].strip(), record["id"]
             assert set(record["labels"]) <= set(LABELS)
+
+
+MARKED_BODY = (
+    "Dear Sam,\n\nThank you for interviewing with us last week.\n"
+    "[[experience: The successful candidate had more experience leading teams.]]\n"
+    "Your energy in the interview was great.\n"
+    "[[evidence: Your examples lacked measurable results]], but the panel liked you.\n"
+    "Best wishes\n"
+)
+
+
+def marked_record(tmp_path: Path, subject: str) -> dict[str, object]:
+    """One corpus record parsed from source text with [[category: text]] marks."""
+    source = tmp_path / f"emails_{subject}.txt"
+    source.write_text(
+        f"### labels: rejection feedback\nFrom: A <a@b.test>\nSubject: {subject}\n\n" + MARKED_BODY,
+        encoding="utf-8",
+    )
+    return parse_emails(source)[0]
+
+
+def test_email_gap_marks_become_gap_and_none_examples(tmp_path: Path) -> None:
+    record = marked_record(tmp_path, "Outcome")
+    examples = email_gap_examples([record, {"body": "No marks here at all.", "labels": []}])
+    by_text = {e["text"]: e["category"] for e in examples}
+    assert by_text["The successful candidate had more experience leading teams."] == "experience"
+    assert by_text["Your examples lacked measurable results"] == "evidence"
+    assert by_text["Your energy in the interview was great."] == "none"
+    assert by_text["Thank you for interviewing with us last week."] == "none"
+    assert by_text["the panel liked you."] == "none"  # the clause after the marked one
+    # Too short ("Dear Sam,", "Best wishes") or overlapping a mark is left out.
+    assert "Dear Sam," not in by_text and "Best wishes" not in by_text
+    assert "Your examples lacked measurable results," not in by_text
+    assert len(examples) == 5
+
+
+def test_docbins_learn_from_train_email_marks_never_dev(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_tiny_corpus(corpus)
+    train_record = marked_record(tmp_path, "Train outcome")
+    dev_record = {
+        **marked_record(tmp_path, "Dev outcome"),
+        "body": MARKED_BODY.replace("leading teams", "running shops"),
+    }
+    dev_record["gaps"] = [
+        {"start": 0, "end": 9, "category": "skill", "text": dev_record["body"][:9]}
+    ]
+    for split, record in (("train", train_record), ("dev", dev_record)):
+        with (corpus / f"emails.{split}.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+    paths = build_docbins(corpus, tmp_path)
+    vocab = spacy.blank("en").vocab
+    train_texts = [d.text for d in DocBin().from_disk(paths["gaps.train"]).get_docs(vocab)]
+    dev_texts = [d.text for d in DocBin().from_disk(paths["gaps.dev"]).get_docs(vocab)]
+    assert len(train_texts) == len(TINY_GAPS) + 5  # 2 marked gaps + 3 unmarked segments
+    assert any(t.startswith("the successful candidate had more experience") for t in train_texts)
+    assert len(dev_texts) == len(TINY_GAPS)
+    assert not any("running shops" in t for t in train_texts + dev_texts)
+
+
+def test_platt_calibration_turns_under_confident_scores_into_probabilities() -> None:
+    from bounceback.nlp.analyzer import calibrated
+    from bounceback.nlp.train import fit_calibration
+
+    # An under-confident model: raw 0.45 is right nine times in ten, raw 0.2 once in ten.
+    raw = [0.45] * 100 + [0.2] * 100
+    gold = [i % 10 != 0 for i in range(100)] + [i % 10 == 0 for i in range(100)]
+    params = fit_calibration(raw, gold)
+    assert calibrated(0.45, params) == pytest.approx(0.9, abs=0.02)
+    assert calibrated(0.2, params) == pytest.approx(0.1, abs=0.02)
+    assert calibrated(0.3, params) < calibrated(0.4, params)  # order is kept

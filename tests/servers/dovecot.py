@@ -624,9 +624,17 @@ service imap-login {{
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(pgid, signal.SIGKILL)
                     proc.wait(timeout=10)
-            # Children (imap, auth, ...) may outlive a killed master: sweep the group.
+            # Children (imap, auth, ...) may outlive a killed master: sweep the group, and
+            # wait until the last one is gone (they are reaped by init, not by us).
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(pgid, 0)
+                except (ProcessLookupError, PermissionError):
+                    break
+                time.sleep(0.05)
         if cleanup and self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None

@@ -1,0 +1,85 @@
+"""When things run: the poll interval, each account's weekly digest moment, model retraining.
+
+Pure functions (plus the model swap), used by `bounceback serve`, the Prefect deployments
+and the flows themselves, so every way of running bounceback keeps the same times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bounceback.flows.digest.collect import Week
+from bounceback.flows.errors import ConfigError
+from bounceback.storage.models import Account
+
+DEFAULT_POLL_INTERVAL = timedelta(minutes=15)
+#: Gmail's IMAP guidance: clients should not poll more often than every 15 minutes.
+GMAIL_MIN_INTERVAL = timedelta(minutes=15)
+_GMAIL_HOSTS = ("imap.gmail.com", "imap.googlemail.com")
+#: Used when an account has no usable digest preferences.
+DEFAULT_DIGEST_WEEKDAY = 0  # Monday
+DEFAULT_DIGEST_TIME = "08:00"
+DEFAULT_TIMEZONE = "Europe/London"
+#: Retraining: Sunday 03:00 UTC, when nobody reads digests.
+RETRAIN_CRON = "0 3 * * 0"
+
+
+def check_poll_interval(interval: timedelta, imap_hosts: Iterable[str]) -> timedelta:
+    """The interval, if every provider allows it; ConfigError saying what to use otherwise."""
+    if interval <= timedelta(0):
+        raise ConfigError("the poll interval must be a positive number of minutes")
+    if interval < GMAIL_MIN_INTERVAL and any(h.lower() in _GMAIL_HOSTS for h in imap_hosts):
+        raise ConfigError(
+            "Gmail asks mail clients to poll at most every 15 minutes; "
+            "use --interval 15 or more while a Gmail account is connected"
+        )
+    return interval
+
+
+def account_zone(account: Account) -> str:
+    """The account's time zone name, or the default when it is missing or unknown."""
+    name = account.timezone or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TIMEZONE
+    return name
+
+
+def digest_moment(account: Account) -> tuple[int, time]:
+    """The weekday (0 = Monday) and local time the account wants its digest."""
+    weekday = account.digest_weekday if account.digest_weekday in range(7) else 0
+    try:
+        hours, minutes = (int(part) for part in (account.digest_time or "").split(":"))
+        moment = time(hours, minutes)
+    except ValueError:
+        hours, minutes = (int(part) for part in DEFAULT_DIGEST_TIME.split(":"))
+        moment = time(hours, minutes)
+    return weekday, moment
+
+
+def digest_cron(account: Account) -> tuple[str, str]:
+    """A cron line and time zone for the account's weekly digest (cron counts Sunday as 0)."""
+    weekday, moment = digest_moment(account)
+    return f"{moment.minute} {moment.hour} * * {(weekday + 1) % 7}", account_zone(account)
+
+
+def digest_week_due(account: Account, now: datetime) -> str | None:
+    """The ISO week whose digest should have gone out by now, or None for a new account.
+
+    Once this week's chosen moment has passed, that is last week; before it, the week
+    before (so a digest missed while nothing ran still goes out). The outbox sends each
+    week at most once, so asking again is harmless.
+    """
+    zone = account_zone(account)
+    weekday, moment = digest_moment(account)
+    this_week = Week.containing(now, zone)
+    due_at = datetime.combine(
+        this_week.start.date() + timedelta(days=weekday), moment, tzinfo=ZoneInfo(zone)
+    )
+    week = this_week.previous() if now >= due_at else this_week.previous().previous()
+    if account.created_at is not None and week.end <= account.created_at:
+        return None  # the account did not exist that week: nothing to catch up on
+    return week.label

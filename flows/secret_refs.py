@@ -1,0 +1,113 @@
+"""Where account secrets come from. The database stores only a reference, never the secret."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from bounceback.flows.errors import SecretError
+
+
+def env_ref(variable: str) -> str:
+    """A reference to a secret held in an environment variable."""
+    return f"env:{variable}"
+
+
+def file_ref(path: Path) -> str:
+    """A reference to a secret held in a file readable by its owner only."""
+    return f"file:{path}"
+
+
+KEYRING_SERVICE = "bounceback"
+#: Set to 1 to accept a keyring backend that keeps passwords in a plain file.
+PLAINTEXT_KEYRING_ENV = "BOUNCEBACK_ALLOW_PLAINTEXT_KEYRING"
+
+
+def keyring_ref(address: str) -> str:
+    """A reference to a secret held in the OS keyring under the account's address."""
+    return f"keyring:{KEYRING_SERVICE}/{address.lower()}"
+
+
+def _keyring() -> Any:
+    """The keyring module with a working, non-plaintext backend, or a SecretError."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        raise SecretError(
+            "the keyring package is not installed; pip install keyring, or keep the password "
+            "in an environment variable (--password-env) or a 0600 file (--password-file)"
+        ) from None
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        raise SecretError(
+            "no OS keyring works here (a headless server?); keep the password in an "
+            "environment variable (--password-env) or a 0600 file (--password-file) instead"
+        )
+    plaintext = (
+        type(backend).__module__.startswith("keyrings.alt")
+        and "Plaintext" in type(backend).__name__
+    )
+    if plaintext and os.environ.get(PLAINTEXT_KEYRING_ENV) != "1":
+        raise SecretError(
+            f"the keyring backend {type(backend).__name__} stores passwords unencrypted; "
+            f"set {PLAINTEXT_KEYRING_ENV}=1 to accept that, or use --password-file instead"
+        )
+    return keyring
+
+
+def store_in_keyring(address: str, secret: str) -> str:
+    """Save the account's secret in the OS keyring; the reference to store instead."""
+    ref = keyring_ref(address)
+    try:
+        _keyring().set_password(KEYRING_SERVICE, address.lower(), secret)
+    except SecretError:
+        raise
+    except Exception as exc:  # backend-specific failures (locked, denied, dbus gone)
+        raise SecretError(
+            f"the OS keyring refused to store the password ({type(exc).__name__}); unlock "
+            "it, or use --password-env / --password-file"
+        ) from None
+    return ref
+
+
+def resolve_secret(ref: str) -> str:
+    """Read the secret a reference points at; raise SecretError saying how to fix it."""
+    kind, _, where = ref.partition(":")
+    if kind == "keyring":
+        service, _, user = where.partition("/")
+        try:
+            value = _keyring().get_password(service, user)
+        except SecretError:
+            raise
+        except Exception as exc:
+            raise SecretError(
+                f"the OS keyring could not be read ({type(exc).__name__}); unlock it and try again"
+            ) from None
+        if not value:
+            raise SecretError(
+                f"the OS keyring holds no password for {user}; run bounceback connect again"
+            )
+        return value
+    if kind == "env":
+        value = os.environ.get(where)
+        if not value:
+            raise SecretError(
+                f"the environment variable {where} holding the mail password is not set; "
+                f"export it before running bounceback"
+            )
+        return value
+    if kind == "file":
+        path = Path(where)
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            raise SecretError(f"cannot read the secret file {path}: {exc.strerror}") from None
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise SecretError(
+                f"the secret file {path} is readable by other users; run chmod 600 {path}"
+            )
+        return path.read_text(encoding="utf-8").strip()
+    raise SecretError(f"unknown secret reference kind {kind!r}; reconnect the account")

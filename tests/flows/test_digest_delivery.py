@@ -1,0 +1,347 @@
+"""Digest delivery: exactly once through crashes, races, deferrals and refusals.
+
+Real components only: an aiosmtpd server, pymap's IMAP server holding the "Sent"
+folder a provider would file the digest in, SQLite/PostgreSQL, and separate OS
+processes that kill themselves (SIGKILL) at each step of sending.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bounceback.flows.digest.collect import Week
+from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink, free_port
+from bounceback.flows.imap import RawMessage
+from bounceback.flows.outbox import FAULT_ENV, SEND_STEPS, prepare_digest, send_digest, unsent_weeks
+from bounceback.flows.schedules import digest_week_due
+from bounceback.flows.sentcheck import sent_folders
+from bounceback.flows.smtp import PermanentSendError, TemporarySendError
+from bounceback.flows.sync import to_new_message
+from bounceback.storage import queries
+from bounceback.storage.db import make_engine, session_factory, upgrade
+from bounceback.storage.models import Account, Digest, Folder
+from tests.flows.test_outbox import WEEK, seed
+
+PASSWORD = "s3cret-pass"
+
+DRIVER = """
+import sys
+from datetime import timedelta
+from bounceback.flows.digest.collect import Week
+from bounceback.flows.outbox import prepare_digest, send_digest
+from bounceback.storage.db import make_engine, session_factory
+from bounceback.storage.models import Account
+
+url, account_id, week, lease = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+sessions = session_factory(make_engine(url))
+item = prepare_digest(account_id, Week.parse(week, "Europe/London"), sessions=sessions)
+with sessions.begin() as session:
+    account = session.get_one(Account, account_id)
+    session.expunge(account)
+sent = send_digest(item, account, sys.argv[5], sessions=sessions,
+                   lease=timedelta(seconds=lease), delays=(0.2, 0.5))
+print("sent" if sent else "skipped")
+"""
+
+
+@pytest.fixture
+def mailbox() -> Iterator[EmbeddedImapServer]:
+    """The user's IMAP mailbox, with the Sent folder a provider keeps."""
+    with EmbeddedImapServer(user="alex", password=PASSWORD) as server:
+        with server.mailbox() as box:
+            box.folder.create("Sent")
+        yield server
+
+
+def _seed(sessions: sessionmaker[Session], smtp_port: int, imap: EmbeddedImapServer) -> int:
+    account_id = seed(sessions, smtp_port)
+    with sessions.begin() as session:
+        account = session.get_one(Account, account_id)
+        account.imap_port = imap.port
+    return account_id
+
+
+def _run(url: str, account_id: int, *, lease: float, fault: str | None = None) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
+    if fault:
+        env[FAULT_ENV] = fault
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, url, str(account_id), WEEK, str(lease), PASSWORD],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _digest_rows(url: str) -> list[Digest]:
+    engine = make_engine(url)
+    try:
+        with session_factory(engine).begin() as session:
+            rows = list(session.scalars(select(Digest)))
+            session.expunge_all()
+            return rows
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", SEND_STEPS)
+def test_killed_at_any_send_step_the_recipient_gets_exactly_one(
+    step: str, tmp_path: Any, smtp_sink: SmtpSink, mailbox: EmbeddedImapServer
+) -> None:
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    account_id = _seed(session_factory(engine), smtp_sink.port, mailbox)
+    engine.dispose()
+
+    crashed = _run(url, account_id, lease=0, fault=step)
+    out, errors = crashed.communicate(timeout=120)
+    assert crashed.returncode == -9, errors  # it really died at that step
+    # The provider files what it accepted in the Sent folder, as Gmail or Fastmail do.
+    delivered = [raw for _, _, raw in smtp_sink.messages]
+    if delivered:
+        mailbox.append(delivered, "Sent")
+    assert len(delivered) == (1 if step in ("delivered", "recorded") else 0)
+
+    rerun = _run(url, account_id, lease=0)
+    out, errors = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, errors
+    assert out.strip() == ("skipped" if step in ("delivered", "recorded") else "sent")
+    received = smtp_sink.wait_for(1)
+    assert len(received) == 1
+    (row,) = _digest_rows(url)
+    assert row.status == "sent" and received[0][2] == row.raw  # the stored bytes, unchanged
+
+
+@pytest.mark.slow
+def test_two_runs_started_together_send_once(
+    database_url: str, smtp_sink: SmtpSink, mailbox: EmbeddedImapServer
+) -> None:
+    engine = make_engine(database_url)
+    account_id = _seed(session_factory(engine), smtp_sink.port, mailbox)
+    engine.dispose()
+    runs = [_run(database_url, account_id, lease=600) for _ in range(3)]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [e for _, e in results]
+    assert sorted(out.strip() for out, _ in results) == ["sent", "skipped", "skipped"]
+    assert len(smtp_sink.wait_for(1)) == 1
+    assert len(smtp_sink.messages) == 1
+    (row,) = _digest_rows(database_url)
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_threads_racing_for_the_claim_send_once(
+    sqlite_sessions: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    account_id = seed(sqlite_sessions, smtp_sink.port)
+    item = prepare_digest(account_id, Week.parse(WEEK, "Europe/London"), sessions=sqlite_sessions)
+    with sqlite_sessions.begin() as session:
+        account = session.get_one(Account, account_id)
+        session.expunge(account)
+    barrier = threading.Barrier(4)
+    outcomes: list[bool] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        outcomes.append(
+            send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+        )
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, False, False, True]
+    assert len(smtp_sink.wait_for(1)) == 1
+
+
+class _Moody:
+    """An SMTP handler that answers DATA with scripted replies, then accepts."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = replies
+        self.accepted: list[bytes] = []
+        self.offered: list[bytes] = []  # every DATA payload, refused or not
+        self.attempts = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.attempts += 1
+        self.offered.append(bytes(envelope.original_content or b""))
+        if self.replies:
+            return self.replies.pop(0)
+        self.accepted.append(bytes(envelope.original_content or b""))
+        return "250 OK"
+
+
+@pytest.fixture
+def moody_server() -> Iterator[tuple[_Moody, int]]:
+    handler = _Moody([])
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def _account(sessions: sessionmaker[Session], account_id: int) -> Account:
+    with sessions.begin() as session:
+        account = session.get_one(Account, account_id)
+        session.expunge(account)
+        return account
+
+
+def test_4xx_is_retried_with_the_same_bytes(
+    sqlite_sessions: sessionmaker[Session], moody_server: tuple[_Moody, int]
+) -> None:
+    handler, port = moody_server
+    handler.replies = ["451 4.3.0 Mailbox busy, try later", "421 4.7.0 Too many connections"]
+    account_id = seed(sqlite_sessions, port)
+    item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
+    looked: list[str] = []
+    sent = send_digest(
+        item, _account(sqlite_sessions, account_id), "pw", sessions=sqlite_sessions,
+        delays=(0.01, 0.01, 0.01), sent_check=lambda mid: looked.append(mid) or False,
+    )
+    assert sent is True
+    assert handler.attempts == 3 and handler.accepted == [item.raw]
+    assert handler.offered == [item.raw] * 3  # every attempt sent the stored bytes
+    assert looked == [item.message_id, item.message_id]  # checked before each resend
+    with sqlite_sessions.begin() as session:
+        row = session.scalars(select(Digest)).one()
+        assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
+
+
+def test_4xx_until_retries_run_out_leaves_it_pending(
+    sqlite_sessions: sessionmaker[Session], moody_server: tuple[_Moody, int]
+) -> None:
+    handler, port = moody_server
+    handler.replies = ["452 4.2.2 Over quota"] * 3
+    account_id = seed(sqlite_sessions, port)
+    item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
+    account = _account(sqlite_sessions, account_id)
+    with pytest.raises(TemporarySendError, match="deferred"):
+        send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(0.01, 0.01),
+                    sent_check=lambda _: False)
+    with sqlite_sessions.begin() as session:
+        row = session.scalars(select(Digest)).one()
+        assert row.status == "pending" and "452" in (row.last_error or "")
+    # the next run (the service came back) sends it, once
+    assert send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(),
+                       sent_check=lambda _: False) is True
+    assert handler.accepted == [item.raw]
+
+
+def test_5xx_fails_with_a_clear_message_and_is_not_retried(
+    sqlite_sessions: sessionmaker[Session], moody_server: tuple[_Moody, int]
+) -> None:
+    handler, port = moody_server
+    handler.replies = ["554 5.7.1 Message rejected as spam"]
+    account_id = seed(sqlite_sessions, port)
+    item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
+    account = _account(sqlite_sessions, account_id)
+    with pytest.raises(PermanentSendError) as raised:
+        send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(0.01, 0.01),
+                    sent_check=lambda _: False)
+    message = str(raised.value)
+    assert "554" in message and "refused" in message and "\n" not in message
+    assert handler.attempts == 1
+    with sqlite_sessions.begin() as session:
+        assert session.scalars(select(Digest)).one().status == "failed"
+    with pytest.raises(PermanentSendError):  # a later run reports it instead of "already sent"
+        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+
+
+def test_a_missed_week_is_sent_once_when_service_returns(
+    sqlite_sessions: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    account_id = seed(sqlite_sessions, smtp_sink.port)
+    with sqlite_sessions.begin() as session:
+        session.get_one(Account, account_id).created_at = datetime(2026, 11, 1, tzinfo=UTC)
+    account = _account(sqlite_sessions, account_id)
+    # Nothing ran at 08:00 on Monday 23 Nov; the service comes back on Wednesday.
+    back = datetime(2026, 11, 25, 15, tzinfo=UTC)
+    assert digest_week_due(account, back) == WEEK
+    for _ in range(2):  # and runs again an hour later
+        week = Week.parse(digest_week_due(account, back) or "", account.timezone)
+        item = prepare_digest(account_id, week, sessions=sqlite_sessions, now=back)
+        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+        back += timedelta(hours=1)
+    assert len(smtp_sink.wait_for(1)) == 1
+    assert unsent_weeks(account_id, sessions=sqlite_sessions) == []
+
+
+def test_an_interrupted_earlier_week_is_listed_for_sending(
+    sqlite_sessions: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    account_id = seed(sqlite_sessions, smtp_sink.port)
+    prepare_digest(account_id, Week.parse("2026-W46", "UTC"), sessions=sqlite_sessions)
+    prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
+    assert unsent_weeks(account_id, sessions=sqlite_sessions) == ["2026-W46", WEEK]
+
+
+def test_sent_folder_names_are_recognised() -> None:
+    names = ["INBOX", "Sent", "[Gmail]/Sent Mail", "Sent Items", "INBOX.Sent", "Drafts",
+             "Sentiment reports", "Gesendet"]
+    assert sent_folders(names) == ["Sent", "[Gmail]/Sent Mail", "Sent Items", "INBOX.Sent",
+                                   "Gesendet"]
+
+
+EVIL_EML = (
+    b"From: =?utf-8?q?Recruiting=0D=0ABcc:_victim@evil.test?= <careers@fabrikam.test>\r\n"
+    b"To: alex@example.com\r\n"
+    b"Subject: =?utf-8?q?Your_application=0D=0ABcc:_victim@evil.test=0D=0A=0D=0A<b>hi</b>?=\r\n"
+    b"Message-ID: <evil-1@fabrikam.test>\r\n"
+    b"Date: Tue, 17 Nov 2026 10:00:00 +0000\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Thank you for applying. We will not be taking your application further.\r\n"
+)
+
+
+def test_header_injection_through_the_whole_path(
+    sqlite_sessions: sessionmaker[Session], smtp_sink: SmtpSink
+) -> None:
+    account_id = seed(sqlite_sessions, smtp_sink.port)
+    row = to_new_message(RawMessage(uid=10, size=len(EVIL_EML), raw=EVIL_EML), datetime.now(UTC))
+    # Also a row stored by an older, laxer parser, with raw CR/LF in it.
+    lax = row.__class__(**{**{f: getattr(row, f) for f in row.__slots__},  # type: ignore[attr-defined]
+                           "uid": 11, "content_hash": "lax", "header_message_id": "<lax@x.test>",
+                           "subject": "Outcome\r\nBcc: victim@evil.test\r\n\r\nbody",
+                           "sender_name": "Jo\r\nBcc: victim@evil.test"})
+    with sqlite_sessions.begin() as session:
+        folder = session.scalars(select(Folder)).one()
+        queries.store_messages(folder, 1, [row, lax], last_uid=11, session=session)
+        for message in queries.messages_to_analyse(account_id, 10, session=session):
+            queries.save_analysis(
+                message, model_version="t", labels=["rejection"], scores={},
+                company='Fabrikam <script>alert("x")</script>\r\nX-Evil: 1', role=None,
+                gaps=[], postings=[], session=session,
+            )
+    item = prepare_digest(account_id, Week.parse(WEEK, "Europe/London"), sessions=sqlite_sessions)
+    account = _account(sqlite_sessions, account_id)
+    assert send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+    (received,) = smtp_sink.wait_for(1)
+    assert received[1] == ["alex@example.com"]  # no smuggled recipient
+    message = message_from_bytes(received[2], policy=policy.default)
+    assert sorted(message.keys()) == sorted(
+        ["Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted",
+         "X-Auto-Response-Suppress", "MIME-Version", "Content-Type"]
+    )
+    assert "victim@evil.test" not in str(message["To"]) + str(message["Subject"])
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    for link in [p for p in html.split('href="')[1:] if p.startswith("mailto:")]:
+        target = link.split('"', 1)[0]
+        assert "\r" not in target and "\n" not in target
+        assert "%0D%0ABcc" not in target  # the Re: subject was flattened before encoding

@@ -1,0 +1,117 @@
+"""Canaries: a password and a body string, traced through a full run with failures.
+
+After connect, a successful poll, a poll and a connect with a wrong password, and status,
+the password (right or wrong) appears nowhere: not in the bounceback database or home,
+not in Prefect's database (logs, parameters, states) or PREFECT_HOME, not on stdout or
+stderr. The body string appears only in the columns that hold the message itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bounceback.flows.embedded import SmtpSink
+from tests.flows.mail import make_mail
+from tests.servers.dovecot import DovecotAccount
+
+BOUNCEBACK = str(Path(sys.executable).with_name("bounceback"))
+PASSWORD = "Canary-pw-3f9a61c2d8"
+WRONG = "Canary-wrong-b71e04"
+BODY = "CANARY-BODY-9d2c4e7a reference line"
+MESSAGE_COLUMNS = {("messages", "raw"), ("messages", "body_text"), ("messages", "analysed_text")}
+
+
+def _cli(
+    home: Path, prefect_home: Path, password: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {
+        **os.environ,
+        "BOUNCEBACK_HOME": str(home),
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "BB_CANARY": password,
+    }
+    env.pop("BOUNCEBACK_DATABASE_URL", None)
+    return subprocess.run([BOUNCEBACK, *args], env=env, capture_output=True, text=True, timeout=180)
+
+
+def _hits(db: Path, needle: str) -> set[tuple[str, str]]:
+    """(table, column) pairs whose values contain needle, in a SQLite database."""
+    found = set()
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for column in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+                query = f'SELECT 1 FROM "{table}" WHERE instr(CAST("{column}" AS BLOB), ?) LIMIT 1'
+                if conn.execute(query, (needle.encode(),)).fetchone():
+                    found.add((table, column))
+    return found
+
+
+def _files_containing(folder: Path, needle: str) -> list[Path]:
+    return [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and needle.encode() in path.read_bytes()
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.dovecot
+def test_canaries_stay_out_of_databases_logs_and_prefect(
+    dovecot_session: object, tmp_path: Path, prefect_harness: None, smtp_sink: SmtpSink
+) -> None:
+    from prefect.settings import get_current_settings
+
+    from tests.servers.dovecot import DovecotServer
+
+    assert isinstance(dovecot_session, DovecotServer)
+    account: DovecotAccount = dovecot_session.add_user(f"canary{os.getpid()}", PASSWORD)
+    account.append([make_mail(1), make_mail(2, body=f"Dear Alex,\n\n{BODY}\n\nRegards\n")])
+    home, prefect_home = tmp_path / "home", tmp_path / "prefect-home"
+    connect = [
+        "connect", "alex@example.com", "--imap-host", account.host,
+        "--imap-port", str(account.port), "--imap-security", "none",
+        "--smtp-host", smtp_sink.host, "--smtp-port", str(smtp_sink.port),
+        "--smtp-security", "none", "--username", account.user,
+        "--password-env", "BB_CANARY", "--allow-insecure-loopback", "--yes",
+    ]  # fmt: skip
+    runs = [
+        _cli(home, prefect_home, WRONG, *connect),  # refused: nothing saved
+        _cli(home, prefect_home, PASSWORD, *connect),
+        _cli(home, prefect_home, PASSWORD, "poll", "--json"),
+        _cli(home, prefect_home, WRONG, "poll"),  # the login fails
+        _cli(home, prefect_home, PASSWORD, "status", "--json"),
+    ]
+    assert [r.returncode for r in runs] == [1, 0, 0, 1, 0], [r.stderr[-500:] for r in runs]
+    assert "refused the login" in runs[3].stderr
+    # The failure is one sentence: Prefect's task traceback stays in the run's own logs.
+    assert "Traceback" not in runs[3].stderr, runs[3].stderr[-2000:]
+
+    database = home / "bounceback.db"
+    assert _hits(database, BODY) and _hits(database, BODY) <= MESSAGE_COLUMNS
+    configured = get_current_settings().server.database.connection_url
+    assert configured is not None
+    prefect_url = make_url(configured.get_secret_value())
+    prefect_db = Path(prefect_url.database or "")
+    assert prefect_db.is_file()
+    for secret in (PASSWORD, WRONG):
+        assert not _hits(database, secret)
+        assert not _hits(prefect_db, secret)
+        for run in runs:
+            assert secret not in run.stdout + run.stderr
+    for needle in (PASSWORD, WRONG, BODY):
+        # raw bytes too: WAL, journals, logs, result files, anything in either home
+        assert _files_containing(prefect_db.parent, needle) == []
+        assert _files_containing(prefect_home, needle) == []
+        assert [p for p in _files_containing(home, needle) if needle != BODY] == []
+    assert not _hits(prefect_db, BODY)

@@ -1,0 +1,150 @@
+"""A poll killed at every durable step, and at random moments, while mail keeps arriving.
+
+`bounceback poll` runs as a real subprocess on a SQLite home against Dovecot. The
+environment hook BOUNCEBACK_KILL_AFTER_STEP=N makes it exit abruptly (os._exit, no
+cleanup, no rollback handlers) right after its N-th durable step: after EXAMINE, after
+SEARCH, after each chunk's FETCH and after each chunk's commit. N goes 1, 2, 3, ... until
+a run gets through; then a few runs are SIGKILLed at random moments. Afterwards one clean
+run must leave every message stored exactly once, and a further run must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bounceback.flows.sync import KILL_ENV, KILLED_EXIT_STATUS
+from bounceback.storage.db import make_engine, session_factory, upgrade
+from tests.flows.mail import make_mail
+from tests.servers.dovecot import DovecotAccount
+from tests.servers.synced import PASSWORD_ENV, add_account, cursor, stored_ids
+
+BOUNCEBACK = str(Path(sys.executable).with_name("bounceback"))
+
+
+class Feeder:
+    """Appends a new message every two seconds until stopped."""
+
+    def __init__(self, account: DovecotAccount, first: int) -> None:
+        self.account = account
+        self.next = first
+        self.sent: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def append(self, count: int) -> None:
+        numbers = range(self.next, self.next + count)
+        self.account.append([make_mail(n) for n in numbers])
+        self.sent += [f"<test-{n}@acme-analytics.test>" for n in numbers]
+        self.next += count
+
+    def _run(self) -> None:
+        while not self._stop.wait(2.0):
+            self.append(1)
+
+    def __enter__(self) -> Feeder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+@pytest.fixture
+def home(tmp_path: Path, prefect_harness: None) -> Iterator[Path]:
+    """A BOUNCEBACK_HOME with an upgraded SQLite database."""
+    path = tmp_path / "home"
+    path.mkdir()
+    upgrade(f"sqlite:///{path / 'bounceback.db'}")
+    yield path
+
+
+def run_poll(home: Path, account: DovecotAccount, kill_after: int | None) -> subprocess.Popen[str]:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {
+        **os.environ,
+        "BOUNCEBACK_HOME": str(home),
+        PASSWORD_ENV: account.password,
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "BOUNCEBACK_FETCH_CHUNK": "3",
+    }
+    env.pop("BOUNCEBACK_DATABASE_URL", None)
+    env.pop(KILL_ENV, None)
+    if kill_after is not None:
+        env[KILL_ENV] = str(kill_after)
+    return subprocess.Popen(
+        [BOUNCEBACK, "poll", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def expire_lease(home: Path) -> None:
+    """A killed poller never gives its lease back: let it expire, as time would."""
+    with sqlite3.connect(home / "bounceback.db") as db:
+        db.execute("UPDATE accounts SET poll_lease_holder = NULL, poll_lease_expires_at = NULL")
+
+
+@pytest.mark.slow
+@pytest.mark.dovecot
+def test_killed_at_every_step_and_at_random_nothing_lost_or_doubled(
+    dovecot: DovecotAccount, home: Path
+) -> None:
+    sessions = session_factory(make_engine(f"sqlite:///{home / 'bounceback.db'}"))
+    folder_id = add_account(sessions, dovecot)
+    feeder = Feeder(dovecot, first=0)
+    feeder.append(4)
+    kills: list[str] = []
+    with feeder:
+        for step in range(1, 40):
+            proc = run_poll(home, dovecot, kill_after=step)
+            _, stderr = proc.communicate(timeout=120)
+            if proc.returncode == 0:
+                break
+            assert proc.returncode == KILLED_EXIT_STATUS, stderr[-2000:]
+            kills.append(stderr.strip().splitlines()[-1])
+            expire_lease(home)
+        else:
+            pytest.fail("the poll never got through 40 steps")
+        seed = random.randrange(1_000_000)
+        chance = random.Random(seed)
+        for _ in range(2):
+            proc = run_poll(home, dovecot, kill_after=None)
+            time.sleep(chance.uniform(1.0, 3.5))
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate(timeout=60)
+            expire_lease(home)
+    # Every kind of step was interrupted at least once.
+    for kind in ("examined", "listed", "fetched", "stored"):
+        assert any(f"({kind})" in line for line in kills), (kind, kills)
+
+    clean = run_poll(home, dovecot, kill_after=None)
+    stdout, stderr = clean.communicate(timeout=120)
+    assert clean.returncode == 0, stderr[-2000:]
+    counts = stored_ids(sessions)
+    assert sorted(counts) == sorted(feeder.sent), f"seed {seed}"
+    assert set(counts.values()) == {1}, f"seed {seed}: duplicates {counts.most_common(3)}"
+    with dovecot.mailbox() as box:
+        top = max(int(uid) for uid in box.uids())
+    assert cursor(sessions, folder_id) == top
+
+    again = run_poll(home, dovecot, kill_after=None)
+    stdout, stderr = again.communicate(timeout=120)
+    assert again.returncode == 0, stderr[-2000:]
+    assert json.loads(stdout)["accounts"][0]["new_messages"] == 0
+    assert stored_ids(sessions) == counts
