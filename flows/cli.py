@@ -119,6 +119,29 @@ def connect(
     yes: Annotated[
         bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")
     ] = False,
+    oauth2_token_command: Annotated[
+        str | None,
+        typer.Option(help="OAuth2 (XOAUTH2): a command printing an access token (no shell)."),
+    ] = None,
+    oauth2_client_id: Annotated[
+        str | None,
+        typer.Option(help="OAuth2 (XOAUTH2) for Google/Microsoft: your own client id."),
+    ] = None,
+    oauth2_provider: Annotated[
+        str | None, typer.Option(help="google or microsoft; default from the provider preset.")
+    ] = None,
+    oauth2_refresh_token_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the OAuth2 refresh token.")
+    ] = None,
+    oauth2_refresh_token_file: Annotated[
+        Path | None, typer.Option(help="File (mode 600) holding the OAuth2 refresh token.")
+    ] = None,
+    oauth2_client_secret_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the OAuth2 client secret.")
+    ] = None,
+    oauth2_client_secret_file: Annotated[
+        Path | None, typer.Option(help="File (mode 600) holding the OAuth2 client secret.")
+    ] = None,
 ) -> None:
     """Connect a mailbox: verifies the IMAP login and SMTP before saving anything.
 
@@ -132,11 +155,21 @@ def connect(
     from bounceback.flows.smtp import SmtpEndpoint
 
     preset = preset_for(address)
+    oauth_ref = _oauth2_ref(
+        preset.oauth2 if preset else "",
+        oauth2_token_command,
+        oauth2_client_id,
+        oauth2_provider,
+        (oauth2_refresh_token_env, oauth2_refresh_token_file),
+        (oauth2_client_secret_env, oauth2_client_secret_file),
+    )
+    if oauth_ref and (password_env or password_file or use_keyring):
+        raise ConfigError("give either a password source or OAuth2 options, not both")
     if imap_host is None and preset is None:
         if yes:
             raise ConfigError(f"no preset for {address}; give --imap-host and --smtp-host")
         imap_host = typer.prompt("IMAP server host")
-    if password_env is None and password_file is None and not use_keyring:
+    if password_env is None and password_file is None and not use_keyring and not oauth_ref:
         if yes:
             raise ConfigError(
                 "say where the password is: --password-env VAR or --password-file PATH"
@@ -173,6 +206,7 @@ def connect(
         allow_insecure_loopback=allow_insecure_loopback,
     )
     ref = env_ref(password_env) if password_env else file_ref(Path(password_file or ""))
+    ref = oauth_ref or ref
     if use_keyring:
         from bounceback.flows.secret_refs import store_in_keyring
 
@@ -202,6 +236,42 @@ def connect(
         out.print(
             "note: the SMTP server offered no AUTH; digests go out unauthenticated (a local relay?)"
         )
+
+
+def _oauth2_ref(
+    preset_provider: str,
+    command: str | None,
+    client_id: str | None,
+    provider: str | None,
+    refresh_token: tuple[str | None, Path | None],
+    client_secret: tuple[str | None, Path | None],
+) -> str | None:
+    """The `oauth2:` secret reference the OAuth2 options describe, or None without them."""
+    from bounceback.flows.oauth import command_ref, refresh_ref
+    from bounceback.flows.secret_refs import env_ref, file_ref
+
+    def one_ref(source: tuple[str | None, Path | None]) -> str | None:
+        env, path = source
+        return env_ref(env) if env else (file_ref(path) if path else None)
+
+    token_ref, secret_ref = one_ref(refresh_token), one_ref(client_secret)
+    if command and (client_id or token_ref or secret_ref):
+        raise ConfigError("give --oauth2-token-command or --oauth2-client-id, not both")
+    if command:
+        return command_ref(command)
+    if client_id is None:
+        if token_ref or secret_ref or provider:
+            raise ConfigError("the OAuth2 refresh-token options need --oauth2-client-id")
+        return None
+    if token_ref is None:
+        raise ConfigError(
+            "with --oauth2-client-id, say where the refresh token is: "
+            "--oauth2-refresh-token-env VAR or --oauth2-refresh-token-file PATH"
+        )
+    chosen = provider or preset_provider
+    if not chosen:
+        raise ConfigError("say whose OAuth2 this is: --oauth2-provider google or microsoft")
+    return refresh_ref(chosen, client_id, token_ref, secret_ref)
 
 
 def _default_port(kind: str, security: str) -> int:

@@ -38,8 +38,13 @@ def free_port() -> int:
 class EmbeddedImapServer:
     """pymap's in-memory ("dict") backend serving one user on a loopback port."""
 
-    def __init__(self, user: str = "demo", password: str = "demo-password") -> None:
+    def __init__(
+        self, user: str = "demo", password: str = "demo-password", *, xoauth2: bool = False
+    ) -> None:
         self.host = LOOPBACK
+        #: Also accept AUTHENTICATE XOAUTH2, checking the bearer token like the password
+        #: (a stand-in for a provider's token check, for tests).
+        self.xoauth2 = xoauth2
         self.port = free_port()
         self.user = user
         self.password = password
@@ -104,6 +109,8 @@ class EmbeddedImapServer:
             args, invalid_user_sleep=0.0, reject_dnsbl=False, secure_auth=False
         )
         config.apply_context()
+        if self.xoauth2:
+            config.__class__ = _xoauth2_config(type(config))
         service = IMAPService(backend, config)
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
@@ -135,6 +142,26 @@ class EmbeddedImapServer:
         return box  # type: ignore[return-value]
 
 
+def _xoauth2_config(base: type[Any]) -> type[Any]:
+    """A subclass of pymap's config whose SASL list adds XOAUTH2 (token checked as password)."""
+    from pysasl import SASLAuth
+    from pysasl.creds.plain import PlainCredentials
+    from pysasl.mechanism.oauth import OAuth2Mechanism
+
+    class TokenAsPassword(OAuth2Mechanism):
+        def server_attempt(self, responses: Any) -> Any:
+            external, _ = super().server_attempt(responses)
+            return PlainCredentials(external.authzid, external._token or ""), None
+
+    class XOAuth2Config(base):  # type: ignore[valid-type,misc]
+        @property
+        def tls_auth(self) -> SASLAuth:
+            mechanisms = [*SASLAuth.defaults().server_mechanisms, TokenAsPassword()]
+            return SASLAuth(mechanisms)
+
+    return XOAuth2Config
+
+
 def _header_datetime(value: Any) -> datetime | None:
     try:
         dt = getattr(value, "datetime", None)
@@ -158,14 +185,41 @@ class _Collector:
         return "250 OK: queued"
 
 
+@dataclass
+class _XOAuth2Collector(_Collector):
+    token: str = ""
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> Any:
+        """Accept `AUTH XOAUTH2 <base64>` whose bearer token is the expected one."""
+        from base64 import b64decode
+
+        from aiosmtpd.smtp import AuthResult
+
+        if len(args) < 2:
+            return AuthResult(success=False)
+        try:
+            blob = b64decode(args[1], validate=True).decode()
+        except ValueError:
+            return AuthResult(success=False)
+        fields = dict(part.split("=", 1) for part in blob.split("\x01") if "=" in part)
+        ok = fields.get("auth") == f"Bearer {self.token}"
+        return AuthResult(success=ok, handled=False)
+
+
 class SmtpSink:
     """An aiosmtpd server on loopback that keeps every message it receives in memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, xoauth2_token: str | None = None) -> None:
         self.host = LOOPBACK
         self.port = free_port()
         self._collector = _Collector()
-        self._controller = Controller(self._collector, hostname=self.host, port=self.port)
+        handler: _Collector = self._collector
+        extra: dict[str, Any] = {}
+        if xoauth2_token is not None:  # tests: offer AUTH XOAUTH2 (plain text, loopback only)
+            handler = _XOAuth2Collector(token=xoauth2_token)
+            self._collector = handler
+            extra = {"auth_require_tls": False}
+        self._controller = Controller(handler, hostname=self.host, port=self.port, **extra)
 
     @property
     def messages(self) -> list[tuple[str, list[str], bytes]]:

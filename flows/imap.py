@@ -13,6 +13,7 @@ import logging
 import re
 import socket
 import ssl
+import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 
 from bounceback.flows.errors import AuthenticationError, ConfigError, MailServerError
+from bounceback.flows.oauth import OAuth2Token, refused
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +154,16 @@ class ImapReader:
         except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
             raise MailServerError(f"cannot connect to the IMAP server {where}: {exc}") from None
         self._guard(self._box.client)
+        oauth2 = isinstance(self._password, OAuth2Token)
         try:
-            self._box.login(endpoint.username, self._password, initial_folder=None)
+            if oauth2:
+                self._box.xoauth2(endpoint.username, self._password, initial_folder=None)
+            else:
+                self._box.login(endpoint.username, self._password, initial_folder=None)
         except MailboxLoginError:
             self._close()
+            if oauth2:
+                raise AuthenticationError(refused("IMAP", where, endpoint.username)) from None
             raise AuthenticationError(
                 f"the IMAP server {where} refused the login for {endpoint.username}; check "
                 "the user name and password (many providers need an app password)"
@@ -170,6 +178,8 @@ class ImapReader:
         except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
             self._broken = True
             self._close()
+            if oauth2 and type(exc) is imaplib.IMAP4.error:  # AUTHENTICATE answered NO
+                raise AuthenticationError(refused("IMAP", where, endpoint.username)) from None
             raise MailServerError(f"login to {where} failed: {exc}") from None
         return self
 
@@ -198,12 +208,14 @@ class ImapReader:
         send = client._command  # type: ignore[attr-defined]  # imaplib's one way out
         commands = self.commands
 
-        def guarded(name: str, *args: Any) -> Any:
+        def guarded(_client: imaplib.IMAP4, name: str, *args: Any) -> Any:
             check_read_only(name, args)
             commands.append(name if name != "UID" else f"UID {args[0]}".upper())
             return send(name, *args)
 
-        setattr(client, "_command", guarded)  # noqa: B010 (shadows the method)
+        # bound, so it stays a method: imaplib tells an AUTHENTICATE callback from a literal
+        # by comparing its type with type(self._command)
+        setattr(client, "_command", types.MethodType(guarded, client))  # noqa: B010
 
     def _close(self) -> None:
         if self._box is None:

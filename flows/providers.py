@@ -17,6 +17,8 @@ class Provider:
     smtp_port: int
     smtp_security: str
     note: str = ""
+    #: Whose token endpoint `--oauth2-client-id` uses ("google", "microsoft" or "").
+    oauth2: str = ""
 
 
 _GMAIL = Provider(
@@ -28,6 +30,7 @@ _GMAIL = Provider(
     465,
     "ssl",
     "Gmail needs an app password (Google account > Security > App passwords) or OAuth2.",
+    oauth2="google",
 )
 _OUTLOOK = Provider(
     "Outlook / Microsoft 365",
@@ -38,6 +41,7 @@ _OUTLOOK = Provider(
     587,
     "starttls",
     "Microsoft has retired password logins for most accounts; OAuth2 is needed.",
+    oauth2="microsoft",
 )
 _YAHOO = Provider(
     "Yahoo",

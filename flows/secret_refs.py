@@ -76,6 +76,10 @@ def store_in_keyring(address: str, secret: str) -> str:
 def resolve_secret(ref: str) -> str:
     """Read the secret a reference points at; raise SecretError saying how to fix it."""
     kind, _, where = ref.partition(":")
+    if kind == "oauth2":  # an access token (an OAuth2Token) from a command or a refresh token
+        from bounceback.flows.oauth import access_token
+
+        return access_token(ref)
     if kind == "keyring":
         service, _, user = where.partition("/")
         try:

@@ -20,6 +20,7 @@ from bounceback.flows.errors import (
     MailServerError,
 )
 from bounceback.flows.imap import check_security, tls_context
+from bounceback.flows.oauth import OAuth2Token, refused, xoauth2_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,15 @@ def _login(client: smtplib.SMTP, endpoint: SmtpEndpoint, password: str) -> bool:
     client.ehlo_or_helo_if_needed()
     if not client.has_extn("auth"):
         return False
+    if isinstance(password, OAuth2Token):
+        auth = xoauth2_string(endpoint.username, password)
+        try:
+            # a refusal may come as a 334 challenge first; answering it empty ends the exchange
+            client.auth("XOAUTH2", lambda challenge=None: "" if challenge else auth)
+        except smtplib.SMTPAuthenticationError:
+            where = f"{endpoint.host}:{endpoint.port}"
+            raise AuthenticationError(refused("SMTP", where, endpoint.username)) from None
+        return True
     try:
         client.login(endpoint.username, password)
     except smtplib.SMTPAuthenticationError:

@@ -1,0 +1,351 @@
+"""OAuth2 (XOAUTH2) sign-in: token command and refresh-token exchange, against real servers.
+
+pymap (IMAP) and aiosmtpd (SMTP) accept XOAUTH2 here, checking the bearer token as the
+provider would; the refresh-token exchange talks to a token endpoint on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from bounceback.flows import oauth
+from bounceback.flows.cli import app
+from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink
+from bounceback.flows.errors import SecretError
+
+runner = CliRunner()
+SAMPLES = Path(__file__).resolve().parents[2] / "flows" / "samples"
+TOKEN = "ya29.a0AfB_test-access-token-7Qx"
+
+
+@pytest.fixture(autouse=True)
+def empty_token_cache() -> Iterator[None]:
+    oauth._cache.clear()
+    yield
+    oauth._cache.clear()
+
+
+@pytest.fixture
+def imap() -> Iterator[EmbeddedImapServer]:
+    """pymap accepting XOAUTH2 with TOKEN (and, as pymap does, a LOGIN with it)."""
+    with EmbeddedImapServer(user="alex", password=TOKEN, xoauth2=True) as server:
+        yield server
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    with SmtpSink(xoauth2_token=TOKEN) as server:
+        yield server
+
+
+def token_command(tmp_path: Path, output: str, status: int = 0) -> str:
+    """A tiny Python script that prints output and exits with status."""
+    script = tmp_path / "print_token.py"
+    script.write_text(f"import sys\nsys.stdout.write({output!r})\nsys.exit({status})\n")
+    return f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+
+
+def connect_args(imap: EmbeddedImapServer, sink: SmtpSink, *auth: str) -> list[str]:
+    return [
+        "connect",
+        "alex@example.com",
+        "--imap-host", imap.host, "--imap-port", str(imap.port), "--imap-security", "none",
+        "--smtp-host", sink.host, "--smtp-port", str(sink.port), "--smtp-security", "none",
+        "--username", imap.user, "--allow-insecure-loopback", "--yes",
+        *auth,
+    ]  # fmt: skip
+
+
+def database_dump(home: Path) -> str:
+    engine = create_engine(f"sqlite:///{home / 'bounceback.db'}")
+    with engine.connect() as conn:
+        rows = [
+            repr(row)
+            for table in ("accounts", "folders", "messages")
+            for row in conn.execute(text(f"SELECT * FROM {table}"))
+        ]
+    engine.dispose()
+    return "\n".join(rows)
+
+
+def said(result: Any) -> str:
+    """stderr with rich's line wrapping undone."""
+    return " ".join(result.stderr.split())
+
+
+def no_accounts() -> bool:
+    status = runner.invoke(app, ["status", "--json"])
+    return bool(json.loads(status.stdout) == {"accounts": []})
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_connect_poll_and_send_with_a_token_command(
+    imap: EmbeddedImapServer, sink: SmtpSink, bounceback_home: Path, tmp_path: Path
+) -> None:
+    command = token_command(tmp_path, TOKEN + "\nsecond line is ignored\n")
+    result = runner.invoke(app, connect_args(imap, sink, "--oauth2-token-command", command))
+    assert result.exit_code == 0, result.output
+    assert "SMTP verified" in result.stdout and "offered no AUTH" not in result.stdout
+    samples = sorted(SAMPLES.glob("*.eml"))
+    imap.append(path.read_bytes() for path in samples)
+    polled = runner.invoke(app, ["poll", "--json"])
+    assert polled.exit_code == 0, polled.output
+    (summary,) = json.loads(polled.stdout)["accounts"]
+    assert summary["new_messages"] == len(samples)
+    # the digest goes out through SMTP AUTH XOAUTH2 (and the IMAP sent-check)
+    sent = runner.invoke(app, ["digest", "--send", "--week", "2026-W48"])
+    assert sent.exit_code == 0, sent.output
+    assert len(sink.wait_for(1)) == 1
+    dump = database_dump(bounceback_home)
+    assert "oauth2:command=" in dump
+    assert TOKEN not in dump
+    assert TOKEN not in result.output + polled.output + sent.output
+
+
+def test_a_refused_token_is_one_clear_sentence(
+    imap: EmbeddedImapServer, sink: SmtpSink, bounceback_home: Path, tmp_path: Path
+) -> None:
+    stale = "ya29.expired-token-000"
+    command = token_command(tmp_path, stale + "\n")
+    result = runner.invoke(app, connect_args(imap, sink, "--oauth2-token-command", command))
+    assert result.exit_code == 1
+    assert "IMAP server" in said(result)
+    assert "the OAuth2 token was refused: it may be expired or revoked" in said(result)
+    assert "run your token command" in said(result)
+    assert "Traceback" not in result.output and stale not in result.output
+    assert no_accounts()
+
+
+def test_smtp_refusing_the_token_is_reported_and_nothing_saved(
+    imap: EmbeddedImapServer, bounceback_home: Path, tmp_path: Path
+) -> None:
+    with SmtpSink(xoauth2_token="a-different-token") as other:
+        command = token_command(tmp_path, TOKEN)
+        result = runner.invoke(app, connect_args(imap, other, "--oauth2-token-command", command))
+    assert result.exit_code == 1
+    assert "SMTP server" in said(result) and "OAuth2 token was refused" in said(result)
+    assert TOKEN not in result.output
+    assert no_accounts()
+
+
+@pytest.mark.parametrize(
+    ("output", "status", "expected"),
+    [
+        ("", 0, "printed nothing"),
+        ("\n  \n", 0, "printed nothing"),
+        (TOKEN, 3, "failed with exit status 3"),
+    ],
+)
+def test_a_broken_token_command_says_what_to_do(
+    imap: EmbeddedImapServer,
+    sink: SmtpSink,
+    bounceback_home: Path,
+    tmp_path: Path,
+    output: str,
+    status: int,
+    expected: str,
+) -> None:
+    command = token_command(tmp_path, output, status)
+    result = runner.invoke(app, connect_args(imap, sink, "--oauth2-token-command", command))
+    assert result.exit_code == 1
+    assert expected in said(result)
+    assert "Traceback" not in result.output and TOKEN not in result.output
+    assert no_accounts()
+
+
+def test_a_missing_token_command_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="was not found"):
+        oauth.run_token_command(str(tmp_path / "no-such-helper") + " --account work")
+
+
+def test_the_token_command_runs_without_a_shell(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    command = token_command(tmp_path, TOKEN) + f" ; touch {marker}"
+    assert oauth.run_token_command(command) == TOKEN  # "; touch" are plain arguments
+    assert not marker.exists()
+
+
+class TokenEndpoint:
+    """A token endpoint on 127.0.0.1 that records the forms posted to it."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.forms: list[dict[str, str]] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                endpoint.forms.append(
+                    dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                )
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/token"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> TokenEndpoint:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def secret_file(tmp_path: Path, name: str, value: str) -> Path:
+    path = tmp_path / name
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def test_connect_with_a_refresh_token_exchanges_it_once(
+    imap: EmbeddedImapServer,
+    sink: SmtpSink,
+    bounceback_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refresh_token = "1//0g-refresh-token-kept-in-a-file"
+    client_secret = "GOCSPX-client-secret-in-env"
+    monkeypatch.setenv("BB_OAUTH_SECRET", client_secret)
+    with TokenEndpoint(200, {"access_token": TOKEN, "expires_in": 3599}) as endpoint:
+        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
+        result = runner.invoke(
+            app,
+            connect_args(
+                imap,
+                sink,
+                "--oauth2-client-id",
+                "1234-desktop.apps.googleusercontent.com",
+                "--oauth2-provider",
+                "google",
+                "--oauth2-refresh-token-file",
+                str(secret_file(tmp_path, "rt", refresh_token)),
+                "--oauth2-client-secret-env",
+                "BB_OAUTH_SECRET",
+            ),
+        )
+    assert result.exit_code == 0, result.output
+    # IMAP and SMTP both logged in with one exchange: the token is cached until expiry
+    assert endpoint.forms == [
+        {
+            "grant_type": "refresh_token",
+            "client_id": "1234-desktop.apps.googleusercontent.com",
+            "refresh_token": refresh_token,
+            "client_secret": client_secret,
+        }
+    ]
+    dump = database_dump(bounceback_home)
+    assert "oauth2:provider=google" in dump and "env%3ABB_OAUTH_SECRET" in dump
+    for secret in (TOKEN, refresh_token, client_secret):
+        assert secret not in dump and secret not in result.output
+
+
+def test_a_revoked_refresh_token_is_one_clear_sentence(
+    imap: EmbeddedImapServer,
+    sink: SmtpSink,
+    bounceback_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BB_RT", "1//revoked")
+    body = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+    with TokenEndpoint(400, body) as endpoint:
+        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
+        result = runner.invoke(
+            app,
+            connect_args(
+                imap,
+                sink,
+                "--oauth2-client-id",
+                "cid",
+                "--oauth2-provider",
+                "microsoft",
+                "--oauth2-refresh-token-env",
+                "BB_RT",
+            ),
+        )
+    assert result.exit_code == 1
+    assert "refused the refresh token (invalid_grant)" in said(result)
+    assert "re-authorise" in said(result) and "1//revoked" not in result.output
+    (form,) = endpoint.forms
+    assert "client_secret" not in form  # a public client has none
+    assert "offline_access" in form["scope"] and "IMAP.AccessAsUser.All" in form["scope"]
+    assert no_accounts()
+
+
+def test_an_expired_cached_token_is_fetched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BB_RT", "1//rt")
+    ref = oauth.refresh_ref("google", "cid", "env:BB_RT")
+    with TokenEndpoint(200, {"access_token": TOKEN, "expires_in": 30}) as endpoint:
+        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
+        first = oauth.access_token(ref)
+        second = oauth.access_token(ref)  # 30 s is inside the 60 s safety margin: not cached
+    assert first == second == TOKEN and isinstance(first, oauth.OAuth2Token)
+    assert len(endpoint.forms) == 2
+    assert TOKEN not in repr(first)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--oauth2-client-id", "cid"], "--oauth2-refresh-token-env"),
+        (["--oauth2-refresh-token-env", "X"], "need --oauth2-client-id"),
+        (["--oauth2-token-command", "x", "--oauth2-client-id", "c"], "not both"),
+        (["--oauth2-token-command", "x", "--password-env", "P"], "not both"),
+        (
+            [
+                "--oauth2-client-id",
+                "c",
+                "--oauth2-refresh-token-env",
+                "X",
+                "--oauth2-provider",
+                "yahoo",
+            ],
+            "use --oauth2-token-command",
+        ),
+    ],
+)
+def test_contradictory_oauth2_options_are_refused(
+    bounceback_home: Path, args: list[str], expected: str
+) -> None:
+    result = runner.invoke(
+        app, ["connect", "someone@example.org", "--imap-host", "imap.example.org", "--yes", *args]
+    )
+    assert result.exit_code == 1
+    assert expected in said(result)
+
+
+def test_gmail_preset_picks_google_for_the_refresh_flow() -> None:
+    from bounceback.flows.cli import _oauth2_ref
+    from bounceback.flows.providers import preset_for
+
+    preset = preset_for("someone@gmail.com")
+    assert preset is not None and preset.oauth2 == "google"
+    ref = _oauth2_ref(preset.oauth2, None, "cid", None, ("RT", None), (None, None))
+    assert ref is not None and ref.startswith("oauth2:provider=google&")
