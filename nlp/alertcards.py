@@ -34,7 +34,7 @@ _CTA: Final = re.compile(
     r"(?i)^(?:view|see|apply|read more|more|details|view (?:the )?(?:job|role|vacancy)|"
     r"apply now|see (?:the )?job|view details|find out more|learn more)\b.{0,20}$"
 )
-_URL: Final = re.compile(r"https?://[^\s<>\"')\]]+")
+URL: Final = re.compile(r"https?://[^\s<>\"')\]]+")
 _PERIOD = r"(?:\s?(?:a|an|per|/)\s?(?:year|annum|yr|month|week|day|hour|hr))?"
 SALARY: Final = re.compile(
     r"(?:£|€|\$|A\$|AU\$|GBP|EUR|USD|AUD)\s?\d[\d,.]*\s?[kK]?"
@@ -203,12 +203,12 @@ def html_cards(html: str, limit: int = 6) -> list[Card]:
 def text_cards(text: str) -> list[Card]:
     """Cards from a plain-text alert: blocks of short lines that carry one job URL."""
     cards: list[Card] = []
-    for block in _blocks(text):
-        urls = [m.group() for line in block for m in _URL.finditer(line)]
+    for block in blocks(text):
+        urls = [m.group() for line in block for m in URL.finditer(line)]
         jobs = [u for u in urls if is_job_link(u)]
         if not jobs:
             continue
-        lines = [" ".join(_URL.sub(" ", line).split()) for line in block]
+        lines = [" ".join(URL.sub(" ", line).split()) for line in block]
         lines = [_CTA_LINE.sub("", line) for line in lines]
         lines = [_LIST_MARKER.sub("", line).strip(" :") for line in lines if line.strip(" :")]
         lines = [line for line in lines if line]
@@ -230,12 +230,13 @@ def text_cards(text: str) -> list[Card]:
     return cards
 
 
-def _blocks(text: str) -> list[list[str]]:
+def blocks(text: str, *, rules_break: bool = True) -> list[list[str]]:
+    """Runs of non-blank lines, stripped; a rule line (----, ====) also ends a run if asked."""
     blocks: list[list[str]] = []
     current: list[str] = []
     for line in text.splitlines():
         line = line.strip()
-        if line and not set(line) <= set("-=_*~"):
+        if line and not (rules_break and set(line) <= set("-=_*~")):
             current.append(line)
         elif current:
             blocks.append(current)

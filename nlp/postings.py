@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bounceback.nlp.alertcards import TITLE_AT, cards_for, classify
+from bounceback.nlp.alertcards import SALARY, TITLE_AT, URL, blocks, cards_for, classify
 from bounceback.nlp.htmltext import html_to_text
 from bounceback.nlp.records import JobPosting
 
@@ -75,13 +75,6 @@ BoardParser = Callable[[str, str | None], list[JobPosting]]
 #: Board name -> parser of (plain text, html) into postings; other senders get the generic one.
 BOARD_PARSERS: dict[str, BoardParser] = {}
 
-_URL: Final = re.compile(r"https?://[^\s<>\"')\]]+")
-_SALARY: Final = re.compile(
-    r"(?:£|€|\$|GBP|EUR|USD)\s?\d[\d,.]*\s?[kK]?"
-    r"(?:\s?(?:-|–|to)\s?(?:£|€|\$)?\s?\d[\d,.]*\s?[kK]?)?"
-    r"(?:\s?(?:a|per)\s(?:year|annum|month|week|day|hour))?"
-    r"(?:\s?\+\s?\w+)?"
-)
 _NOISE_LINES: Final = re.compile(
     r"^(?:easily apply|be an early applicant|actively recruiting|new|promoted|"
     r"hybrid remote|remote|urgently hiring|\d+ applicants?)$",
@@ -145,24 +138,8 @@ def clean_url(url: str, board: str | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
-def _blocks(text: str) -> list[list[str]]:
-    """Runs of non-blank lines, stripped."""
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
 def _salary(line: str) -> str | None:
-    match = _SALARY.search(line)
+    match = SALARY.search(line)
     return match.group().strip() if match else None
 
 
@@ -174,9 +151,9 @@ def _text_of(text: str, html: str | None) -> str:
 def _jobharbour(text: str, html: str | None) -> list[JobPosting]:
     """Cards of: title, company, location, optional salary, 'View job: URL'."""
     postings = []
-    for block in _blocks(_text_of(text, html)):
+    for block in blocks(_text_of(text, html), rules_break=False):
         link = next((line for line in block if line.lower().startswith("view job:")), None)
-        url = _URL.search(link) if link else None
+        url = URL.search(link) if link else None
         if url is None or len(block) < 4:
             continue
         fields = [line for line in block if line is not link]
@@ -198,8 +175,8 @@ def _jobharbour(text: str, html: str | None) -> list[JobPosting]:
 def _seekdeck(text: str, html: str | None) -> list[JobPosting]:
     """Blocks of: title, 'Company - Location', optional salary and badges, then the URL."""
     postings = []
-    for block in _blocks(_text_of(text, html)):
-        if len(block) < 3 or not _URL.fullmatch(block[-1]) or " - " not in block[1]:
+    for block in blocks(_text_of(text, html), rules_break=False):
+        if len(block) < 3 or not URL.fullmatch(block[-1]) or " - " not in block[1]:
             continue
         company, _, location = block[1].rpartition(" - ")
         salary = next((s for s in map(_salary, block[2:-1]) if s), None)
@@ -228,10 +205,10 @@ def _fields(line: str) -> list[str]:
 def _pipe_list(text: str, source: str) -> list[JobPosting]:
     """Lines of 'Title | Company | Location | Salary' (or dashes), each with a URL nearby."""
     postings = []
-    for block in _blocks(text):
+    for block in blocks(text, rules_break=False):
         line = _LIST_MARKER.sub("", block[0])
-        fields = _fields(_URL.sub("", line))
-        url_match = next((m for m in map(_URL.search, block) if m), None)
+        fields = _fields(URL.sub("", line))
+        url_match = next((m for m in map(URL.search, block) if m), None)
         if len(fields) < 2 or len(line) > 200 or url_match is None:
             continue
         salary = next((s for s in map(_salary, fields[2:]) if s), None)
@@ -303,11 +280,11 @@ _register_cards(
 def _generic(text: str, html: str | None, source: str) -> list[JobPosting]:
     """Fallback: list items like 'Title — Company — Location' with a link on or after them."""
     body = _text_of(text, html)
-    lines = [line for block in _blocks(body) for line in block]
+    lines = [line for block in blocks(body, rules_break=False) for line in block]
     regrouped = "\n\n".join(
-        line + ("\n" + lines[i + 1] if i + 1 < len(lines) and _URL.fullmatch(lines[i + 1]) else "")
+        line + ("\n" + lines[i + 1] if i + 1 < len(lines) and URL.fullmatch(lines[i + 1]) else "")
         for i, line in enumerate(lines)
-        if not _URL.fullmatch(line) and not _NOISE_LINES.match(line)
+        if not URL.fullmatch(line) and not _NOISE_LINES.match(line)
     )
     return [posting for posting in _pipe_list(regrouped, source) if len(posting.title) <= 100]
 
