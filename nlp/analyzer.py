@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from bounceback.nlp.entities import extract_company_role
+from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.segment import Segment, segment
 from bounceback.nlp.skills import best_skill, find_skills
@@ -260,9 +261,15 @@ class Analyzer:
             yield dict(doc.cats)
 
     def gap_categories(self, sentences: Iterable[str]) -> Iterator[tuple[str, float]]:
-        """The most likely category (or ``none``) and its probability per sentence."""
-        for cats in self.gap_scores(sentences, batch_size=1024):
-            category = max(cats, key=cats.__getitem__)
+        """The most likely category (or ``none``) and its probability per sentence.
+
+        A praise-only sentence (:func:`~bounceback.nlp.polarity.praise_only`) is ``none``
+        whatever the model says, as in :meth:`analyze`; its probability is then the
+        model's own P(none).
+        """
+        texts = list(sentences)
+        for text, cats in zip(texts, self.gap_scores(texts, batch_size=1024), strict=True):
+            category = NO_GAP if praise_only(text) else max(cats, key=cats.__getitem__)
             yield category, float(cats[category])
 
     def gap_needs_review(self, confidence: float) -> bool:
@@ -323,6 +330,10 @@ class Analyzer:
         return scores["rejection"] >= gate or scores["feedback"] >= gate
 
     def _to_gap(self, seg: Segment, cats: dict[str, float]) -> Gap | None:
+        # The bag of words cannot see polarity: "your pandas work was tidy" names a skill
+        # and reads like feedback. Praise with no contrast or shortcoming is never a gap.
+        if praise_only(seg.text):
+            return None
         gap_mass = 1.0 - cats.get(NO_GAP, 0.0)
         if gap_mass < self.thresholds.gap_min_confidence:
             return None
