@@ -2,21 +2,28 @@
 
 The database keeps only an `oauth2:` reference (the command, or the provider, client id and
 where the client secret and refresh token live). Access tokens live in memory until they
-expire and are never logged or stored.
+expire and are never logged or stored. When the provider rotates the refresh token (Microsoft
+does on every exchange), the new one is written back to its file or keyring entry, or, for an
+environment variable, kept in memory for the rest of the process.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shlex
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass, field
 
 from bounceback.flows.errors import ConfigError, MailServerError, SecretError
+
+log = logging.getLogger(__name__)
 
 PREFIX = "oauth2:"
 #: Token endpoints of the providers bounceback knows.
@@ -34,6 +41,12 @@ TOKEN_URL_ENV = "BOUNCEBACK_OAUTH2_TOKEN_URL_FOR_TESTS"
 COMMAND_TIMEOUT = 60.0
 _MAX_REF = 400  # the width of accounts.secret_ref
 _cache: dict[str, tuple[str, float]] = {}
+#: Rotated refresh tokens by the reference of their source: (what the source held after the
+#: rotation, the newest token). The newest is used while the source still holds that value.
+_rotated: dict[str, tuple[str, str]] = {}
+_warned_env: set[str] = set()
+#: One exchange at a time in a process, so two threads never spend the same refresh token.
+_exchange_lock = threading.Lock()
 
 
 class OAuth2Token(str):
@@ -85,12 +98,13 @@ def access_token(ref: str) -> OAuth2Token:
     if "command" in fields:
         return OAuth2Token(run_token_command(fields["command"]))
     if {"provider", "client_id", "refresh_token"} <= fields.keys():
-        cached = _cache.get(ref)
-        if cached and cached[1] > time.monotonic():
-            return OAuth2Token(cached[0])
-        token, lifetime = refresh(fields)
-        _cache[ref] = (token, time.monotonic() + max(lifetime - 60.0, 0.0))
-        return OAuth2Token(token)
+        with _exchange_lock:
+            cached = _cache.get(ref)
+            if cached and cached[1] > time.monotonic():
+                return OAuth2Token(cached[0])
+            grant = _exchange(fields)
+            _cache[ref] = (grant.access_token, time.monotonic() + max(grant.lifetime - 60.0, 0.0))
+        return OAuth2Token(grant.access_token)
     raise SecretError("the account's OAuth2 reference is incomplete; run bounceback connect again")
 
 
@@ -129,15 +143,78 @@ def run_token_command(command: str) -> str:
     return token
 
 
-def refresh(fields: dict[str, str]) -> tuple[str, float]:
-    """Exchange the refresh token for an access token; returns it and its lifetime in seconds."""
+@dataclass(frozen=True)
+class Grant:
+    """What a refresh-token exchange returned (its repr hides the tokens)."""
+
+    access_token: str = field(repr=False)
+    lifetime: float  # seconds
+    refresh_token: str | None = field(default=None, repr=False)  # a rotated one, if sent
+
+
+def _exchange(fields: dict[str, str]) -> Grant:
+    """Refresh with the newest refresh token known, and keep the one the provider rotates in."""
+    from bounceback.flows.secret_refs import resolve_secret
+
+    source = fields["refresh_token"]
+    stored = resolve_secret(source)
+    # A source that changed since our rotation (another process rotated it, or the user stored
+    # a fresh token) is newer than what this process remembers. Two processes rotating at
+    # once each save their own token whole; the last writer's stays, and the other process
+    # switches to it at its next exchange, since the file no longer holds what it wrote.
+    rotated = _rotated.get(source)
+    current = rotated[1] if rotated and rotated[0] == stored else stored
+    grant = refresh(fields, current)
+    if grant.refresh_token and grant.refresh_token != current:
+        saved = _save_rotated(fields["provider"], source, grant.refresh_token)
+        _rotated[source] = (grant.refresh_token if saved else stored, grant.refresh_token)
+    return grant
+
+
+def _save_rotated(provider: str, source: str, token: str) -> bool:
+    """Write a rotated refresh token back to its source; False, after a warning, if it can't be."""
+    from bounceback.flows.secret_refs import replace_secret
+
+    kind, _, where = source.partition(":")
+    if kind == "env":
+        if where not in _warned_env:
+            _warned_env.add(where)
+            log.warning(
+                "the %s token endpoint sent a new refresh token, and bounceback cannot update "
+                "the environment variable %s: it uses the new token until this process ends, "
+                "so before the old one stops working set %s to a freshly authorised refresh "
+                "token, or keep it in a file (--oauth2-refresh-token-file) that bounceback "
+                "can update",
+                provider,
+                where,
+                where,
+            )
+        return False
+    try:
+        replace_secret(source, token)
+    except SecretError as exc:  # its message names the place, never the token
+        log.warning(
+            "the %s token endpoint sent a new refresh token that could not be saved (%s): "
+            "bounceback uses it until this process ends, so make that place writable for "
+            "bounceback, and if the saved token stops working, re-authorise and store a fresh "
+            "refresh token there",
+            provider,
+            exc,
+        )
+        return False
+    log.debug("saved the refresh token %s rotated", provider)
+    return True
+
+
+def refresh(fields: dict[str, str], refresh_token: str) -> Grant:
+    """Exchange the refresh token at the provider's token endpoint for an access token."""
     from bounceback.flows.secret_refs import resolve_secret
 
     provider = fields["provider"]
     form = {
         "grant_type": "refresh_token",
         "client_id": fields["client_id"],
-        "refresh_token": resolve_secret(fields["refresh_token"]),
+        "refresh_token": refresh_token,
     }
     if fields.get("client_secret"):
         form["client_secret"] = resolve_secret(fields["client_secret"])
@@ -177,7 +254,8 @@ def refresh(fields: dict[str, str]) -> tuple[str, float]:
         lifetime = float(body.get("expires_in", 3600))
     except (TypeError, ValueError):
         lifetime = 3600.0
-    return token, lifetime
+    rotated = body.get("refresh_token")
+    return Grant(token, lifetime, rotated if isinstance(rotated, str) and rotated else None)
 
 
 def _error_code(exc: urllib.error.HTTPError) -> str:

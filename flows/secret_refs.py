@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,61 @@ def store_in_keyring(address: str, secret: str) -> str:
             "it, or use --password-env / --password-file"
         ) from None
     return ref
+
+
+def replace_secret(ref: str, value: str) -> None:
+    """Overwrite the secret a file or keyring reference points at; SecretError if it cannot be."""
+    kind, _, where = ref.partition(":")
+    if kind == "file":
+        _replace_file(Path(os.path.realpath(where)), value)  # through a symlink, to its target
+        return
+    if kind == "keyring":
+        service, _, user = where.partition("/")
+        try:
+            _keyring().set_password(service, user, value)
+        except SecretError:
+            raise
+        except Exception as exc:  # backend-specific failures (locked, denied, dbus gone)
+            raise SecretError(
+                f"the OS keyring refused to store the new secret ({type(exc).__name__}); unlock it"
+            ) from None
+        return
+    raise SecretError(f"bounceback cannot write a secret kept in {kind!r}; update it yourself")
+
+
+def _replace_file(path: Path, value: str) -> None:
+    """Replace the file's content atomically, leaving it readable by its owner only."""
+    # Readers see the old file or the new one, never a partial one: the secret goes to a
+    # temporary file beside it (same filesystem), reaches the disk, then is renamed over it.
+    # Two processes replacing the same file at once: each rename is whole, the last one wins.
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SecretError(f"cannot write in {path.parent}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # mkstemp's mode already; the point of the file
+            handle.write(value + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        _remove_quietly(temp)
+        raise SecretError(f"cannot replace {path}: {exc.strerror}") from None
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable, where the OS allows
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def resolve_secret(ref: str) -> str:

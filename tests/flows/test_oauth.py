@@ -7,7 +7,12 @@ provider would; the refresh-token exchange talks to a token endpoint on 127.0.0.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shlex
+import shutil
+import stat
+import subprocess
 import sys
 import threading
 import urllib.parse
@@ -16,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
@@ -24,17 +30,26 @@ from bounceback.flows import oauth
 from bounceback.flows.cli import app
 from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink
 from bounceback.flows.errors import SecretError
+from bounceback.flows.secret_refs import file_ref, keyring_ref
+from tests.flows.test_secret_refs import MemoryKeyring
 
 runner = CliRunner()
 SAMPLES = Path(__file__).resolve().parents[2] / "flows" / "samples"
 TOKEN = "ya29.a0AfB_test-access-token-7Qx"
+GRANT = {"access_token": TOKEN, "expires_in": 3599}
+CLIENT_ID = "1234-desktop.apps.googleusercontent.com"
+#: Refresh tokens in the order a rotating provider hands them out.
+RT = [f"M.C5_BAY.-rotated-refresh-token-{n}-Qm7" for n in range(4)]
 
 
 @pytest.fixture(autouse=True)
-def empty_token_cache() -> Iterator[None]:
-    oauth._cache.clear()
+def fresh_token_memory() -> Iterator[None]:
+    """Each test starts like a new process: no cached access or rotated refresh tokens."""
+    for memory in (oauth._cache, oauth._rotated, oauth._warned_env):
+        memory.clear()
     yield
-    oauth._cache.clear()
+    for memory in (oauth._cache, oauth._rotated, oauth._warned_env):
+        memory.clear()
 
 
 @pytest.fixture
@@ -179,10 +194,14 @@ def test_the_token_command_runs_without_a_shell(tmp_path: Path) -> None:
 
 
 class TokenEndpoint:
-    """A token endpoint on 127.0.0.1 that records the forms posted to it."""
+    """A token endpoint on 127.0.0.1 that records the forms posted to it.
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    It answers with `replies` in turn and repeats the last one.
+    """
+
+    def __init__(self) -> None:
         self.forms: list[dict[str, str]] = []
+        self.replies: list[tuple[int, dict[str, Any]]] = [(200, GRANT)]
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -191,6 +210,8 @@ class TokenEndpoint:
                 endpoint.forms.append(
                     dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 )
+                turn = min(len(endpoint.forms), len(endpoint.replies)) - 1
+                status, body = endpoint.replies[turn]
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -213,12 +234,71 @@ class TokenEndpoint:
         self.server.shutdown()
         self.server.server_close()
 
+    def sent_refresh_tokens(self) -> list[str]:
+        return [form["refresh_token"] for form in self.forms]
 
-def secret_file(tmp_path: Path, name: str, value: str) -> Path:
-    path = tmp_path / name
+
+@pytest.fixture
+def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[TokenEndpoint]:
+    """A local token endpoint, where bounceback's refresh-token exchanges go."""
+    with TokenEndpoint() as endpoint:
+        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
+        yield endpoint
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def secret_file(folder: Path, name: str, value: str) -> Path:
+    path = folder / name
     path.write_text(value + "\n")
     path.chmod(0o600)
     return path
+
+
+@pytest.fixture
+def locked_refresh_token_file(tmp_path: Path) -> Iterator[Path]:
+    """A 0600 file holding RT[0] in a folder where no new file can be made, not even by root."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    path = secret_file(folder, "rt", RT[0])
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        yield path
+        folder.chmod(0o700)
+        return
+    # root writes through permission bits; an immutable folder stops it too
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", folder], check=False).returncode != 0:
+        pytest.skip("running as root without chattr +i, so no folder here refuses writes")
+    try:
+        yield path
+    finally:
+        subprocess.run([chattr, "-i", folder], check=True)
+
+
+def refresh_args(provider: str, *source: str) -> list[str]:
+    """connect options for a refresh-token exchange with CLIENT_ID."""
+    return ["--oauth2-client-id", CLIENT_ID, "--oauth2-provider", provider, *source]
+
+
+def rotating(*tokens: str, expires_in: int = 30) -> list[tuple[int, dict[str, Any]]]:
+    """Replies that rotate the refresh token to each of tokens in turn (30 s: never cached)."""
+    return [(200, {**GRANT, "expires_in": expires_in, "refresh_token": t}) for t in tokens]
+
+
+def warnings_from_oauth(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == oauth.__name__ and record.levelno >= logging.WARNING
+    ]
 
 
 def test_connect_with_a_refresh_token_exchanges_it_once(
@@ -227,88 +307,175 @@ def test_connect_with_a_refresh_token_exchanges_it_once(
     bounceback_home: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    token_endpoint: TokenEndpoint,
 ) -> None:
     refresh_token = "1//0g-refresh-token-kept-in-a-file"
     client_secret = "GOCSPX-client-secret-in-env"
     monkeypatch.setenv("BB_OAUTH_SECRET", client_secret)
-    with TokenEndpoint(200, {"access_token": TOKEN, "expires_in": 3599}) as endpoint:
-        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
-        result = runner.invoke(
-            app,
-            connect_args(
-                imap,
-                sink,
-                "--oauth2-client-id",
-                "1234-desktop.apps.googleusercontent.com",
-                "--oauth2-provider",
-                "google",
-                "--oauth2-refresh-token-file",
-                str(secret_file(tmp_path, "rt", refresh_token)),
-                "--oauth2-client-secret-env",
-                "BB_OAUTH_SECRET",
-            ),
-        )
+    source = ("--oauth2-refresh-token-file", str(secret_file(tmp_path, "rt", refresh_token)))
+    secret = ("--oauth2-client-secret-env", "BB_OAUTH_SECRET")
+    args = connect_args(imap, sink, *refresh_args("google", *source, *secret))
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     # IMAP and SMTP both logged in with one exchange: the token is cached until expiry
-    assert endpoint.forms == [
+    assert token_endpoint.forms == [
         {
             "grant_type": "refresh_token",
-            "client_id": "1234-desktop.apps.googleusercontent.com",
+            "client_id": CLIENT_ID,
             "refresh_token": refresh_token,
             "client_secret": client_secret,
         }
     ]
     dump = database_dump(bounceback_home)
     assert "oauth2:provider=google" in dump and "env%3ABB_OAUTH_SECRET" in dump
-    for secret in (TOKEN, refresh_token, client_secret):
-        assert secret not in dump and secret not in result.output
+    for secret_value in (TOKEN, refresh_token, client_secret):
+        assert secret_value not in dump and secret_value not in result.output
 
 
 def test_a_revoked_refresh_token_is_one_clear_sentence(
     imap: EmbeddedImapServer,
     sink: SmtpSink,
     bounceback_home: Path,
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    token_endpoint: TokenEndpoint,
 ) -> None:
     monkeypatch.setenv("BB_RT", "1//revoked")
     body = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
-    with TokenEndpoint(400, body) as endpoint:
-        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
-        result = runner.invoke(
-            app,
-            connect_args(
-                imap,
-                sink,
-                "--oauth2-client-id",
-                "cid",
-                "--oauth2-provider",
-                "microsoft",
-                "--oauth2-refresh-token-env",
-                "BB_RT",
-            ),
-        )
+    token_endpoint.replies = [(400, body)]
+    args = refresh_args("microsoft", "--oauth2-refresh-token-env", "BB_RT")
+    result = runner.invoke(app, connect_args(imap, sink, *args))
     assert result.exit_code == 1
     assert "refused the refresh token (invalid_grant)" in said(result)
     assert "re-authorise" in said(result) and "1//revoked" not in result.output
-    (form,) = endpoint.forms
+    (form,) = token_endpoint.forms
     assert "client_secret" not in form  # a public client has none
     assert "offline_access" in form["scope"] and "IMAP.AccessAsUser.All" in form["scope"]
     assert no_accounts()
 
 
 def test_an_expired_cached_token_is_fetched_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch, token_endpoint: TokenEndpoint
 ) -> None:
     monkeypatch.setenv("BB_RT", "1//rt")
-    ref = oauth.refresh_ref("google", "cid", "env:BB_RT")
-    with TokenEndpoint(200, {"access_token": TOKEN, "expires_in": 30}) as endpoint:
-        monkeypatch.setenv(oauth.TOKEN_URL_ENV, endpoint.url)
-        first = oauth.access_token(ref)
-        second = oauth.access_token(ref)  # 30 s is inside the 60 s safety margin: not cached
+    ref = oauth.refresh_ref("google", CLIENT_ID, "env:BB_RT")
+    token_endpoint.replies = [(200, {**GRANT, "expires_in": 30})]
+    first = oauth.access_token(ref)
+    second = oauth.access_token(ref)  # 30 s is inside the 60 s safety margin: not cached
     assert first == second == TOKEN and isinstance(first, oauth.OAuth2Token)
-    assert len(endpoint.forms) == 2
+    assert len(token_endpoint.forms) == 2
     assert TOKEN not in repr(first)
+
+
+def test_a_rotated_refresh_token_replaces_the_file(
+    tmp_path: Path, token_endpoint: TokenEndpoint, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    path = secret_file(tmp_path, "rt", RT[0])
+    ref = oauth.refresh_ref("microsoft", CLIENT_ID, file_ref(path))
+    token_endpoint.replies = rotating(RT[1], RT[2])
+    assert oauth.access_token(ref) == TOKEN
+    assert path.read_text() == RT[1] + "\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left beside it
+    oauth.access_token(ref)
+    assert token_endpoint.sent_refresh_tokens() == [RT[0], RT[1]]
+    assert path.read_text() == RT[2] + "\n"
+    # a new process starts from the file
+    oauth._cache.clear()
+    oauth._rotated.clear()
+    oauth.access_token(ref)
+    assert token_endpoint.sent_refresh_tokens() == [RT[0], RT[1], RT[2]]
+    assert warnings_from_oauth(caplog) == []
+    assert not any(token in caplog.text for token in (TOKEN, *RT))
+
+
+def test_a_refresh_token_another_process_saved_is_used(
+    tmp_path: Path, token_endpoint: TokenEndpoint
+) -> None:
+    path = secret_file(tmp_path, "rt", RT[0])
+    ref = oauth.refresh_ref("microsoft", CLIENT_ID, file_ref(path))
+    token_endpoint.replies = rotating(RT[1], RT[3])
+    oauth.access_token(ref)
+    # another process refreshed too and replaced the file after us: the last writer wins,
+    # and this process follows the file rather than the token it remembers
+    secret_file(tmp_path, "rt", RT[2])
+    oauth.access_token(ref)
+    assert token_endpoint.sent_refresh_tokens() == [RT[0], RT[2]]
+    assert path.read_text() == RT[3] + "\n"
+
+
+def test_an_unchanged_refresh_token_is_not_rewritten(
+    tmp_path: Path, token_endpoint: TokenEndpoint
+) -> None:
+    path = secret_file(tmp_path, "rt", RT[0])
+    before = path.stat()
+    token_endpoint.replies = rotating(RT[0])
+    oauth.access_token(oauth.refresh_ref("microsoft", CLIENT_ID, file_ref(path)))
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_a_rotated_refresh_token_replaces_the_keyring_entry(
+    memory_keyring: MemoryKeyring, token_endpoint: TokenEndpoint, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    memory_keyring.set_password("bounceback", "alex@example.com", RT[0])
+    ref = oauth.refresh_ref("microsoft", CLIENT_ID, keyring_ref("alex@example.com"))
+    token_endpoint.replies = rotating(RT[1], RT[2])
+    oauth.access_token(ref)
+    assert memory_keyring.saved == {("bounceback", "alex@example.com"): RT[1]}
+    oauth.access_token(ref)
+    assert token_endpoint.sent_refresh_tokens() == [RT[0], RT[1]]
+    assert memory_keyring.saved == {("bounceback", "alex@example.com"): RT[2]}
+    assert warnings_from_oauth(caplog) == []
+
+
+def test_a_rotated_refresh_token_from_the_environment_is_kept_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+    token_endpoint: TokenEndpoint,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("BB_RT", RT[0])
+    ref = oauth.refresh_ref("microsoft", CLIENT_ID, "env:BB_RT")
+    token_endpoint.replies = rotating(RT[1], RT[2], RT[3])
+    for _ in range(3):
+        assert oauth.access_token(ref) == TOKEN
+    assert token_endpoint.sent_refresh_tokens() == [RT[0], RT[1], RT[2]]
+    assert os.environ["BB_RT"] == RT[0]
+    (warning,) = warnings_from_oauth(caplog)  # once per process, not once per rotation
+    assert "cannot update the environment variable BB_RT" in warning
+    assert "--oauth2-refresh-token-file" in warning
+    assert not any(token in caplog.text for token in (TOKEN, *RT))
+
+
+def test_a_rotated_refresh_token_that_cannot_be_saved_still_logs_in(
+    imap: EmbeddedImapServer,
+    sink: SmtpSink,
+    bounceback_home: Path,
+    locked_refresh_token_file: Path,
+    token_endpoint: TokenEndpoint,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bounceback")
+    token_endpoint.replies = rotating(RT[1], RT[2], expires_in=3599)
+    source = ("--oauth2-refresh-token-file", str(locked_refresh_token_file))
+    result = runner.invoke(app, connect_args(imap, sink, *refresh_args("microsoft", *source)))
+    assert result.exit_code == 0, result.output
+    assert "SMTP verified" in result.stdout
+    (warning,) = warnings_from_oauth(caplog)
+    assert "sent a new refresh token that could not be saved" in warning
+    assert str(locked_refresh_token_file.parent) in warning
+    assert locked_refresh_token_file.read_text() == RT[0] + "\n"
+    assert list(locked_refresh_token_file.parent.iterdir()) == [locked_refresh_token_file]
+    # the rest of this process refreshes with the new token, not the stale one in the file
+    oauth._cache.clear()
+    oauth.access_token(
+        oauth.refresh_ref("microsoft", CLIENT_ID, file_ref(locked_refresh_token_file))
+    )
+    assert token_endpoint.sent_refresh_tokens() == [RT[0], RT[1]]
+    leaks = caplog.text + result.output + database_dump(bounceback_home)
+    assert not any(token in leaks for token in (TOKEN, *RT))
 
 
 @pytest.mark.parametrize(
