@@ -8,8 +8,10 @@ Delivery is exactly once from the recipient's point of view:
    lease ran out), so two runs started together cannot both send.
 3. Before any attempt after the first, it searches the account's Sent folder for the
    Message-ID (RFC 1047: the server may have taken the message before the run died).
-4. 4xx replies and dropped connections are retried with backoff; a 5xx reply marks the
-   row failed with a clear message. The same stored bytes go out on every attempt.
+4. Each call makes one SMTP attempt. A 4xx reply or a dropped connection puts the row
+   back to pending and raises `TemporarySendError`, which the Prefect task retries (see
+   `send_digest`); a 5xx reply marks the row failed with a clear message. The same stored
+   bytes go out on every attempt.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ import hashlib
 import logging
 import os
 import signal
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,8 +47,6 @@ log = logging.getLogger(__name__)
 
 #: How long a run's claim on a row holds before another run may take over (a dead run).
 SEND_LEASE = timedelta(minutes=10)
-#: Pauses between attempts after a 4xx reply or a dropped connection.
-RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0, 30.0)
 #: Fault injection for the crash tests: the process kills itself right after this step.
 FAULT_ENV = "BOUNCEBACK_FAULT_AFTER"
 SEND_STEPS = ("prepared", "claimed", "delivered", "recorded")
@@ -211,14 +210,19 @@ def send_digest(
     *,
     sessions: sessionmaker[Session],
     lease: timedelta = SEND_LEASE,
-    delays: Sequence[float] = RETRY_DELAYS,
     sent_check: SentCheck | None = None,
 ) -> bool:
-    """Send a pending digest; returns False when it was sent before or another run has it.
+    """Make one attempt to send a pending digest; False when it was sent before or is busy.
 
-    Raises `TemporarySendError` when every retry was deferred (the row stays pending for
-    the next run) and `PermanentSendError` when the server refused it (the row is failed).
+    Raises `TemporarySendError` on a 4xx reply or a dropped connection (the row is left
+    pending, to be retried) and `PermanentSendError` when the server refused it (failed).
     """
+    # Retries live in one layer only: the Prefect task `send_account_digest` (flows/pipeline.py,
+    # retries=3, retry_condition_fn=_retry_unless_auth) calls this again after a
+    # TemporarySendError. So a 4xx outage costs at most 1 + 3 = 4 SMTP attempts per digest per
+    # flow run; the row then stays pending and the next run (the hourly digest catch-up) tries
+    # again. Every retry claims the row again, so it counts in `attempts` and looks in the Sent
+    # folder before resending. Authentication and configuration errors are never retried.
     if item.status == "sent":
         return False
     token = uuid.uuid4().hex
@@ -235,49 +239,37 @@ def send_digest(
         log.info("digest %s is sent already or another run is sending it", item.week)
         return False
     _fault_point("claimed")
-    check = sent_check or sent_check_for(account, password)
-    endpoint = smtp_endpoint(account)
-    error: str | None = None
-    for attempt, pause in enumerate([0.0, *delays]):
-        time.sleep(pause)
-        if earlier_attempts or attempt:
-            # An earlier attempt may have reached the server (RFC 1047): look before resending.
-            try:
-                found = check(message_id or "")
-            except Exception as exc:
-                with sessions.begin() as session:
-                    _finish(item.digest_id, token, "pending", str(exc), session=session)
-                raise
-            if found:
-                with sessions.begin() as session:
-                    _finish(item.digest_id, token, "sent", None, session=session)
-                return False
+    if earlier_attempts:
+        # An earlier attempt may have reached the server (RFC 1047): look before resending.
+        check = sent_check or sent_check_for(account, password)
         try:
-            send(endpoint, password, sender=account.address, to=account.digest_to, raw=item.raw)
-        except TemporarySendError as exc:
-            error = str(exc)
-            log.warning("digest %s: attempt %d deferred: %s", item.week, attempt + 1, error)
-            with sessions.begin() as session:
-                session.execute(
-                    update(Digest).where(Digest.id == item.digest_id).values(last_error=error)
-                )
-            continue
-        except PermanentSendError as exc:
-            with sessions.begin() as session:
-                _finish(item.digest_id, token, "failed", str(exc), session=session)
-            raise
-        except Exception as exc:  # an authentication or configuration error: not retried
+            found = check(message_id or "")
+        except Exception as exc:
             with sessions.begin() as session:
                 _finish(item.digest_id, token, "pending", str(exc), session=session)
             raise
-        _fault_point("delivered")
+        if found:
+            with sessions.begin() as session:
+                _finish(item.digest_id, token, "sent", None, session=session)
+            return False
+    endpoint = smtp_endpoint(account)
+    try:
+        send(endpoint, password, sender=account.address, to=account.digest_to, raw=item.raw)
+    except PermanentSendError as exc:
         with sessions.begin() as session:
-            _finish(item.digest_id, token, "sent", None, session=session)
-        _fault_point("recorded")
-        return True
+            _finish(item.digest_id, token, "failed", str(exc), session=session)
+        raise
+    except Exception as exc:  # deferred (4xx, dropped), or an auth or configuration error
+        if isinstance(exc, TemporarySendError):
+            log.warning("digest %s: attempt %d deferred: %s", item.week, earlier_attempts + 1, exc)
+        with sessions.begin() as session:
+            _finish(item.digest_id, token, "pending", str(exc), session=session)
+        raise
+    _fault_point("delivered")
     with sessions.begin() as session:
-        _finish(item.digest_id, token, "pending", error, session=session)
-    raise TemporarySendError(error or "the digest could not be sent")
+        _finish(item.digest_id, token, "sent", None, session=session)
+    _fault_point("recorded")
+    return True
 
 
 def unsent_weeks(account_id: int, *, sessions: sessionmaker[Session]) -> list[str]:

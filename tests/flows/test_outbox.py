@@ -23,40 +23,90 @@ def seed(sessions: sessionmaker[Session], smtp_port: int) -> int:
     """An account with a week of analysed mail: a rejection with feedback, a silent one, an alert."""
     with sessions.begin() as session:
         account = queries.save_account(
-            {"address": "alex@example.com", "username": "alex", "imap_host": "127.0.0.1",
-             "imap_port": 1, "imap_security": "none", "smtp_host": "127.0.0.1",
-             "smtp_port": smtp_port, "smtp_security": "none", "secret_ref": "env:X",
-             "digest_to": "alex@example.com", "allow_insecure_loopback": True,
-             "timezone": "Europe/London"},
-            ["INBOX"], session=session,
+            {
+                "address": "alex@example.com",
+                "username": "alex",
+                "imap_host": "127.0.0.1",
+                "imap_port": 1,
+                "imap_security": "none",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp_port,
+                "smtp_security": "none",
+                "secret_ref": "env:X",
+                "digest_to": "alex@example.com",
+                "allow_insecure_loopback": True,
+                "timezone": "Europe/London",
+            },
+            ["INBOX"],
+            session=session,
         )
         folder = session.scalars(select(Folder)).one()
         base = datetime(2026, 11, 17, 10, tzinfo=UTC)
         rows = []
         for uid, subject in enumerate(["Outcome", "Your application", "New jobs for you"], 1):
-            rows.append(queries.NewMessage(
-                uid=uid, header_message_id=f"<m{uid}@hr.test>", in_reply_to=None,
-                subject=subject, from_header="HR <hr@northwind.test>", sender_name="HR",
-                sender_address="hr@northwind.test", received_at=base + timedelta(hours=uid),
-                size=1, content_hash=str(uid), raw=b"x", body_text="b", analysed_text="b",
-                html=None, parse_status="ok", defects=(),
-            ))
+            rows.append(
+                queries.NewMessage(
+                    uid=uid,
+                    header_message_id=f"<m{uid}@hr.test>",
+                    in_reply_to=None,
+                    subject=subject,
+                    from_header="HR <hr@northwind.test>",
+                    sender_name="HR",
+                    sender_address="hr@northwind.test",
+                    received_at=base + timedelta(hours=uid),
+                    size=1,
+                    content_hash=str(uid),
+                    raw=b"x",
+                    body_text="b",
+                    analysed_text="b",
+                    html=None,
+                    parse_status="ok",
+                    defects=(),
+                )
+            )
         queries.store_messages(folder, 1, rows, last_uid=3, session=session)
         first, second, third = queries.messages_to_analyse(account.id, 10, session=session)
         queries.save_analysis(
-            first, model_version="t", labels=["rejection", "feedback"], scores={},
-            company="Northwind", role="Data Analyst",
+            first,
+            model_version="t",
+            labels=["rejection", "feedback"],
+            scores={},
+            company="Northwind",
+            role="Data Analyst",
             gaps=[queries.NewGap("skill", "needs stronger SQL", 0, 18, "SQL", 0.9)],
-            postings=[], session=session,
+            postings=[],
+            session=session,
         )
         queries.save_analysis(
-            second, model_version="t", labels=["rejection"], scores={}, company="Fabrikam",
-            role=None, gaps=[], postings=[], session=session,
+            second,
+            model_version="t",
+            labels=["rejection"],
+            scores={},
+            company="Fabrikam",
+            role=None,
+            gaps=[],
+            postings=[],
+            session=session,
         )
         queries.save_analysis(
-            third, model_version="t", labels=["job_alert"], scores={}, company=None, role=None,
-            gaps=[], postings=[queries.NewPosting("k", "Data Analyst", "Contoso", "Leeds",
-                                                  "£40,000", "https://jobs.test/1", "Board")],
+            third,
+            model_version="t",
+            labels=["job_alert"],
+            scores={},
+            company=None,
+            role=None,
+            gaps=[],
+            postings=[
+                queries.NewPosting(
+                    "k",
+                    "Data Analyst",
+                    "Contoso",
+                    "Leeds",
+                    "£40,000",
+                    "https://jobs.test/1",
+                    "Board",
+                )
+            ],
             session=session,
         )
         return account.id
@@ -66,18 +116,27 @@ def test_week_boundaries_follow_the_time_zone() -> None:
     week = Week.parse(WEEK, "Europe/London")
     assert week.start.isoformat() == "2026-11-16T00:00:00+00:00"
     assert (week.end - week.start) == timedelta(days=7)
-    assert Week.containing(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "Europe/London").label == WEEK
+    assert (
+        Week.containing(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "Europe/London").label == WEEK
+    )
     # 23:30 UTC on Sunday is already Monday in Tokyo
-    assert Week.containing(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "Asia/Tokyo").label == "2026-W48"
+    assert (
+        Week.containing(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "Asia/Tokyo").label
+        == "2026-W48"
+    )
     assert Week.last_complete(datetime(2026, 11, 26, tzinfo=UTC), "UTC").label == WEEK
     assert Week.parse("2027-W01", "UTC").previous().label == "2026-W53"
 
 
-def test_collect_counts_the_week_and_finds_silent_rejections(sqlite_sessions: sessionmaker[Session]) -> None:
+def test_collect_counts_the_week_and_finds_silent_rejections(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
     account_id = seed(sqlite_sessions, 1)
     with sqlite_sessions.begin() as session:
         account = session.get_one(Account, account_id)
-        data, postings = collect_digest_input(account, Week.parse(WEEK, "Europe/London"), session=session)
+        data, postings = collect_digest_input(
+            account, Week.parse(WEEK, "Europe/London"), session=session
+        )
     this_week = data.history[-1]
     assert (this_week.week, this_week.rejections, this_week.feedback) == (WEEK, 2, 1)
     assert [g.text for g in data.week_gaps] == ["needs stronger SQL"]
@@ -85,7 +144,9 @@ def test_collect_counts_the_week_and_finds_silent_rejections(sqlite_sessions: se
     assert [p.title for p in postings] == ["Data Analyst"]
     with sqlite_sessions.begin() as session:
         account = session.get_one(Account, account_id)
-        earlier, _ = collect_digest_input(account, Week.parse("2026-W46", "Europe/London"), session=session)
+        earlier, _ = collect_digest_input(
+            account, Week.parse("2026-W46", "Europe/London"), session=session
+        )
     assert earlier.week_gaps == () and earlier.history[-1].rejections == 0
 
 
@@ -102,7 +163,10 @@ def test_prepare_is_idempotent_and_send_happens_once(
         session.expunge(account)
         # postings shown in this digest are never offered again
         assert session.scalar(select(func.count()).where(JobPosting.digest_id.is_(None))) == 0
-    assert send_digest(first, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False) is True
+    assert (
+        send_digest(first, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+        is True
+    )
     reloaded = prepare_digest(account_id, week, sessions=sqlite_sessions)
     assert reloaded.status == "sent"
     assert send_digest(reloaded, account, "pw", sessions=sqlite_sessions) is False
@@ -135,7 +199,7 @@ def test_a_failed_send_is_recorded_and_can_be_retried(
         return False
 
     with pytest.raises(MailServerError):
-        send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(), sent_check=nothing_in_sent)
+        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=nothing_in_sent)
     assert checked == []  # a first attempt has nothing to look for
     with sqlite_sessions.begin() as session:
         digest = session.scalars(select(Digest)).one()
@@ -145,8 +209,9 @@ def test_a_failed_send_is_recorded_and_can_be_retried(
         digest_row.smtp_port = smtp_sink.port
         session.flush()
         session.expunge(digest_row)
-    assert send_digest(
-        item, digest_row, "pw", sessions=sqlite_sessions, delays=(), sent_check=nothing_in_sent
-    ) is True
+    assert (
+        send_digest(item, digest_row, "pw", sessions=sqlite_sessions, sent_check=nothing_in_sent)
+        is True
+    )
     assert checked == [item.message_id]  # the retry looked in the Sent folder first
     assert len(smtp_sink.wait_for(1)) == 1
