@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.flows.digest.replies import handle_digest_reply, is_own_digest
+from bounceback.nlp.mail import parse_email
 from bounceback.nlp.postings import parse_postings, posted_at, role_key
 from bounceback.nlp.records import Analysis, EmailText, JobPosting
+from bounceback.nlp.taxonomy import ParseStatus
 from bounceback.storage import queries
 from bounceback.storage.models import Account, Message
 
@@ -35,6 +39,10 @@ class AnalyseReport:
     messages: int
     gaps: int
     postings: int
+    #: Bodies parsed in this pass (stored "pending" by the sync), and how many were not clean.
+    parsed: int = 0
+    degraded: int = 0
+    failed: int = 0
 
 
 def posting_key(title: str, company: str | None) -> str:
@@ -53,6 +61,68 @@ def email_text(message: Message) -> EmailText:
     )
 
 
+def parsed_fields(raw: bytes, defects: Sequence[str], received_at: datetime) -> dict[str, Any]:
+    """What parsing raw mail adds to the row the sync stored (status "pending").
+
+    The Message-ID the sync read stays (de-duplication relies on it); the defects the
+    fetch noted (an oversize body) are kept beside the parser's.
+    """
+    parsed = parse_email(raw)
+    status = parsed.status
+    found = list(defects)
+    found += [d for d in parsed.defects if d not in found]
+    if found and status is ParseStatus.OK:
+        status = ParseStatus.DEGRADED
+    return {
+        "subject": parsed.subject,
+        "from_header": parsed.from_header,
+        "sender_name": parsed.sender_name,
+        "sender_address": parsed.sender_address,
+        "in_reply_to": parsed.in_reply_to,
+        "received_at": parsed.date or received_at,
+        "body_text": parsed.text,
+        "analysed_text": parsed.new_text,
+        "html": parsed.html,
+        "parse_status": str(status),
+        "defects": found,
+    }
+
+
+def parse_body(message: Message) -> None:
+    """Parse one pending message in place (an ORM object already loaded)."""
+    for key, value in parsed_fields(
+        message.raw, message.defects or (), message.received_at
+    ).items():
+        setattr(message, key, value)
+
+
+def parse_pending_batch(account_id: int, limit: int, *, session: Session) -> Counter[str]:
+    """Parse up to limit pending messages of the account, oldest first; statuses counted."""
+    values = [
+        {"id": item.id, **parsed_fields(item.raw, item.defects, item.received_at)}
+        for item in queries.messages_to_parse(account_id, limit, session=session)
+    ]
+    queries.save_parsed(values, session=session)
+    return Counter(str(value["parse_status"]) for value in values)
+
+
+def parse_pending(
+    account_id: int, *, sessions: sessionmaker[Session], batch_size: int = 500
+) -> Counter[str]:
+    """Parse every pending message of the account, one transaction per batch.
+
+    `analyse_pending` parses each batch before classifying it; this is for readers that
+    need parsed mail without a model (the export, tests).
+    """
+    statuses: Counter[str] = Counter()
+    while True:
+        with sessions.begin() as session:
+            done = parse_pending_batch(account_id, batch_size, session=session)
+        if not done:
+            return statuses
+        statuses += done
+
+
 def postings_for(message: Message, analysis: Analysis) -> list[JobPosting]:
     """Postings in a message the model labelled a job alert."""
     if "job_alert" not in analysis.labels:
@@ -69,11 +139,20 @@ def analyse_pending(
 ) -> AnalyseReport:
     """Analyse every stored message of the account that has no analysis yet."""
     total = gaps = postings = 0
+    statuses: Counter[str] = Counter()
     while True:
         with sessions.begin() as session:
+            # Bodies are parsed first, in the transaction that stores their analysis, so a
+            # killed run leaves them pending and unanalysed, never half done. (The first
+            # batch_size pending messages include every pending one of the batch below.)
+            statuses += parse_pending_batch(account_id, batch_size, session=session)
             batch = queries.messages_to_analyse(account_id, batch_size, session=session)
             if not batch:
                 break
+            for message in batch:
+                if message.parse_status == ParseStatus.PENDING:  # stored meanwhile
+                    parse_body(message)
+                    statuses[message.parse_status] += 1
             # bounceback's own digests (sent to this inbox) and the user's replies to them
             # (diary entries and "done N") are not job mail: they are never classified.
             account = session.get_one(Account, account_id)
@@ -120,4 +199,11 @@ def analyse_pending(
                 )
                 total += 1
                 gaps += len(result.gaps)
-    return AnalyseReport(total, gaps, postings)
+    return AnalyseReport(
+        total,
+        gaps,
+        postings,
+        parsed=sum(statuses.values()),
+        degraded=statuses[ParseStatus.DEGRADED],
+        failed=statuses[ParseStatus.FAILED],
+    )

@@ -293,6 +293,13 @@ def poll(
             "first sync; older mail in the folder is then skipped for good.",
         ),
     ] = None,
+    now: Annotated[
+        bool,
+        typer.Option(
+            "--now",
+            help="Poll Gmail accounts even if they were polled less than 15 minutes ago.",
+        ),
+    ] = False,
 ) -> None:
     """Poll now: fetch new mail (read-only), analyse it, and print a summary."""
     from bounceback.flows.pipeline import poll_flow
@@ -305,13 +312,20 @@ def poll(
         os.environ[SINCE_ENV] = since.date().isoformat()  # read where the sync options are built
     show_bar = not json_output and err.is_terminal
     with prefect_context(quiet=json_output), progress_bar(err, enabled=show_bar):
-        results = poll_flow(account)
+        results = poll_flow(account, gmail_pace=not now)
     if json_output:
         print(json.dumps({"accounts": results}))
         return
     for item in results:
         if item.get("skipped"):
             until = str(item.get("held_until") or "")[:16].replace("T", " ")
+            if item.get("reason") == "gmail-interval":
+                out.print(
+                    f"{item['address']}: skipped, polled less than 15 minutes ago; Gmail asks "
+                    f"mail clients to wait that long between polls. Poll again after {until} "
+                    "UTC, or now with --now"
+                )
+                continue
             out.print(
                 f"{item['address']}: skipped, another poll holds this account"
                 + (f" until {until} UTC" if until else "")
@@ -427,7 +441,7 @@ def export(
     ] = Path("bounceback-export"),
     account: Annotated[str | None, typer.Option(help="Only this address.")] = None,
 ) -> None:
-    """Export all stored data (messages, analyses, gaps, postings, digests) as JSON and CSV."""
+    """Export everything stored for each account, except secrets, as JSON and CSV files."""
     from bounceback.flows.export import export_accounts
 
     for path in export_accounts(_sessions(load_settings()), output, address=account):

@@ -16,7 +16,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from bounceback.flows.imap import ImapReader, RawMessage, ServerDroppedError
-from bounceback.nlp.mail import parse_email
+from bounceback.nlp.mail import header_message_id
+from bounceback.nlp.taxonomy import ParseStatus
 from bounceback.storage import queries
 from bounceback.storage.models import utcnow
 
@@ -27,35 +28,39 @@ Fetched = tuple[dict[int, RawMessage], dict[int, str]]
 
 
 def to_new_message(message: RawMessage, fetched_at: datetime) -> queries.NewMessage:
-    """Parse a fetched message into a storable row; never raises."""
-    parsed = parse_email(message.raw)
-    defects = parsed.defects
-    status = str(parsed.status)
-    fetch_status = "full"
+    """A storable row: the raw bytes with what recognises them again; never raises.
+
+    Parsing (header fields, MIME tree, charsets, HTML to text, quoted history) costs
+    several times the download, so the sync stores the raw bytes with status "pending",
+    their Message-ID and hash (all that de-duplication needs), and the analysis step
+    parses them just before classifying them (`analyse.parse_body`).
+    """
+    defects: tuple[str, ...] = ()
     content_hash = hashlib.sha256(message.raw).hexdigest()
+    fetch_status = "full"
     if message.header_only:
         fetch_status = "oversize"
-        status = "degraded" if status == "ok" else status
-        defects = (*defects, f"body not fetched: {message.size} bytes is over the size limit")
+        defects = (f"body not fetched: {message.size} bytes is over the size limit",)
         content_hash = hashlib.sha256(message.raw + b"\0size=%d" % message.size).hexdigest()
     return queries.NewMessage(
         uid=message.uid,
-        header_message_id=parsed.message_id,
-        in_reply_to=parsed.in_reply_to,
-        subject=parsed.subject,
-        from_header=parsed.from_header,
-        sender_name=parsed.sender_name,
-        sender_address=parsed.sender_address,
-        received_at=parsed.date or fetched_at,
+        header_message_id=header_message_id(message.raw),
+        in_reply_to=None,
+        subject="",
+        from_header="",
+        sender_name=None,
+        sender_address=None,
+        received_at=fetched_at,  # the Date header replaces it when the body is parsed
         size=message.size,
         content_hash=content_hash,
         raw=message.raw,
-        body_text=parsed.text,
-        analysed_text=parsed.new_text,
-        html=parsed.html,
-        parse_status=status,
+        body_text="",
+        analysed_text="",
+        html=None,
+        parse_status=str(ParseStatus.PENDING),
         defects=defects,
         fetch_status=fetch_status,
+        gmail_msgid=message.gmail_msgid,
     )
 
 

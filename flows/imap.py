@@ -29,7 +29,13 @@ from bounceback.flows.oauth import OAuth2Token, refused
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("ssl", "starttls", "none")
-_FETCH_HEADER = re.compile(rb"UID (\d+)|RFC822\.SIZE (\d+)")
+#: The numeric items of a FETCH answer, in whatever order the server lists them.
+_FETCH_NUMBER = re.compile(rb"(?<![\w.-])(UID|RFC822\.SIZE|X-GM-MSGID) (\d+)", re.IGNORECASE)
+#: The start of an untagged FETCH answer ("12 (..."), as imaplib hands it over.
+_FETCH_START = re.compile(rb"\s*\d+ \(")
+_CAPABILITY_CODE = re.compile(rb"\[CAPABILITY ([^\]]*)\]", re.IGNORECASE)
+#: Gmail's IMAP extension (https://developers.google.com/gmail/imap/imap-extensions).
+GMAIL_CAPABILITY = "X-GM-EXT-1"
 #: Every command a read-only session may send. Anything else (STORE, COPY, MOVE, EXPUNGE,
 #: APPEND, CREATE, SELECT, ...) is refused before it reaches the server.
 READ_ONLY_COMMANDS = frozenset(
@@ -74,6 +80,8 @@ class RawMessage:
     raw: bytes
     #: True when only the header was fetched (the body was over the size limit).
     header_only: bool = False
+    #: Gmail's X-GM-MSGID: one id for the message under every label (None elsewhere).
+    gmail_msgid: int | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -119,6 +127,8 @@ class ImapReader:
         self._folder: FolderState | None = None
         self._broken = False
         self.commands: list[str] = []
+        #: The server speaks Gmail's extension: X-GM-MSGID is fetched with every message.
+        self.gmail = False
 
     @property
     def round_trips(self) -> int:
@@ -181,6 +191,7 @@ class ImapReader:
             if oauth2 and type(exc) is imaplib.IMAP4.error:  # AUTHENTICATE answered NO
                 raise AuthenticationError(refused("IMAP", where, endpoint.username)) from None
             raise MailServerError(f"login to {where} failed: {exc}") from None
+        self.gmail = GMAIL_CAPABILITY in self._capabilities()
         return self
 
     def __exit__(
@@ -202,6 +213,27 @@ class ImapReader:
                 endpoint.host, endpoint.port, timeout=endpoint.timeout, ssl_context=tls_context()
             )
         return MailBoxUnencrypted(endpoint.host, endpoint.port, timeout=endpoint.timeout)
+
+    def _capabilities(self) -> frozenset[str]:
+        """What the server offers after login: from the login answer, else one CAPABILITY."""
+        assert self._box is not None
+        answer = getattr(self._box, "login_result", None)
+        lines = answer[1] if isinstance(answer, tuple) and len(answer) > 1 else []
+        for line in lines or []:
+            found = _CAPABILITY_CODE.search(line) if isinstance(line, bytes) else None
+            if found:
+                return frozenset(found.group(1).decode("ascii", "replace").upper().split())
+        # Capabilities may change at login (RFC 3501 7.2.1), so the greeting's are not enough.
+        try:
+            typ, data = self._box.client.capability()
+        except (OSError, imaplib.IMAP4.abort) as exc:
+            error = self._failed("asking the server for its capabilities", exc)
+            self._close()
+            raise error from None
+        except imaplib.IMAP4.error:
+            return frozenset(self._box.client.capabilities)
+        words = b" ".join(d for d in data if isinstance(d, bytes)) if typ == "OK" else b""
+        return frozenset(words.decode("ascii", "replace").upper().split())
 
     def _guard(self, client: imaplib.IMAP4) -> None:
         """Route every command of client through the read-only check and the counter."""
@@ -311,6 +343,24 @@ class ImapReader:
         # "n:*" always matches the newest message, even when its UID is below n.
         return sorted(uid for uid in found if uid > last_uid)
 
+    def uids_larger(self, last_uid: int, size: int) -> list[int] | None:
+        """UIDs above last_uid of messages over size bytes (one UID SEARCH LARGER).
+
+        None when the server cannot search by size: the caller then reads every size.
+        """
+        criteria = f"UID {last_uid + 1}:* LARGER {size}"
+        try:
+            typ, data = self._uid("searching by size", "SEARCH", criteria)
+        except MailServerError as exc:
+            if self._broken:  # the connection failed, not the search
+                raise
+            log.info("the server cannot search by size (%s); reading every size instead", exc)
+            return None
+        if typ != "OK":
+            return None
+        found = [int(token) for token in b" ".join(d for d in data if d).split()]
+        return sorted(uid for uid in found if uid > last_uid)
+
     def existing(self, uids: Sequence[int]) -> set[int]:
         """Which of uids still exist in the open folder (one UID SEARCH)."""
         if not uids:
@@ -348,8 +398,9 @@ class ImapReader:
         if not uids:
             return []
         part = "BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]"
+        gmail = " X-GM-MSGID" if self.gmail else ""
         typ, data = self._uid(
-            "fetching messages", "FETCH", _uid_set(uids), f"(UID RFC822.SIZE {part})"
+            "fetching messages", "FETCH", _uid_set(uids), f"(UID RFC822.SIZE{gmail} {part})"
         )
         if typ != "OK":
             # NO for some messages ("some of the requested messages no longer exist"):
@@ -420,14 +471,14 @@ def _uid_set(uids: Sequence[int]) -> str:
     return ",".join(ranges)
 
 
+def _fetch_numbers(line: bytes) -> dict[str, int]:
+    """The UID, RFC822.SIZE and X-GM-MSGID items of one FETCH answer line, by upper-case name."""
+    return {m.group(1).decode().upper(): int(m.group(2)) for m in _FETCH_NUMBER.finditer(line)}
+
+
 def _uid_and_size(line: bytes) -> tuple[int | None, int | None]:
-    uid = size = None
-    for match in _FETCH_HEADER.finditer(line):
-        if match.group(1):
-            uid = int(match.group(1))
-        elif match.group(2):
-            size = int(match.group(2))
-    return uid, size
+    numbers = _fetch_numbers(line)
+    return numbers.get("UID"), numbers.get("RFC822.SIZE")
 
 
 def _quote(name: str) -> str:
@@ -448,24 +499,45 @@ def _untagged_int(client: imaplib.IMAP4, key: str) -> int | None:
     return None
 
 
+def _fetch_answers(data: list[Any]) -> Iterator[tuple[bytes, bytes]]:
+    """(items, literal) of each FETCH answer that carries a literal, as imaplib splits them.
+
+    imaplib cuts an answer at its literal: (`1 (UID 1 ... BODY[] {123}`, the bytes), then
+    what follows the literal as its own line: `)`, or more items (` X-GM-MSGID 12)`).
+    """
+    pending: tuple[bytes, bytes] | None = None
+    for item in data:
+        if pending is not None and isinstance(item, bytes) and not _FETCH_START.match(item):
+            yield pending[0] + b" " + item, pending[1]  # the rest of the same answer
+            pending = None
+            continue
+        if pending is not None:
+            yield pending
+            pending = None
+        if isinstance(item, tuple) and len(item) >= 2:
+            items, raw = item[0], item[1]
+            if isinstance(items, bytes) and isinstance(raw, bytes):
+                pending = (items, raw)
+        # anything else is an answer without a literal, e.g. a NIL body: left out
+    if pending is not None:
+        yield pending
+
+
 def _parse_fetch(data: list[Any], *, header_only: bool = False) -> list[RawMessage]:
     """Messages from a FETCH answer; a `BODY[] NIL` (expunged elsewhere) is left out."""
     messages: list[RawMessage] = []
-    for item in data:
-        if not isinstance(item, tuple) or len(item) < 2:
-            continue  # b")" closers, and NIL bodies, which arrive without a literal
-        header, raw = item[0], item[1]
-        if not isinstance(header, bytes) or not isinstance(raw, bytes):
-            continue
-        uid, size = _uid_and_size(header)
+    for items, raw in _fetch_answers(data):
+        numbers = _fetch_numbers(items)
+        uid = numbers.get("UID")
         if uid is None:
             continue
         messages.append(
             RawMessage(
                 uid=uid,
-                size=size if size is not None else len(raw),
+                size=numbers.get("RFC822.SIZE", len(raw)),
                 raw=raw,
                 header_only=header_only,
+                gmail_msgid=numbers.get("X-GM-MSGID"),
             )
         )
     return messages

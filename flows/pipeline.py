@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.client.schemas.objects import TaskRun
 from prefect.context import get_run_context
 from prefect.futures import wait
@@ -20,7 +21,7 @@ from bounceback.flows.imap import ImapEndpoint, ImapReader
 from bounceback.flows.lease import Lease, fenced_sessions, held, holder_name
 from bounceback.flows.outbox import outbox_item, prepare_digest, send_digest, unsent_weeks
 from bounceback.flows.runtime import analyzer_for, model_dir, sessions_for
-from bounceback.flows.schedules import digest_week_due
+from bounceback.flows.schedules import digest_week_due, gmail_next_poll
 from bounceback.flows.secret_refs import resolve_secret
 from bounceback.flows.settings import load_settings
 from bounceback.flows.sync import SyncOptions, sync_folder, sync_warnings
@@ -92,13 +93,7 @@ def poll_account(address: str, lease: Lease | None = None) -> dict[str, Any]:
                         "folder %s: %d of %d new messages fetched", name, done, total
                     ),
                 )
-                logger.info(
-                    "folder %s: %d new (%d degraded, %d unparseable)",
-                    report.folder,
-                    report.new_messages,
-                    report.degraded,
-                    report.failed,
-                )
+                logger.info("folder %s: %d new messages", report.folder, report.new_messages)
                 for warning in sync_warnings(report):
                     logger.warning("folder %s: %s", report.folder, warning)
                 reports.append(report)
@@ -111,8 +106,6 @@ def poll_account(address: str, lease: Lease | None = None) -> dict[str, Any]:
     return {
         "address": address,
         "new_messages": sum(r.new_messages for r in reports),
-        "degraded": sum(r.degraded for r in reports),
-        "failed": sum(r.failed for r in reports),
     }
 
 
@@ -129,12 +122,22 @@ def analyse_account(address: str, lease: Lease | None = None) -> dict[str, Any]:
             sessions=fenced_sessions(sessions, lease) if lease is not None else sessions,
         )
     get_run_logger().info(
-        "analysed %d messages: %d gaps, %d new postings",
+        "analysed %d messages (%d bodies parsed: %d degraded, %d unparseable): "
+        "%d gaps, %d new postings",
         report.messages,
+        report.parsed,
+        report.degraded,
+        report.failed,
         report.gaps,
         report.postings,
     )
-    return {"analysed": report.messages, "gaps": report.gaps, "postings": report.postings}
+    return {
+        "analysed": report.messages,
+        "gaps": report.gaps,
+        "postings": report.postings,
+        "degraded": report.degraded,
+        "failed": report.failed,
+    }
 
 
 @task
@@ -184,26 +187,39 @@ def _run_id() -> str | None:
     return str(run.id) if run is not None else None
 
 
+def _skipped(address: str, reason: str, until: datetime | None) -> dict[str, Any]:
+    return {
+        "address": address,
+        "skipped": True,
+        "reason": reason,
+        "held_until": until.isoformat() if until is not None else None,
+        "new_messages": 0,
+        "degraded": 0,
+        "failed": 0,
+        "analysed": 0,
+        "gaps": 0,
+        "postings": 0,
+    }
+
+
 @task(tags=[POLL_TAG])
-def process_account(address: str) -> dict[str, Any]:
-    """Poll, then analyse, one account while holding its lease; skip it if another run does."""
+def process_account(address: str, gmail_pace: bool = False) -> dict[str, Any]:
+    """Poll, then analyse, one account while holding its lease; skip it if another run does.
+
+    With gmail_pace (a poll asked for by hand), a Gmail account polled less than 15
+    minutes ago is skipped too: Gmail asks clients not to poll more often.
+    """
     account = _account(address)
+    if gmail_pace:
+        allowed = gmail_next_poll(account, utcnow())
+        if allowed is not None:
+            get_run_logger().info("Gmail account polled less than 15 minutes ago: skipped")
+            return _skipped(address, "gmail-interval", allowed)
     sessions = sessions_for(load_settings().database_url)
     with held(sessions, account.id, holder_name(_run_id())) as lease:
         if lease is None:
-            expires = _account(address).poll_lease_expires_at
             get_run_logger().info("another poll of this account is running: skipped")
-            return {
-                "address": address,
-                "skipped": True,
-                "held_until": expires.isoformat() if expires is not None else None,
-                "new_messages": 0,
-                "degraded": 0,
-                "failed": 0,
-                "analysed": 0,
-                "gaps": 0,
-                "postings": 0,
-            }
+            return _skipped(address, "lease", _account(address).poll_lease_expires_at)
         polled = poll_account(address, lease)
         analysed = analyse_account(address, lease)
     return {**polled, **analysed, "skipped": False}
@@ -215,11 +231,15 @@ def process_account(address: str) -> dict[str, Any]:
     task_runner=ThreadPoolTaskRunner(max_workers=POLL_THREADS),  # type: ignore[arg-type]
 )
 def poll_flow(
-    address: str | None = None, addresses: list[str] | None = None
+    address: str | None = None, addresses: list[str] | None = None, gmail_pace: bool = False
 ) -> list[dict[str, Any]]:
-    """Poll each account (or those given), then analyse what arrived; a few accounts at once."""
+    """Poll each account (or those given), then analyse what arrived; a few accounts at once.
+
+    gmail_pace skips Gmail accounts polled less than 15 minutes ago (`bounceback poll`
+    without --now); scheduled polls are paced by their schedule instead.
+    """
     names = [a.lower() for a in addresses] if addresses else _addresses(address)
-    futures = process_account.map(names)
+    futures = process_account.map(names, gmail_pace=unmapped(gmail_pace))
     wait(list(futures))
     # Every account has had its turn; now a failed one fails the run (errors propagate).
     return [future.result() for future in futures]

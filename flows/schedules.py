@@ -38,6 +38,14 @@ def check_poll_interval(interval: timedelta, imap_hosts: Iterable[str]) -> timed
     return interval
 
 
+def gmail_next_poll(account: Account, now: datetime) -> datetime | None:
+    """When a Gmail account polled less than 15 minutes ago may be polled again; else None."""
+    if account.imap_host.lower() not in _GMAIL_HOSTS or account.last_poll_at is None:
+        return None
+    allowed = account.last_poll_at + GMAIL_MIN_INTERVAL
+    return allowed if allowed > now else None
+
+
 def account_zone(account: Account) -> str:
     """The account's time zone name, or the default when it is missing or unknown."""
     name = account.timezone or DEFAULT_TIMEZONE

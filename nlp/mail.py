@@ -20,7 +20,7 @@ from bounceback.nlp.quotes import strip_history
 from bounceback.nlp.records import EmailText
 from bounceback.nlp.taxonomy import ParseStatus
 
-__all__ = ["ParsedEmail", "html_to_text", "parse_email"]
+__all__ = ["ParsedEmail", "header_message_id", "html_to_text", "parse_email"]
 
 _LINE_BREAKS: Final = re.compile(r"\s*[\r\n]+\s*")
 _WHITESPACE: Final = re.compile(r"\s+")
@@ -322,3 +322,33 @@ def _failed(raw: bytes, defects: _Defects) -> ParsedEmail:
         status=ParseStatus.FAILED,
         defects=tuple(defects.items),
     )
+
+
+# The header section ends at the first empty line, or at the first line that is neither a
+# field ("Name:"), a continuation nor an mbox "From " line, as in the email package's parser.
+_NOT_HEADER: Final = re.compile(rb"^(?:$|(?![ \t]|From |[\041-\071\073-\176]*:))", re.MULTILINE)
+_MESSAGE_ID_FIELD: Final = re.compile(
+    rb"^message-id:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE | re.IGNORECASE
+)
+
+
+def header_message_id(raw: bytes) -> str | None:
+    """The Message-ID of raw mail, read from its header alone (as `parse_email` reads it).
+
+    A sync needs only this (with a hash of the bytes) to recognise mail it has already
+    stored; everything else is parsed later, before analysis. Never raises.
+    """
+    try:
+        ends = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
+        block = raw[: min(ends) + 1] if ends else raw
+        block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        stop = _NOT_HEADER.search(block)
+        if stop is not None:
+            block = block[: stop.start()]
+        match = _MESSAGE_ID_FIELD.search(block)
+        if match is None:
+            return None
+        value = match.group(1).decode("ascii", errors="surrogateescape")
+        return _message_id(_decode_header("Message-ID", value, _Defects()))
+    except Exception:  # malformed mail must never crash a sync; the content hash remains
+        return None

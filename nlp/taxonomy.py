@@ -30,6 +30,8 @@ GAP_CATEGORIES: Final = (
 class ParseStatus(StrEnum):
     """How well a stored message could be parsed."""
 
+    #: Stored by the sync with its header read; the body is parsed before analysis.
+    PENDING = "pending"
     OK = "ok"
     DEGRADED = "degraded"
     FAILED = "failed"

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -110,8 +111,9 @@ class Folder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(500))
-    uidvalidity: Mapped[int | None] = mapped_column(Integer)
-    last_uid: Mapped[int] = mapped_column(Integer, default=0)
+    # IMAP UIDs and UIDVALIDITY are unsigned 32-bit: BIGINT, as INTEGER is signed.
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     last_synced_at: Mapped[datetime | None] = mapped_column()
     # Sync hardening (issue 3): polls in a row that found a new UIDVALIDITY; a server that
     # changes it every session would make bounceback re-read the folder forever.
@@ -129,13 +131,16 @@ class Message(Base):
         Index("ix_messages_account_header_id", "account_id", "header_message_id"),
         Index("ix_messages_account_received", "account_id", "received_at"),
         Index("ix_messages_account_content_hash", "account_id", "content_hash"),
+        Index("ix_messages_account_gmail_msgid", "account_id", "gmail_msgid"),
+        # The analysis step looks for mail the sync stored unparsed ("pending").
+        Index("ix_messages_account_parse_status", "account_id", "parse_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     folder_id: Mapped[int] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"))
-    uidvalidity: Mapped[int] = mapped_column(Integer)
-    uid: Mapped[int] = mapped_column(Integer)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
     header_message_id: Mapped[str | None] = mapped_column(String(998))
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     subject: Mapped[str] = mapped_column(Text, default="")
@@ -155,6 +160,9 @@ class Message(Base):
     # "full"; "oversize" (over the size limit: headers only); "quarantined" (failed three
     # times: stored without its body, never fetched again).
     fetch_status: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
+    # Gmail's X-GM-MSGID (issue 3): one id for a message under all its labels (folders),
+    # so it is stored once however many labels it carries; None on other servers.
+    gmail_msgid: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     analysis: Mapped[Analysis | None] = relationship(
         back_populates="message", cascade="all, delete-orphan", passive_deletes=True

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import ColumnDefault, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bounceback.storage.models import (
@@ -47,6 +47,8 @@ class NewMessage:
     parse_status: str
     defects: tuple[str, ...]
     fetch_status: str = "full"  # or "oversize" / "quarantined": stored without a body
+    #: Gmail's X-GM-MSGID, the same under every label; None on other servers.
+    gmail_msgid: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +190,8 @@ def store_messages(
     """Insert the batch's new messages and advance the cursor in the same transaction.
 
     Returns how many rows were inserted; UIDs already stored are skipped, so a batch
-    replayed after a crash stores nothing twice.
+    replayed after a crash stores nothing twice, and so is mail already stored for the
+    account under another folder (same Gmail X-GM-MSGID, or Message-ID and content hash).
     """
     uids = [item.uid for item in batch]
     existing: set[int] = set()
@@ -217,12 +220,28 @@ def store_messages(
                 )
             )
         }
+    # On Gmail, labels are folders: one message appears under several of them, sometimes
+    # with slightly different bytes, but always with the same X-GM-MSGID.
+    msgids = {item.gmail_msgid for item in batch if item.gmail_msgid is not None}
+    known_msgids: set[int | None] = set()
+    if msgids:
+        known_msgids = set(
+            session.scalars(
+                select(Message.gmail_msgid).where(
+                    Message.account_id == folder.account_id,
+                    Message.gmail_msgid.in_(msgids),
+                )
+            )
+        )
     rows: list[dict[str, Any]] = []
     for item in batch:
         if item.uid in existing or (item.header_message_id, item.content_hash) in known:
             continue
+        if item.gmail_msgid is not None and item.gmail_msgid in known_msgids:
+            continue
         existing.add(item.uid)
         known.add((item.header_message_id, item.content_hash))
+        known_msgids.add(item.gmail_msgid)
         rows.append(
             {
                 "account_id": folder.account_id,
@@ -245,18 +264,56 @@ def store_messages(
                 "parse_status": item.parse_status,
                 "defects": list(item.defects),
                 "fetch_status": item.fetch_status,
+                "gmail_msgid": item.gmail_msgid,
             }
         )
     if rows:
-        # One executemany for the batch: the ORM's per-object unit of work costs more
-        # than fetching the mail (see benchmarks/sync_bench.py).
-        session.connection().execute(insert(Message.__table__), rows)
+        _insert_messages(session, rows)
     inserted = len(rows)
     folder.uidvalidity = uidvalidity
     folder.last_uid = max(folder.last_uid, last_uid)
     folder.last_synced_at = utcnow()
     session.flush()
     return inserted
+
+
+def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One executemany for the batch: the ORM's per-object unit of work costs more than
+    fetching the mail (see benchmarks/sync_bench.py).
+
+    On SQLite the rows go to the driver with each column's own bind processor applied
+    once, skipping the per-row parameter assembly of a Core insert, which is the largest
+    cost of a first sync after the download.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(insert(Message.__table__), rows)
+        return
+    table = Message.__table__
+    keys = list(rows[0])
+    # Client-side column defaults (fetched_at, ...) that a Core insert would have filled in.
+    defaults: dict[str, Any] = {}
+    for column in table.c:
+        default = column.default
+        if column.key in keys or default is None or not isinstance(default, ColumnDefault):
+            continue
+        defaults[column.key] = default.arg(None) if default.is_callable else default.arg
+    keys += list(defaults)
+    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})"
+    )
+    values = [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(
+                [*(row[key] for key in rows[0]), *defaults.values()], processors, strict=True
+            )
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(statement, values)
 
 
 def record_poll(account: Account, error: str | None, *, session: Session) -> None:
@@ -623,3 +680,33 @@ def release_poll_lease(account_id: int, token: int, *, session: Session) -> bool
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class PendingBody:
+    """A stored message whose raw bytes still wait to be parsed."""
+
+    id: int
+    raw: bytes
+    defects: tuple[str, ...]
+    received_at: datetime
+
+
+def messages_to_parse(account_id: int, limit: int, *, session: Session) -> list[PendingBody]:
+    """Messages of the account the sync stored whose body is not parsed yet, oldest first."""
+    query = (
+        select(Message.id, Message.raw, Message.defects, Message.received_at)
+        .where(Message.account_id == account_id, Message.parse_status == "pending")
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return [
+        PendingBody(row.id, row.raw, tuple(row.defects or ()), row.received_at)
+        for row in session.execute(query)
+    ]
+
+
+def save_parsed(values: Sequence[dict[str, Any]], *, session: Session) -> None:
+    """Write parsed fields back by primary key ("id" in each dict), as one executemany."""
+    if values:
+        session.execute(update(Message), list(values))

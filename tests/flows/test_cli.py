@@ -310,3 +310,47 @@ def test_poll_of_an_account_held_by_another_poll_says_so(bounceback_home: Path) 
     assert result.exit_code == 0, result.output
     assert "skipped, another poll holds this account until" in result.stdout
     assert "new messages" not in result.stdout
+
+
+def test_a_gmail_account_polled_minutes_ago_is_not_polled_again(bounceback_home: Path) -> None:
+    from datetime import timedelta
+
+    from bounceback.flows.runtime import sessions_for
+    from bounceback.flows.schedules import gmail_next_poll
+    from bounceback.flows.settings import load_settings
+    from bounceback.storage import queries
+    from bounceback.storage.models import utcnow
+
+    sessions = sessions_for(load_settings().database_url)
+    polled = utcnow() - timedelta(minutes=5)
+    with sessions.begin() as session:
+        account = queries.save_account(
+            {
+                "address": "alex.doe@gmail.com",
+                "username": "alex.doe@gmail.com",
+                "imap_host": "imap.gmail.com",
+                "imap_port": 993,
+                "imap_security": "ssl",
+                "secret_ref": "env:BOUNCEBACK_TEST_NEVER_SET",
+                "digest_to": "alex.doe@gmail.com",
+            },
+            ["INBOX"],
+            session=session,
+        )
+        account.last_poll_at = polled
+        assert gmail_next_poll(account, utcnow()) == polled + timedelta(minutes=15)
+        assert gmail_next_poll(account, polled + timedelta(minutes=15, seconds=1)) is None
+    # No connection is attempted (this machine cannot reach Gmail, and the secret is unset).
+    result = runner.invoke(app, ["poll", "--account", "alex.doe@gmail.com"])
+    assert result.exit_code == 0, result.output
+    assert "skipped, polled less than 15 minutes ago" in result.stdout
+    assert "--now" in result.stdout
+    data = json.loads(
+        runner.invoke(app, ["poll", "--account", "alex.doe@gmail.com", "--json"]).stdout
+    )
+    (item,) = data["accounts"]
+    assert item["skipped"] and item["reason"] == "gmail-interval"
+    # Asked for explicitly, the poll goes ahead (and fails here: no Gmail to reach).
+    forced = runner.invoke(app, ["poll", "--account", "alex.doe@gmail.com", "--now"])
+    assert forced.exit_code != 0
+    assert "skipped" not in forced.stdout

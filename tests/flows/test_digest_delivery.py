@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.flows.analyse import parse_body
 from bounceback.flows.digest.collect import Week
 from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink, free_port
 from bounceback.flows.imap import RawMessage
@@ -51,7 +52,7 @@ with sessions.begin() as session:
     account = session.get_one(Account, account_id)
     session.expunge(account)
 sent = send_digest(item, account, sys.argv[5], sessions=sessions,
-                   lease=timedelta(seconds=lease), delays=(0.2, 0.5))
+                   lease=timedelta(seconds=lease))
 print("sent" if sent else "skipped")
 """
 
@@ -73,13 +74,18 @@ def _seed(sessions: sessionmaker[Session], smtp_port: int, imap: EmbeddedImapSer
     return account_id
 
 
-def _run(url: str, account_id: int, *, lease: float, fault: str | None = None) -> subprocess.Popen[str]:
+def _run(
+    url: str, account_id: int, *, lease: float, fault: str | None = None
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
     if fault:
         env[FAULT_ENV] = fault
     return subprocess.Popen(
         [sys.executable, "-c", DRIVER, url, str(account_id), WEEK, str(lease), PASSWORD],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -209,38 +215,84 @@ def test_4xx_is_retried_with_the_same_bytes(
     handler.replies = ["451 4.3.0 Mailbox busy, try later", "421 4.7.0 Too many connections"]
     account_id = seed(sqlite_sessions, port)
     item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
+    account = _account(sqlite_sessions, account_id)
     looked: list[str] = []
-    sent = send_digest(
-        item, _account(sqlite_sessions, account_id), "pw", sessions=sqlite_sessions,
-        delays=(0.01, 0.01, 0.01), sent_check=lambda mid: looked.append(mid) or False,
-    )
-    assert sent is True
+    outcomes: list[object] = []
+    for _ in range(3):  # one attempt per call: the retries of send_account_digest
+        try:
+            outcomes.append(
+                send_digest(
+                    item,
+                    account,
+                    "pw",
+                    sessions=sqlite_sessions,
+                    sent_check=lambda mid: looked.append(mid) or False,
+                )
+            )
+        except TemporarySendError as exc:
+            outcomes.append(type(exc))
+    assert outcomes == [TemporarySendError, TemporarySendError, True]
     assert handler.attempts == 3 and handler.accepted == [item.raw]
     assert handler.offered == [item.raw] * 3  # every attempt sent the stored bytes
     assert looked == [item.message_id, item.message_id]  # checked before each resend
     with sqlite_sessions.begin() as session:
         row = session.scalars(select(Digest)).one()
-        assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
+        assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
 
 
-def test_4xx_until_retries_run_out_leaves_it_pending(
-    sqlite_sessions: sessionmaker[Session], moody_server: tuple[_Moody, int]
+class _Outage:
+    """An SMTP handler that defers every message (a long 4xx outage)."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.attempts += 1
+        return "451 4.3.2 System not accepting network messages"
+
+
+@pytest.mark.slow
+def test_a_4xx_outage_costs_four_smtp_attempts_per_run_then_sends_once(
+    prefect_harness: None,
+    tmp_path: Any,
+    mailbox: EmbeddedImapServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    handler, port = moody_server
-    handler.replies = ["452 4.2.2 Over quota"] * 3
-    account_id = seed(sqlite_sessions, port)
-    item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
-    account = _account(sqlite_sessions, account_id)
-    with pytest.raises(TemporarySendError, match="deferred"):
-        send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(0.01, 0.01),
-                    sent_check=lambda _: False)
-    with sqlite_sessions.begin() as session:
-        row = session.scalars(select(Digest)).one()
-        assert row.status == "pending" and "452" in (row.last_error or "")
-    # the next run (the service came back) sends it, once
-    assert send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(),
-                       sent_check=lambda _: False) is True
-    assert handler.accepted == [item.raw]
+    from bounceback.flows.pipeline import send_account_digest
+
+    url = f"sqlite:///{tmp_path / 'outage.db'}"
+    upgrade(url)
+    monkeypatch.setenv("BOUNCEBACK_DATABASE_URL", url)
+    monkeypatch.setenv("BOUNCEBACK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("X", PASSWORD)  # the seeded account's secret_ref is env:X
+    handler = _Outage()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        engine = make_engine(url)
+        sessions = session_factory(engine)
+        account_id = _seed(sessions, port, mailbox)
+        item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sessions)
+        # The task exactly as decorated (retries, retry condition), without the pauses.
+        task = send_account_digest.with_options(retry_delay_seconds=0)
+        with pytest.raises(TemporarySendError, match="451"):
+            task("alex@example.com", WEEK)
+    finally:
+        controller.stop()
+    # One layer of retries: the task's first try and its 3 retries, one SMTP attempt each.
+    assert handler.attempts == 4
+    with sessions.begin() as session:
+        row = session.get_one(Digest, item.digest_id)
+        assert (row.status, row.attempts, row.claim_token) == ("pending", 4, None)
+        assert "451" in (row.last_error or "")
+    # The service comes back (on another port): the next run sends it, once.
+    with SmtpSink() as sink:
+        with sessions.begin() as session:
+            session.get_one(Account, account_id).smtp_port = sink.port
+        assert send_account_digest("alex@example.com", WEEK)["sent"] is True
+        assert [raw for _, _, raw in sink.wait_for(1)] == [item.raw]
+    engine.dispose()
 
 
 def test_5xx_fails_with_a_clear_message_and_is_not_retried(
@@ -252,8 +304,7 @@ def test_5xx_fails_with_a_clear_message_and_is_not_retried(
     item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
     account = _account(sqlite_sessions, account_id)
     with pytest.raises(PermanentSendError) as raised:
-        send_digest(item, account, "pw", sessions=sqlite_sessions, delays=(0.01, 0.01),
-                    sent_check=lambda _: False)
+        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
     message = str(raised.value)
     assert "554" in message and "refused" in message and "\n" not in message
     assert handler.attempts == 1
@@ -292,10 +343,23 @@ def test_an_interrupted_earlier_week_is_listed_for_sending(
 
 
 def test_sent_folder_names_are_recognised() -> None:
-    names = ["INBOX", "Sent", "[Gmail]/Sent Mail", "Sent Items", "INBOX.Sent", "Drafts",
-             "Sentiment reports", "Gesendet"]
-    assert sent_folders(names) == ["Sent", "[Gmail]/Sent Mail", "Sent Items", "INBOX.Sent",
-                                   "Gesendet"]
+    names = [
+        "INBOX",
+        "Sent",
+        "[Gmail]/Sent Mail",
+        "Sent Items",
+        "INBOX.Sent",
+        "Drafts",
+        "Sentiment reports",
+        "Gesendet",
+    ]
+    assert sent_folders(names) == [
+        "Sent",
+        "[Gmail]/Sent Mail",
+        "Sent Items",
+        "INBOX.Sent",
+        "Gesendet",
+    ]
 
 
 EVIL_EML = (
@@ -315,18 +379,34 @@ def test_header_injection_through_the_whole_path(
     account_id = seed(sqlite_sessions, smtp_sink.port)
     row = to_new_message(RawMessage(uid=10, size=len(EVIL_EML), raw=EVIL_EML), datetime.now(UTC))
     # Also a row stored by an older, laxer parser, with raw CR/LF in it.
-    lax = row.__class__(**{**{f: getattr(row, f) for f in row.__slots__},  # type: ignore[attr-defined]
-                           "uid": 11, "content_hash": "lax", "header_message_id": "<lax@x.test>",
-                           "subject": "Outcome\r\nBcc: victim@evil.test\r\n\r\nbody",
-                           "sender_name": "Jo\r\nBcc: victim@evil.test"})
+    lax = row.__class__(
+        **{
+            **{f: getattr(row, f) for f in row.__slots__},  # type: ignore[attr-defined]
+            "uid": 11,
+            "content_hash": "lax",
+            "header_message_id": "<lax@x.test>",
+            "subject": "Outcome\r\nBcc: victim@evil.test\r\n\r\nbody",
+            "sender_name": "Jo\r\nBcc: victim@evil.test",
+            "sender_address": "careers@fabrikam.test",
+            "parse_status": "ok",
+        }
+    )
     with sqlite_sessions.begin() as session:
         folder = session.scalars(select(Folder)).one()
         queries.store_messages(folder, 1, [row, lax], last_uid=11, session=session)
         for message in queries.messages_to_analyse(account_id, 10, session=session):
+            if message.parse_status == "pending":
+                parse_body(message)  # as the analysis step does first
             queries.save_analysis(
-                message, model_version="t", labels=["rejection"], scores={},
-                company='Fabrikam <script>alert("x")</script>\r\nX-Evil: 1', role=None,
-                gaps=[], postings=[], session=session,
+                message,
+                model_version="t",
+                labels=["rejection"],
+                scores={},
+                company='Fabrikam <script>alert("x")</script>\r\nX-Evil: 1',
+                role=None,
+                gaps=[],
+                postings=[],
+                session=session,
             )
     item = prepare_digest(account_id, Week.parse(WEEK, "Europe/London"), sessions=sqlite_sessions)
     account = _account(sqlite_sessions, account_id)
@@ -335,8 +415,17 @@ def test_header_injection_through_the_whole_path(
     assert received[1] == ["alex@example.com"]  # no smuggled recipient
     message = message_from_bytes(received[2], policy=policy.default)
     assert sorted(message.keys()) == sorted(
-        ["Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted",
-         "X-Auto-Response-Suppress", "MIME-Version", "Content-Type"]
+        [
+            "Subject",
+            "From",
+            "To",
+            "Date",
+            "Message-ID",
+            "Auto-Submitted",
+            "X-Auto-Response-Suppress",
+            "MIME-Version",
+            "Content-Type",
+        ]
     )
     assert "victim@evil.test" not in str(message["To"]) + str(message["Subject"])
     html = message.get_body(preferencelist=("html",)).get_content()

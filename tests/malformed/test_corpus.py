@@ -72,13 +72,14 @@ def test_parse_email_never_raises_and_is_consistent(raw: bytes) -> None:
 def test_the_corpus_synced_from_dovecot_is_stored_with_statuses(
     dovecot: DovecotAccount, sqlite_sessions: sessionmaker[Session]
 ) -> None:
-    from tests.servers.synced import add_account, poll
+    from tests.servers.synced import add_account, parse_bodies, poll
 
     folder_id = add_account(sqlite_sessions, dovecot)
     stored_cases = [c for c in CASES if c.raw.strip()]  # IMAP cannot hold an empty message
     dovecot.append(c.raw for c in stored_cases)
     report = poll(sqlite_sessions, folder_id, dovecot)
     assert report.new_messages == len(stored_cases) and report.quarantined == 0
+    assert sum(parse_bodies(sqlite_sessions, folder_id).values()) == len(stored_cases)
     with sqlite_sessions.begin() as session:
         rows = list(session.scalars(select(Message).order_by(Message.uid)))
     for case, row in zip(stored_cases, rows, strict=True):

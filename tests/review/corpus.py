@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.analyse import analyse_pending
+from bounceback.flows.analyse import analyse_pending, parse_pending
 from bounceback.flows.imap import RawMessage
 from bounceback.flows.sync import to_new_message
 from bounceback.nlp.analyzer import Analyzer
@@ -141,7 +141,7 @@ def xss_email(name: str, payload: str, when: datetime) -> bytes:
 def store_raw(
     sessions: sessionmaker[Session], account_id: int, raws: list[bytes], first_uid: int
 ) -> list[int]:
-    """Store raw emails through the sync path's own parser and storage function."""
+    """Store raw emails as the sync does, then parse them as the analysis step does first."""
     with sessions.begin() as session:
         account = session.get_one(Account, account_id)
         folder = queries.folder_for(account, "INBOX", session=session)
@@ -158,7 +158,9 @@ def store_raw(
             .where(Message.uid >= first_uid, Message.uid < first_uid + len(raws))
             .order_by(Message.uid)
         )
-        return list(ids)
+        stored = list(ids)
+    parse_pending(account_id, sessions=sessions)
+    return stored
 
 
 def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) -> dict[str, int]:

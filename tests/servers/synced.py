@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.flows.analyse import parse_pending
 from bounceback.flows.imap import ImapEndpoint, ImapReader
 from bounceback.flows.sync import FolderSyncReport, SyncOptions, sync_folder
 from bounceback.storage import queries
@@ -64,6 +65,13 @@ def poll(
             options=options or SyncOptions(chunk_size=4, retry_delays=(0.0,)),
             **kwargs,  # type: ignore[arg-type]
         )
+
+
+def parse_bodies(sessions: sessionmaker[Session], folder_id: int) -> Counter[str]:
+    """Parse what the sync stored as pending, as the analysis step does first; statuses."""
+    with sessions.begin() as session:
+        account_id = session.get_one(Folder, folder_id).account_id
+    return parse_pending(account_id, sessions=sessions)
 
 
 def stored_ids(sessions: sessionmaker[Session]) -> Counter[str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -88,6 +89,29 @@ def test_account_address_is_normalised_and_unique(sessions: sessionmaker[Session
             "INBOX",
             "Jobs",
         ]
+
+
+def test_uids_and_uidvalidity_take_the_whole_unsigned_32_bit_range(
+    sessions: sessionmaker[Session],
+) -> None:
+    """RFC 3501 UIDs and UIDVALIDITY go up to 2**32 - 1; PostgreSQL's INTEGER stops at 2**31 - 1."""
+    top = 2**32 - 1
+    _, folder_id = make_account(sessions)
+    with sessions.begin() as session:
+        folder = session.get_one(Folder, folder_id)
+        assert queries.note_uidvalidity(folder, top, session=session) == 0
+        stored = queries.store_messages(
+            folder,
+            top,
+            [replace(new_message(1), uid=top), replace(new_message(2), uid=2**31)],
+            last_uid=top,
+            session=session,
+        )
+        assert stored == 2
+    with sessions.begin() as session:
+        folder = session.get_one(Folder, folder_id)
+        assert (folder.uidvalidity, folder.last_uid) == (top, top)
+        assert sorted(session.scalars(select(Message.uid))) == [2**31, top]
 
 
 def test_store_messages_advances_cursor_and_skips_replayed_uids(
