@@ -373,21 +373,32 @@ class ImapReader:
 
     def sizes(self, uids: Sequence[int]) -> dict[int, int]:
         """RFC822.SIZE of each UID, fetched before any body (one UID FETCH)."""
+        return self.sizes_and_gmail_ids(uids)[0]
+
+    def sizes_and_gmail_ids(self, uids: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
+        """RFC822.SIZE of each UID and, on Gmail, its X-GM-MSGID (one UID FETCH)."""
         if not uids:
-            return {}
-        typ, data = self._uid("reading message sizes", "FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
+            return {}, {}
+        items = "(UID RFC822.SIZE X-GM-MSGID)" if self.gmail else "(UID RFC822.SIZE)"
+        typ, data = self._uid("reading message sizes", "FETCH", _uid_set(uids), items)
         if typ != "OK":
             data = self._leftover_fetch(data)
         wanted = set(uids)
-        found: dict[int, int] = {}
+        sizes: dict[int, int] = {}
+        gmail_ids: dict[int, int] = {}
         for item in data:
             line = item[0] if isinstance(item, tuple) else item
             if not isinstance(line, bytes):
                 continue
-            uid, size = _uid_and_size(line)
-            if uid in wanted and size is not None:
-                found[uid] = size
-        return found
+            numbers = _fetch_numbers(line)
+            uid = numbers.get("UID")
+            if uid not in wanted:
+                continue
+            if "RFC822.SIZE" in numbers:
+                sizes[uid] = numbers["RFC822.SIZE"]
+            if "X-GM-MSGID" in numbers:
+                gmail_ids[uid] = numbers["X-GM-MSGID"]
+        return sizes, gmail_ids
 
     def fetch_chunk(self, uids: Sequence[int], *, headers_only: bool = False) -> list[RawMessage]:
         """Fetch the messages with BODY.PEEK[] (or only their headers); missing ones are left out.

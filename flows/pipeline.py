@@ -94,6 +94,13 @@ def poll_account(address: str, lease: Lease | None = None) -> dict[str, Any]:
                     ),
                 )
                 logger.info("folder %s: %d new messages", report.folder, report.new_messages)
+                if report.already_stored:
+                    logger.info(
+                        "folder %s: %d messages already stored under another label were not "
+                        "downloaded again",
+                        report.folder,
+                        report.already_stored,
+                    )
                 for warning in sync_warnings(report):
                     logger.warning("folder %s: %s", report.folder, warning)
                 reports.append(report)

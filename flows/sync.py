@@ -133,6 +133,8 @@ class FolderSyncReport:
     expunged: int = 0
     #: The daily download cap was reached: the rest is fetched on a later day.
     capped: bool = False
+    #: Gmail: messages not downloaded because they are stored under another label.
+    already_stored: int = 0
 
 
 class _KillSwitch:
@@ -209,7 +211,21 @@ def sync_folder(
         if state.uidnext is not None:
             _commit(sessions, folder_id, state.uidvalidity, [], state.uidnext - 1)
         return FolderSyncReport(name, 0, changed)
-    sizes = _known_sizes(reader, uids, last_uid, options)
+    listed_last = max(uids)
+    already: set[int] = set()
+    if reader.gmail:
+        # Labels are folders on Gmail: a message stored under another label is not
+        # downloaded again (it counts against the daily download limit).
+        sizes, gmail_ids = reader.sizes_and_gmail_ids(uids)
+        with sessions.begin() as session:
+            known = queries.known_gmail_ids(account_id, gmail_ids.values(), session=session)
+        already = {uid for uid, gmail_id in gmail_ids.items() if gmail_id in known}
+        uids = [uid for uid in uids if uid not in already]
+        if not uids:
+            _commit(sessions, folder_id, state.uidvalidity, [], listed_last, step=step)
+            return FolderSyncReport(name, 0, changed, already_stored=len(already))
+    else:
+        sizes = _known_sizes(reader, uids, last_uid, options)
     fetcher = ChunkFetcher(
         reader,
         sizes,
@@ -260,6 +276,9 @@ def sync_folder(
             stored += writing.result()
             done += writing_count
             _report_progress(progress, name, done, len(uids))
+    if not capped and listed_last > max(uids):
+        # Trailing messages stored under another label: the cursor passes them too.
+        _commit(sessions, folder_id, state.uidvalidity, [], listed_last, step=step)
     return FolderSyncReport(
         name,
         stored,
@@ -268,6 +287,7 @@ def sync_folder(
         quarantined=fetcher.quarantined,
         expunged=fetcher.expunged,
         capped=capped,
+        already_stored=len(already),
     )
 
 

@@ -316,6 +316,22 @@ def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
     connection.exec_driver_sql(statement, values)
 
 
+def known_gmail_ids(account_id: int, gmail_ids: Iterable[int], *, session: Session) -> set[int]:
+    """Which of these X-GM-MSGIDs the account already has stored (under any label)."""
+    wanted = sorted(set(gmail_ids))
+    known: set[int] = set()
+    for start in range(0, len(wanted), 5000):  # within every database's parameter limit
+        known.update(
+            session.scalars(
+                select(Message.gmail_msgid).where(
+                    Message.account_id == account_id,
+                    Message.gmail_msgid.in_(wanted[start : start + 5000]),
+                )
+            )
+        )
+    return known
+
+
 def record_poll(account: Account, error: str | None, *, session: Session) -> None:
     """Remember when the account was last polled and how it ended."""
     account.last_poll_at = utcnow()

@@ -64,6 +64,8 @@ class GmailLikeServer:
         self.host = "127.0.0.1"
         #: Every command line received, with LOGIN's arguments left out.
         self.received: list[str] = []
+        #: (label, X-GM-MSGID) of every full body sent, in order: what was downloaded.
+        self.bodies_sent: list[tuple[str, int]] = []
         #: The order of items in FETCH answers; tests change it to vary the layout.
         self.fetch_order: tuple[str, ...] = GMAIL_ORDER
         self._lock = threading.Lock()
@@ -321,6 +323,9 @@ class _Session(socketserver.StreamRequestHandler):
             parts["X-GM-MSGID"] = b"X-GM-MSGID %d" % copy.msgid
         if "BODY.PEEK[]" in items:
             parts["BODY"] = b"BODY[] {%d}\r\n" % len(copy.raw) + copy.raw
+            assert self.label is not None
+            with self.owner._lock:
+                self.owner.bodies_sent.append((self.label.name, copy.msgid))
         elif "BODY.PEEK[HEADER]" in items:
             end = re.search(rb"\r?\n\r?\n", copy.raw)
             header = copy.raw if end is None else copy.raw[: end.end()]

@@ -120,6 +120,9 @@ def test_labels_are_synced_into_one_record_per_message(
     by_msgid = {msgid: folder for _, msgid, folder in rows}
     assert by_msgid[ids[2]] == "Jobs" and by_msgid[ids[4]] == ALL_MAIL
     assert any("X-GM-MSGID" in line and "BODY.PEEK[]" in line for line in gmail.received)
+    # Each message was downloaded once: a copy under a second label is known by its id
+    # before its body is fetched (Gmail counts every download against a daily limit).
+    assert Counter(msgid for _, msgid in gmail.bodies_sent) == Counter(ids.values())
 
     # A new message arriving under two labels (byte-different in one) is stored once.
     new = gmail.deliver(make_mail(5), ["Jobs", "INBOX"], altered=["INBOX"])
@@ -129,6 +132,7 @@ def test_labels_are_synced_into_one_record_per_message(
     rows = stored_rows(sessions)
     assert len(rows) == 6
     assert [msgid for _, msgid, _ in rows].count(new) == 1
+    assert [msgid for _, msgid in gmail.bodies_sent].count(new) == 1
     with sessions.begin() as session:
         cursors = {f.name: f.last_uid for f in session.scalars(select(Folder))}
     assert cursors == {"INBOX": 4, "Jobs": 4, ALL_MAIL: 6}  # every copy was passed over
