@@ -1,7 +1,7 @@
 """Polling logic without Prefect: fetch new mail by UID, store it with its cursor.
 
-Each chunk of UIDs is fetched, its headers read and committed together with the folder's
-cursor (bodies are parsed later, by the analysis step, from the stored raw bytes), so
+Each chunk of UIDs is fetched and committed, raw, together with the folder's cursor (the
+mail is parsed later, by the analysis step, from the stored bytes), so
 a run killed at any point resumes where the last commit left off: nothing is lost (the
 cursor never passes a message that was not stored) and nothing is stored twice (a
 replayed chunk is recognised by UID, and by Message-ID plus content hash after a
@@ -247,8 +247,8 @@ def sync_folder(
     if not chunks:
         return FolderSyncReport(name, 0, changed, capped=True)
     stored = done = 0
-    # Three stages overlap: the next chunk is fetched while this one's headers are read and
-    # the previous one is committed. The IMAP thread mostly waits on the socket and SQLite
+    # Three stages overlap: the next chunk is fetched while this one's Message-IDs and
+    # hashes are read and the previous one is committed. The IMAP thread mostly waits on the socket and SQLite
     # releases the GIL while it writes, so on two cores the sync costs little more than the
     # download. Commits stay in UID order, one at a time, each with its cursor.
     with (

@@ -30,7 +30,7 @@ GAP_CATEGORIES: Final = (
 class ParseStatus(StrEnum):
     """How well a stored message could be parsed."""
 
-    #: Stored by the sync with its header read; the body is parsed before analysis.
+    #: Stored by the sync as raw bytes (and their Message-ID); parsed before analysis.
     PENDING = "pending"
     OK = "ok"
     DEGRADED = "degraded"
