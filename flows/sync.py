@@ -248,9 +248,10 @@ def sync_folder(
         return FolderSyncReport(name, 0, changed, capped=True)
     stored = done = 0
     # Three stages overlap: the next chunk is fetched while this one's Message-IDs and
-    # hashes are read and the previous one is committed. The IMAP thread mostly waits on the socket and SQLite
-    # releases the GIL while it writes, so on two cores the sync costs little more than the
-    # download. Commits stay in UID order, one at a time, each with its cursor.
+    # hashes are read and the previous one is committed. The IMAP thread mostly waits on
+    # the socket and SQLite releases the GIL while it writes, so on two cores the sync
+    # costs little more than the download. Commits stay in UID order, one at a time, each
+    # with its cursor.
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-prefetch") as prefetch,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer") as writer,
