@@ -181,7 +181,7 @@ class ImapReader:
         except TimeoutError:
             self._broken = True
             self._close()
-            raise MailServerError(
+            raise ServerStalledError(
                 f"the IMAP server {where} stopped answering during login "
                 f"(no reply within {endpoint.timeout:g} s); try again later"
             ) from None
@@ -272,7 +272,7 @@ class ImapReader:
         """The error for a command that broke the connection (it is not used again)."""
         self._broken = True
         if isinstance(exc, TimeoutError):
-            return MailServerError(
+            return ServerStalledError(
                 f"{what} failed: the IMAP server {self.endpoint.host} stopped answering "
                 f"(nothing for {self.endpoint.timeout:g} s); the next poll carries on"
             )
@@ -458,6 +458,10 @@ def check_read_only(name: str, args: Sequence[Any]) -> None:
 
 class ServerDroppedError(MailServerError):
     """The server ended the session in the middle of a command (e.g. BYE after a FETCH)."""
+
+
+class ServerStalledError(MailServerError):
+    """The server stopped answering for a whole socket timeout (the session is unusable)."""
 
 
 class ReadOnlyViolation(RuntimeError):

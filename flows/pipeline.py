@@ -17,7 +17,7 @@ from prefect.tasks import Task
 from bounceback.flows.analyse import analyse_pending
 from bounceback.flows.digest.collect import Week
 from bounceback.flows.errors import BouncebackError, MailServerError, NotFoundError
-from bounceback.flows.imap import ImapEndpoint, ImapReader
+from bounceback.flows.imap import ImapEndpoint, ImapReader, ServerStalledError
 from bounceback.flows.lease import Lease, fenced_sessions, held, holder_name
 from bounceback.flows.outbox import outbox_item, prepare_digest, send_digest, unsent_weeks
 from bounceback.flows.runtime import analyzer_for, model_dir, sessions_for
@@ -39,9 +39,15 @@ _ANALYSE_LOCK = threading.Lock()
 
 
 def _retry_unless_auth(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry transient mail-server trouble, never a refused login or a missing secret."""
+    """Retry transient mail-server trouble, never a refused login or a missing secret.
+
+    Nor a server that stopped answering: it has already cost a whole socket timeout, and
+    three more would keep the run alive for four; the next scheduled poll tries again.
+    """
     try:
         state.result()
+    except ServerStalledError:
+        return False
     except MailServerError:
         return True
     except Exception:

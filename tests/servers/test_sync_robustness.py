@@ -19,6 +19,7 @@ from bounceback.flows.imap import (
     ImapEndpoint,
     ImapReader,
     ReadOnlyViolation,
+    ServerStalledError,
     check_read_only,
 )
 from bounceback.flows.sync import SyncOptions
@@ -211,7 +212,7 @@ def test_a_server_that_stalls_mid_fetch_fails_within_twice_the_timeout(
             timeout=TIMEOUT,
         )  # fmt: skip
         start = time.monotonic()
-        with pytest.raises(MailServerError, match="stopped answering"):
+        with pytest.raises(ServerStalledError, match="stopped answering"):
             with ImapReader(target, dovecot.password) as reader:
                 from bounceback.flows.sync import sync_folder
 
@@ -222,6 +223,24 @@ def test_a_server_that_stalls_mid_fetch_fails_within_twice_the_timeout(
     # nothing half-fetched was stored, and the next poll gets everything
     assert stored_ids(sqlite_sessions) == {}
     assert poll(sqlite_sessions, folder_id, dovecot).new_messages == 6
+
+
+def test_a_stalled_server_is_not_retried_within_the_run_but_a_dropped_one_is() -> None:
+    """Prefect's task retries would turn one stall into four socket timeouts."""
+    from prefect.states import Completed, Failed
+
+    from bounceback.flows.errors import AuthenticationError
+    from bounceback.flows.imap import ServerDroppedError
+    from bounceback.flows.pipeline import _retry_unless_auth, poll_account
+
+    def retried(state: object) -> bool:
+        return _retry_unless_auth(poll_account, None, state)  # type: ignore[arg-type]
+
+    assert not retried(Failed(data=ServerStalledError("the IMAP server stopped answering")))
+    assert retried(Failed(data=ServerDroppedError("the server said BYE")))
+    assert retried(Failed(data=MailServerError("the server answered NO")))
+    assert not retried(Failed(data=AuthenticationError("the login was refused")))
+    assert not retried(Completed(data=None))
 
 
 FORBIDDEN = {"STORE", "COPY", "MOVE", "EXPUNGE", "APPEND", "CREATE", "DELETE", "SELECT"}
