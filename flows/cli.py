@@ -99,6 +99,13 @@ def connect(
     password_file: Annotated[
         Path | None, typer.Option(help="File (mode 600) holding the password.")
     ] = None,
+    password_prefect_secret: Annotated[
+        str | None,
+        typer.Option(
+            help="Prefect Secret block holding the password (needs PREFECT_SERVER_ENCRYPTION_KEY"
+            " kept outside Prefect's database; see the README)."
+        ),
+    ] = None,
     digest_to: Annotated[
         str | None, typer.Option(help="Where to send the digest; default: the address.")
     ] = None,
@@ -136,11 +143,17 @@ def connect(
     oauth2_refresh_token_file: Annotated[
         Path | None, typer.Option(help="File (mode 600) holding the OAuth2 refresh token.")
     ] = None,
+    oauth2_refresh_token_prefect_secret: Annotated[
+        str | None, typer.Option(help="Prefect Secret block holding the OAuth2 refresh token.")
+    ] = None,
     oauth2_client_secret_env: Annotated[
         str | None, typer.Option(help="Environment variable holding the OAuth2 client secret.")
     ] = None,
     oauth2_client_secret_file: Annotated[
         Path | None, typer.Option(help="File (mode 600) holding the OAuth2 client secret.")
+    ] = None,
+    oauth2_client_secret_prefect_secret: Annotated[
+        str | None, typer.Option(help="Prefect Secret block holding the OAuth2 client secret.")
     ] = None,
 ) -> None:
     """Connect a mailbox: verifies the IMAP login and SMTP before saving anything.
@@ -151,7 +164,7 @@ def connect(
     from bounceback.flows.connect import ConnectRequest, connect_account
     from bounceback.flows.imap import ImapEndpoint
     from bounceback.flows.providers import preset_for
-    from bounceback.flows.secret_refs import env_ref, file_ref, resolve_secret
+    from bounceback.flows.secret_refs import env_ref, file_ref, prefect_secret_ref, resolve_secret
     from bounceback.flows.smtp import SmtpEndpoint
 
     preset = preset_for(address)
@@ -162,14 +175,25 @@ def connect(
         oauth2_provider,
         (oauth2_refresh_token_env, oauth2_refresh_token_file),
         (oauth2_client_secret_env, oauth2_client_secret_file),
+        blocks=(oauth2_refresh_token_prefect_secret, oauth2_client_secret_prefect_secret),
     )
-    if oauth_ref and (password_env or password_file or use_keyring):
+    if oauth_ref and (password_env or password_file or password_prefect_secret or use_keyring):
         raise ConfigError("give either a password source or OAuth2 options, not both")
+    if password_prefect_secret and (password_env or password_file or use_keyring):
+        raise ConfigError(
+            "give one password source: --password-prefect-secret, --password-env or --password-file"
+        )
     if imap_host is None and preset is None:
         if yes:
             raise ConfigError(f"no preset for {address}; give --imap-host and --smtp-host")
         imap_host = typer.prompt("IMAP server host")
-    if password_env is None and password_file is None and not use_keyring and not oauth_ref:
+    if (
+        password_env is None
+        and password_file is None
+        and password_prefect_secret is None
+        and not use_keyring
+        and not oauth_ref
+    ):
         if yes:
             raise ConfigError(
                 "say where the password is: --password-env VAR or --password-file PATH"
@@ -206,6 +230,8 @@ def connect(
         allow_insecure_loopback=allow_insecure_loopback,
     )
     ref = env_ref(password_env) if password_env else file_ref(Path(password_file or ""))
+    if password_prefect_secret:
+        ref = prefect_secret_ref(password_prefect_secret)
     ref = oauth_ref or ref
     if use_keyring:
         from bounceback.flows.secret_refs import store_in_keyring
@@ -245,16 +271,19 @@ def _oauth2_ref(
     provider: str | None,
     refresh_token: tuple[str | None, Path | None],
     client_secret: tuple[str | None, Path | None],
+    blocks: tuple[str | None, str | None] = (None, None),
 ) -> str | None:
     """The `oauth2:` secret reference the OAuth2 options describe, or None without them."""
     from bounceback.flows.oauth import command_ref, refresh_ref
-    from bounceback.flows.secret_refs import env_ref, file_ref
+    from bounceback.flows.secret_refs import env_ref, file_ref, prefect_secret_ref
 
-    def one_ref(source: tuple[str | None, Path | None]) -> str | None:
+    def one_ref(source: tuple[str | None, Path | None], block: str | None) -> str | None:
         env, path = source
+        if block:  # a Prefect Secret block (refresh_token and client_secret, in that order)
+            return prefect_secret_ref(block)
         return env_ref(env) if env else (file_ref(path) if path else None)
 
-    token_ref, secret_ref = one_ref(refresh_token), one_ref(client_secret)
+    token_ref, secret_ref = one_ref(refresh_token, blocks[0]), one_ref(client_secret, blocks[1])
     if command and (client_id or token_ref or secret_ref):
         raise ConfigError("give --oauth2-token-command or --oauth2-client-id, not both")
     if command:
@@ -266,7 +295,8 @@ def _oauth2_ref(
     if token_ref is None:
         raise ConfigError(
             "with --oauth2-client-id, say where the refresh token is: "
-            "--oauth2-refresh-token-env VAR or --oauth2-refresh-token-file PATH"
+            "--oauth2-refresh-token-env VAR, --oauth2-refresh-token-file PATH or "
+            "--oauth2-refresh-token-prefect-secret BLOCK"
         )
     chosen = provider or preset_provider
     if not chosen:

@@ -183,6 +183,7 @@ def run_serve(
         if _configured_api_url():
             _serve(deployments, announce, None)
             return
+        _check_secret_blocks(settings)
         with local_prefect_server(settings.home / "prefect", prefect_port) as url:
             announce(f"started a local Prefect server at {url.removesuffix('/api')}")
             os.environ["PREFECT_API_URL"] = url  # for the flow-run subprocesses
@@ -195,6 +196,22 @@ def run_serve(
     finally:
         signal.signal(signal.SIGTERM, previous)
         announce("bounceback serve stopped")
+
+
+def _check_secret_blocks(settings: Settings) -> None:
+    """Before serve starts its own Prefect server: a Secret block needs the key from outside."""
+    from bounceback.flows.runtime import sessions_for
+    from bounceback.flows.secret_refs import require_encryption_key, uses_prefect_secret
+    from bounceback.storage import queries
+
+    with sessions_for(settings.database_url).begin() as session:
+        users = [
+            a.address
+            for a in queries.list_accounts(session=session)
+            if uses_prefect_secret(a.secret_ref)
+        ]
+    if users:
+        require_encryption_key(f"the Prefect Secret block of {users[0]}")
 
 
 def _configured_api_url() -> str | None:

@@ -204,3 +204,19 @@ def test_serve_runs_its_deployments_and_stops_cleanly_on_sigterm(tmp_path: Path)
     # The private Prefect server went down with it.
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{api}/health", timeout=2)
+
+
+def test_serve_refuses_a_secret_block_without_an_encryption_key_from_outside(
+    bounceback_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's own Prefect server would otherwise keep the block's key in its database."""
+    _add_account(
+        "sam@fastmail.com", "imap.fastmail.com", secret_ref="prefect-secret:sam-mail-password"
+    )
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_SERVER_ENCRYPTION_KEY", raising=False)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "PREFECT_SERVER_ENCRYPTION_KEY is not set" in result.output
+    assert "sam@fastmail.com" in result.output and "Traceback" not in result.output
+    assert not (bounceback_home / "prefect").exists()  # no server was started

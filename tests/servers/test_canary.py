@@ -3,7 +3,8 @@
 After connect, a successful poll, a poll and a connect with a wrong password, and status,
 the password (right or wrong) appears nowhere: not in the bounceback database or home,
 not in Prefect's database (logs, parameters, states) or PREFECT_HOME, not on stdout or
-stderr. The body string appears only in the columns that hold the message itself.
+stderr. The body string appears only in the columns that hold the message itself. The
+password comes from an environment variable, or from a Prefect Secret block.
 """
 
 from __future__ import annotations
@@ -67,15 +68,21 @@ def _files_containing(folder: Path, needle: str) -> list[Path]:
 
 @pytest.mark.slow
 @pytest.mark.dovecot
+@pytest.mark.parametrize("source", ["env", "prefect-secret"])
 def test_canaries_stay_out_of_databases_logs_and_prefect(
-    dovecot_session: object, tmp_path: Path, prefect_harness: None, smtp_sink: SmtpSink
+    dovecot_session: object,
+    tmp_path: Path,
+    prefect_harness: None,
+    smtp_sink: SmtpSink,
+    source: str,
 ) -> None:
+    from prefect.blocks.system import Secret
     from prefect.settings import get_current_settings
 
     from tests.servers.dovecot import DovecotServer
 
     assert isinstance(dovecot_session, DovecotServer)
-    account: DovecotAccount = dovecot_session.add_user(f"canary{os.getpid()}", PASSWORD)
+    account: DovecotAccount = dovecot_session.add_user(f"canary{os.getpid()}{source}", PASSWORD)
     account.append([make_mail(1), make_mail(2, body=f"Dear Alex,\n\n{BODY}\n\nRegards\n")])
     home, prefect_home = tmp_path / "home", tmp_path / "prefect-home"
     connect = [
@@ -85,12 +92,21 @@ def test_canaries_stay_out_of_databases_logs_and_prefect(
         "--smtp-security", "none", "--username", account.user,
         "--password-env", "BB_CANARY", "--allow-insecure-loopback", "--yes",
     ]  # fmt: skip
+    if source == "prefect-secret":  # a separate server (PREFECT_API_URL): it keeps the key
+        at = connect.index("--password-env")
+        connect[at : at + 2] = ["--password-prefect-secret", "bb-canary"]
+
+    def cli(password: str, *args: str) -> subprocess.CompletedProcess[str]:
+        if source == "prefect-secret":
+            Secret(value=password).save("bb-canary", overwrite=True)  # type: ignore[arg-type]
+        return _cli(home, prefect_home, password, *args)
+
     runs = [
-        _cli(home, prefect_home, WRONG, *connect),  # refused: nothing saved
-        _cli(home, prefect_home, PASSWORD, *connect),
-        _cli(home, prefect_home, PASSWORD, "poll", "--json"),
-        _cli(home, prefect_home, WRONG, "poll"),  # the login fails
-        _cli(home, prefect_home, PASSWORD, "status", "--json"),
+        cli(WRONG, *connect),  # refused: nothing saved
+        cli(PASSWORD, *connect),
+        cli(PASSWORD, "poll", "--json"),
+        cli(WRONG, "poll"),  # the login fails
+        cli(PASSWORD, "status", "--json"),
     ]
     assert [r.returncode for r in runs] == [1, 0, 0, 1, 0], [r.stderr[-500:] for r in runs]
     assert "refused the login" in runs[3].stderr
