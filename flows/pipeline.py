@@ -38,20 +38,21 @@ POLL_TAG = "bounceback-imap"
 _ANALYSE_LOCK = threading.Lock()
 
 
-def _retry_unless_auth(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry transient mail-server trouble, never a refused login or a missing secret.
+def retryable(error: BaseException) -> bool:
+    """Transient mail-server trouble is retried; a refused login or a missing secret is not.
 
-    Nor a server that stopped answering: it has already cost a whole socket timeout, and
+    Nor is a server that stopped answering: it has already cost a whole socket timeout, and
     three more would keep the run alive for four; the next scheduled poll tries again.
     """
+    return isinstance(error, MailServerError) and not isinstance(error, ServerStalledError)
+
+
+def _retry_unless_auth(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Prefect's retry condition for the I/O tasks: see `retryable`."""
     try:
         state.result()
-    except ServerStalledError:
-        return False
-    except MailServerError:
-        return True
-    except Exception:
-        return False
+    except Exception as exc:
+        return retryable(exc)
     return False
 
 

@@ -213,9 +213,13 @@ def test_serve_refuses_a_secret_block_without_an_encryption_key_from_outside(
     _add_account(
         "sam@fastmail.com", "imap.fastmail.com", secret_ref="prefect-secret:sam-mail-password"
     )
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_SERVER_ENCRYPTION_KEY", raising=False)
-    result = runner.invoke(app, ["serve"])
+    # No Prefect API configured (a session-wide test harness may have set one): serve would
+    # start its own server, which is where the key must come from outside.
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert "PREFECT_SERVER_ENCRYPTION_KEY is not set" in result.output
     assert "sam@fastmail.com" in result.output and "Traceback" not in result.output

@@ -32,6 +32,16 @@ MESSAGE_COLUMNS = {("messages", "raw"), ("messages", "body_text"), ("messages", 
 def _cli(
     home: Path, prefect_home: Path, password: str, *args: str
 ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BOUNCEBACK, *args],
+        env=_env(home, prefect_home, password),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def _env(home: Path, prefect_home: Path, password: str) -> dict[str, str]:
     from prefect.settings import PREFECT_API_URL
 
     env = {
@@ -42,7 +52,13 @@ def _cli(
         "BB_CANARY": password,
     }
     env.pop("BOUNCEBACK_DATABASE_URL", None)
-    return subprocess.run([BOUNCEBACK, *args], env=env, capture_output=True, text=True, timeout=180)
+    return env
+
+
+_SAVE_BLOCK = (
+    "import os; from prefect.blocks.system import Secret; "
+    "Secret(value=os.environ['BB_CANARY']).save('bb-canary', overwrite=True)"
+)
 
 
 def _hits(db: Path, needle: str) -> set[tuple[str, str]]:
@@ -76,7 +92,6 @@ def test_canaries_stay_out_of_databases_logs_and_prefect(
     smtp_sink: SmtpSink,
     source: str,
 ) -> None:
-    from prefect.blocks.system import Secret
     from prefect.settings import get_current_settings
 
     from tests.servers.dovecot import DovecotServer
@@ -98,7 +113,15 @@ def test_canaries_stay_out_of_databases_logs_and_prefect(
 
     def cli(password: str, *args: str) -> subprocess.CompletedProcess[str]:
         if source == "prefect-secret":
-            Secret(value=password).save("bb-canary", overwrite=True)  # type: ignore[arg-type]
+            # Saved by a process set up exactly as the CLI's (the test process's own Prefect
+            # client may be bound to another server a test before it started).
+            subprocess.run(
+                [sys.executable, "-c", _SAVE_BLOCK],
+                env=_env(home, prefect_home, password),
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         return _cli(home, prefect_home, password, *args)
 
     runs = [

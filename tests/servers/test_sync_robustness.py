@@ -227,20 +227,15 @@ def test_a_server_that_stalls_mid_fetch_fails_within_twice_the_timeout(
 
 def test_a_stalled_server_is_not_retried_within_the_run_but_a_dropped_one_is() -> None:
     """Prefect's task retries would turn one stall into four socket timeouts."""
-    from prefect.states import Completed, Failed
-
-    from bounceback.flows.errors import AuthenticationError
+    from bounceback.flows.errors import AuthenticationError, SecretError
     from bounceback.flows.imap import ServerDroppedError
-    from bounceback.flows.pipeline import _retry_unless_auth, poll_account
+    from bounceback.flows.pipeline import retryable
 
-    def retried(state: object) -> bool:
-        return _retry_unless_auth(poll_account, None, state)  # type: ignore[arg-type]
-
-    assert not retried(Failed(data=ServerStalledError("the IMAP server stopped answering")))
-    assert retried(Failed(data=ServerDroppedError("the server said BYE")))
-    assert retried(Failed(data=MailServerError("the server answered NO")))
-    assert not retried(Failed(data=AuthenticationError("the login was refused")))
-    assert not retried(Completed(data=None))
+    assert not retryable(ServerStalledError("the IMAP server stopped answering"))
+    assert retryable(ServerDroppedError("the server said BYE"))
+    assert retryable(MailServerError("the server answered NO"))
+    assert not retryable(AuthenticationError("the login was refused"))
+    assert not retryable(SecretError("the password variable is not set"))
 
 
 FORBIDDEN = {"STORE", "COPY", "MOVE", "EXPUNGE", "APPEND", "CREATE", "DELETE", "SELECT"}
