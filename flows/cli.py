@@ -348,14 +348,15 @@ def poll(
         return
     for item in results:
         if item.get("skipped"):
-            until = str(item.get("held_until") or "")[:16].replace("T", " ")
             if item.get("reason") == "gmail-interval":
+                allowed = str(item.get("next_poll_at") or "")[:16].replace("T", " ")
                 out.print(
                     f"{item['address']}: skipped, polled less than 15 minutes ago; Gmail asks "
-                    f"mail clients to wait that long between polls. Poll again after {until} "
+                    f"mail clients to wait that long between polls. Poll again after {allowed} "
                     "UTC, or now with --now"
                 )
                 continue
+            until = str(item.get("held_until") or "")[:16].replace("T", " ")
             out.print(
                 f"{item['address']}: skipped, another poll holds this account"
                 + (f" until {until} UTC" if until else "")

@@ -202,11 +202,14 @@ def _run_id() -> str | None:
 
 
 def _skipped(address: str, reason: str, until: datetime | None) -> dict[str, Any]:
+    """The summary of an account not polled: held by another poll, or Gmail's pace."""
+    moment = until.isoformat() if until is not None else None
     return {
         "address": address,
         "skipped": True,
         "reason": reason,
-        "held_until": until.isoformat() if until is not None else None,
+        "held_until": moment if reason == "lease" else None,
+        "next_poll_at": moment if reason == "gmail-interval" else None,
         "new_messages": 0,
         "degraded": 0,
         "failed": 0,

@@ -349,7 +349,8 @@ def test_a_gmail_account_polled_minutes_ago_is_not_polled_again(bounceback_home:
         runner.invoke(app, ["poll", "--account", "alex.doe@gmail.com", "--json"]).stdout
     )
     (item,) = data["accounts"]
-    assert item["skipped"] and item["reason"] == "gmail-interval"
+    assert item["skipped"] and item["reason"] == "gmail-interval" and item["held_until"] is None
+    assert item["next_poll_at"].startswith((polled + timedelta(minutes=15)).isoformat()[:16])
     # Asked for explicitly, the poll goes ahead (and fails here: no Gmail to reach).
     forced = runner.invoke(app, ["poll", "--account", "alex.doe@gmail.com", "--now"])
     assert forced.exit_code != 0
