@@ -21,7 +21,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
@@ -31,7 +30,7 @@ from bounceback.flows.cli import app
 from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink
 from bounceback.flows.errors import SecretError
 from bounceback.flows.secret_refs import file_ref, keyring_ref
-from tests.flows.test_secret_refs import MemoryKeyring
+from tests.flows.test_secret_refs import MemoryKeyring, memory_keyring  # noqa: F401 (fixture)
 
 runner = CliRunner()
 SAMPLES = Path(__file__).resolve().parents[2] / "flows" / "samples"
@@ -246,15 +245,6 @@ def token_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[TokenEndpoint]:
         yield endpoint
 
 
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
 def secret_file(folder: Path, name: str, value: str) -> Path:
     path = folder / name
     path.write_text(value + "\n")
@@ -416,7 +406,9 @@ def test_an_unchanged_refresh_token_is_not_rewritten(
 
 
 def test_a_rotated_refresh_token_replaces_the_keyring_entry(
-    memory_keyring: MemoryKeyring, token_endpoint: TokenEndpoint, caplog: pytest.LogCaptureFixture
+    memory_keyring: MemoryKeyring,  # noqa: F811 (the fixture imported above)
+    token_endpoint: TokenEndpoint,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     memory_keyring.set_password("bounceback", "alex@example.com", RT[0])
