@@ -24,13 +24,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.review.app import index_pending
-from bounceback.flows.review.server import ReviewServer
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
-from bounceback.storage import queries
+from bounceback.review.app import index_pending
+from bounceback.review.server import ReviewServer
+from bounceback.storage import accounts, analyses, mailbox
 from bounceback.storage import review as store
 from bounceback.storage.db import make_engine, session_factory, upgrade
-from bounceback.storage.models import Gap, Message
+from bounceback.storage.models import Folder, Gap, Message
 
 COMPANIES = [f"Company {n:03d}" for n in range(180)]
 SENTENCES = [
@@ -46,7 +46,7 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
     rng = random.Random(7)
     start = datetime(2025, 11, 27, tzinfo=UTC)
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "bench@example.com",
                 "username": "bench",
@@ -59,14 +59,14 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
             ["INBOX"],
             session=session,
         )
-        folder_id = queries.folder_for(account, "INBOX", session=session).id
+        folder_id = mailbox.folder_for(account, "INBOX", session=session).id
     body = "Hello,\n\n" + " ".join(SENTENCES) + "\n\nKind regards,\nThe hiring team\n" * 3
     for first in range(0, count, 500):
         with sessions.begin() as session:
-            folder = session.get_one(queries.Folder, folder_id)
+            folder = session.get_one(Folder, folder_id)
             uids = range(first + 1, min(first + 500, count) + 1)
             batch = [
-                queries.NewMessage(
+                mailbox.NewMessage(
                     uid=uid,
                     header_message_id=f"<{uid}@bench>",
                     in_reply_to=None,
@@ -86,7 +86,7 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
                 )
                 for uid in uids
             ]
-            queries.store_messages(folder, 1, batch, last_uid=uids[-1], session=session)
+            mailbox.store_messages(folder, 1, batch, last_uid=uids[-1], session=session)
             messages = session.scalars(
                 select(Message).where(Message.uid >= uids[0], Message.uid <= uids[-1])
             )
@@ -98,7 +98,7 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
                     for sentence in rng.sample(SENTENCES, rng.randint(1, 3)):
                         at = body.index(sentence)
                         gaps.append(
-                            queries.NewGap(
+                            analyses.NewGap(
                                 rng.choice(GAP_CATEGORIES),
                                 sentence,
                                 at,
@@ -107,7 +107,7 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
                                 rng.uniform(0.5, 1.0),
                             )
                         )
-                queries.save_analysis(
+                analyses.save_analysis(
                     message,
                     model_version="bench",
                     labels=labels,

@@ -27,8 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bounceback.flows.demo import sample_messages
-from bounceback.storage import queries
+from bounceback.demo.run import sample_messages
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from bounceback.storage.models import Analysis, Message, utcnow
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -101,7 +100,7 @@ def run(accounts: int, messages: int, workers: list[int], batch_size: int) -> No
                     with sessions.begin() as session:
                         for number, user in enumerate(users):
                             env[f"BOUNCEBACK_SCALE_PW_{number}"] = user.password
-                            queries.save_account(
+                            accounts.save_account(
                                 {
                                     "address": f"seeker{number}@scale.example",
                                     "username": user.user,

@@ -76,17 +76,17 @@ def phase_raw(host: str, port: int, user: str, password: str) -> dict[str, float
 
 def phase_sync(host: str, port: int, user: str, password: str, db: str) -> dict[str, float]:
     """bounceback's first sync (fetch + parse + store), then an idle poll."""
-    from bounceback.flows.imap import ImapEndpoint, ImapReader
     from bounceback.flows.sync import SyncOptions, sync_folder
+    from bounceback.mail.imap import ImapEndpoint, ImapReader
     from bounceback.nlp.mail import parse_email
-    from bounceback.storage import queries
+    from bounceback.storage import accounts, mailbox
     from bounceback.storage.db import make_engine, session_factory, upgrade
 
     url = f"sqlite:///{db}"
     upgrade(url)
     sessions = session_factory(make_engine(url))
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": f"{user}@bench.test",
                 "username": user,
@@ -101,7 +101,7 @@ def phase_sync(host: str, port: int, user: str, password: str, db: str) -> dict[
             session=session,
         )
         account_id = account.id
-        folder_id = queries.list_folders(account_id, session=session)[0].id
+        folder_id = mailbox.list_folders(account_id, session=session)[0].id
     endpoint = ImapEndpoint(host, port, "none", user, allow_insecure_loopback=True, timeout=120)
     for number in range(len(SAMPLES)):  # lazy imports and regex compilation, outside the clock
         parse_email(corpus_message(number))

@@ -11,12 +11,12 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.digest.replies import handle_digest_reply, is_own_digest
+from bounceback.digest.replies import handle_digest_reply, is_own_digest
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.postings import parse_postings, posted_at, role_key
 from bounceback.nlp.records import Analysis, EmailText, JobPosting
 from bounceback.nlp.taxonomy import ParseStatus
-from bounceback.storage import queries
+from bounceback.storage import analyses, mailbox
 from bounceback.storage.models import Account, Message
 
 log = logging.getLogger(__name__)
@@ -100,9 +100,9 @@ def parse_pending_batch(account_id: int, limit: int, *, session: Session) -> Cou
     """Parse up to limit pending messages of the account, oldest first; statuses counted."""
     values = [
         {"id": item.id, **parsed_fields(item.raw, item.defects, item.received_at)}
-        for item in queries.messages_to_parse(account_id, limit, session=session)
+        for item in mailbox.messages_to_parse(account_id, limit, session=session)
     ]
-    queries.save_parsed(values, session=session)
+    mailbox.save_parsed(values, session=session)
     return Counter(str(value["parse_status"]) for value in values)
 
 
@@ -146,7 +146,7 @@ def analyse_pending(
             # killed run leaves them pending and unanalysed, never half done. (The first
             # batch_size pending messages include every pending one of the batch below.)
             statuses += parse_pending_batch(account_id, batch_size, session=session)
-            batch = queries.messages_to_analyse(account_id, batch_size, session=session)
+            batch = analyses.messages_to_analyse(account_id, batch_size, session=session)
             if not batch:
                 break
             for message in batch:
@@ -163,7 +163,7 @@ def analyse_pending(
                 or handle_digest_reply(account, m, session=session)
             ]
             for message in replies:
-                queries.save_analysis(
+                analyses.save_analysis(
                     message, model_version="digest-reply", labels=[], scores={}, company=None,
                     role=None, gaps=[], postings=[], session=session,
                 )  # fmt: skip
@@ -171,7 +171,7 @@ def analyse_pending(
             results = analyzer.analyze([email_text(m) for m in batch])
             for message, result in zip(batch, results, strict=True):
                 found = postings_for(message, result)
-                postings += queries.save_analysis(
+                postings += analyses.save_analysis(
                     message,
                     model_version=analyzer.version,
                     labels=result.labels,
@@ -179,11 +179,11 @@ def analyse_pending(
                     company=result.company,
                     role=result.role,
                     gaps=[
-                        queries.NewGap(g.category, g.text, g.start, g.end, g.skill, g.confidence)
+                        analyses.NewGap(g.category, g.text, g.start, g.end, g.skill, g.confidence)
                         for g in result.gaps
                     ],
                     postings=[
-                        queries.NewPosting(
+                        analyses.NewPosting(
                             dedupe_key=posting_key(p.title, p.company),
                             title=p.title,
                             company=p.company,

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bounceback.flows.imap import ImapReader, RawMessage, ServerDroppedError
+from bounceback.mail.imap import ImapReader, RawMessage, ServerDroppedError
 from bounceback.nlp.mail import header_message_id
 from bounceback.nlp.taxonomy import ParseStatus
-from bounceback.storage import queries
+from bounceback.storage import mailbox
 from bounceback.storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 Fetched = tuple[dict[int, RawMessage], dict[int, str]]
 
 
-def to_new_message(message: RawMessage, fetched_at: datetime) -> queries.NewMessage:
+def to_new_message(message: RawMessage, fetched_at: datetime) -> mailbox.NewMessage:
     """A storable row: the raw bytes with what recognises them again; never raises.
 
     Parsing (header fields, MIME tree, charsets, HTML to text, quoted history) costs
@@ -42,7 +42,7 @@ def to_new_message(message: RawMessage, fetched_at: datetime) -> queries.NewMess
         fetch_status = "oversize"
         defects = (f"body not fetched: {message.size} bytes is over the size limit",)
         content_hash = hashlib.sha256(message.raw + b"\0size=%d" % message.size).hexdigest()
-    return queries.NewMessage(
+    return mailbox.NewMessage(
         uid=message.uid,
         header_message_id=header_message_id(message.raw),
         in_reply_to=None,
@@ -66,9 +66,9 @@ def to_new_message(message: RawMessage, fetched_at: datetime) -> queries.NewMess
 
 def quarantined_message(
     uid: int, size: int, reason: str, fetched_at: datetime, *, folder_key: str
-) -> queries.NewMessage:
+) -> mailbox.NewMessage:
     """A stand-in row for a message that could not be fetched: flagged, never retried."""
-    return queries.NewMessage(
+    return mailbox.NewMessage(
         uid=uid,
         header_message_id=None,
         in_reply_to=None,
@@ -175,7 +175,7 @@ class ChunkFetcher:
                     failures[uid] = reason
         return found, failures
 
-    def rows(self, chunk: Sequence[int], fetched: Fetched) -> list[queries.NewMessage]:
+    def rows(self, chunk: Sequence[int], fetched: Fetched) -> list[mailbox.NewMessage]:
         """Storable rows, in UID order: parsed messages and quarantined stand-ins."""
         found, failures = fetched
         now = utcnow()

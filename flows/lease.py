@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.errors import BouncebackError
-from bounceback.storage import queries
+from bounceback.errors import BouncebackError
+from bounceback.storage import leases
 from bounceback.storage.models import utcnow
 
 #: How long a lease lasts without a commit; every fenced commit renews it.
@@ -58,14 +58,14 @@ def acquire(
 ) -> Lease | None:
     """Take the account's lease, or None when a live lease is held by someone else."""
     with sessions.begin() as session:
-        token = queries.acquire_poll_lease(account_id, holder, ttl, now=utcnow(), session=session)
+        token = leases.acquire_poll_lease(account_id, holder, ttl, now=utcnow(), session=session)
     return None if token is None else Lease(account_id, token, holder, ttl)
 
 
 def release(sessions: sessionmaker[Session], lease: Lease) -> bool:
     """Give the lease back (a no-op if it was already taken over); whether it was still ours."""
     with sessions.begin() as session:
-        return queries.release_poll_lease(lease.account_id, lease.token, session=session)
+        return leases.release_poll_lease(lease.account_id, lease.token, session=session)
 
 
 def check_fence(
@@ -76,7 +76,7 @@ def check_fence(
     Call it in the transaction that commits synced rows, just before the commit.
     """
     renew_until = utcnow() + ttl if ttl is not None else None
-    if not queries.fence_poll_lease(account_id, token, renew_until=renew_until, session=session):
+    if not leases.fence_poll_lease(account_id, token, renew_until=renew_until, session=session):
         raise LeaseLostError(
             "another poll took over this account while this one was running; its last "
             "batch was not saved and the next poll carries on from the stored cursor"

@@ -30,14 +30,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import typer
-from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.settings import Settings, load_settings
 from bounceback.nlp.taxonomy import LABELS
+from bounceback.settings import Settings
 from bounceback.storage import review as store
 
 if TYPE_CHECKING:  # spaCy loads slowly: the CLI imports this module for every command
@@ -308,7 +306,7 @@ def _held_out(corpus: Path, exported: CorrectionExport) -> tuple[int, int]:
 
 def _point_at(models_dir: Path, name: str) -> None:
     """Switch ``models/ACCEPTED`` to ``name`` in one atomic rename."""
-    from bounceback.flows.runtime import MODEL_POINTER
+    from bounceback.nlp.registry import MODEL_POINTER
 
     temporary = models_dir / f".{MODEL_POINTER}.{os.getpid()}"
     temporary.write_text(name + "\n", encoding="utf-8")
@@ -325,15 +323,16 @@ def retrain(
     progress: Callable[[str], None] = log.info,
 ) -> TrainResult:
     """Retrain on the shipped corpus plus corrections; switch models only if not worse."""
-    from bounceback.flows.runtime import model_dir, sessions_for
     from bounceback.nlp.analyzer import Analyzer
+    from bounceback.nlp.registry import accepted_model_dir
     from bounceback.nlp.train import evaluate, train_models
+    from bounceback.storage.db import sessions_for
 
     sessions = sessions_for(settings.database_url)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     models_dir = settings.models_dir
     target = models_dir / stamp
-    current = model_dir(settings)
+    current = accepted_model_dir(settings.models_dir)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bounceback-retrain-") as scratch:
         corpus = Path(scratch) / "corpus"
@@ -421,46 +420,3 @@ def render(result: TrainResult) -> str:
     else:
         lines.append("kept the model in use: the new one scored lower on the held-out split")
     return "\n".join(lines)
-
-
-def train_command(
-    folds: Annotated[
-        int, typer.Option(help="Folds for tuning label thresholds (0: use 0.5; faster).")
-    ] = 4,
-    max_steps: Annotated[
-        int, typer.Option(help="Stop each training run after this many steps (0: the config's).")
-    ] = 0,
-    force: Annotated[
-        bool, typer.Option("--force", help="Switch to the new model even if it scores lower.")
-    ] = False,
-    tolerance: Annotated[
-        float,
-        typer.Option(help="Accept a new model scoring up to this much lower (default 0: never)."),
-    ] = 0.0,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-) -> None:
-    """Retrain the models with your review corrections; switch only if the new one is not worse.
-
-    Builds the training set from the shipped corpus plus every correction made on the
-    review page, scores the current and the new model on a held-out split (the shipped
-    dev set plus about a fifth of your corrections), and keeps the better one.
-    """
-    console = Console(stderr=json_output, highlight=False)
-    overrides: dict[str, Any] = {}
-    if max_steps > 0:
-        overrides = {
-            "training.max_steps": max_steps,
-            "training.eval_frequency": max(1, min(50, max_steps // 2)),
-        }
-    result = retrain(
-        load_settings(),
-        folds=folds,
-        overrides=overrides,
-        force=force,
-        tolerance=max(tolerance, 0.0),
-        progress=lambda line: console.print(line, markup=False),
-    )
-    if json_output:
-        print(json.dumps(result.to_json()))
-    else:
-        console.print(render(result), markup=False)

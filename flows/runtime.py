@@ -1,72 +1,14 @@
-"""Process-wide resources, built lazily at the edge: engines, the analyser, Prefect settings."""
+"""The Prefect settings bounceback runs its flows with, and a quiet console for the CLI."""
 
 from __future__ import annotations
 
-import functools
 import logging
-import threading
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from bounceback.flows.settings import Settings
-from bounceback.nlp.analyzer import Analyzer
-from bounceback.storage.db import make_engine, session_factory, upgrade
-
-# Flows poll several accounts at once in threads: the first calls must not race (Alembic's
-# upgrade is not thread-safe, and loading the models twice wastes seconds and memory).
-_BUILD_LOCK = threading.Lock()
-
-
-def sessions_for(database_url: str) -> sessionmaker[Session]:
-    """One engine and session factory per database URL per process (schema brought up to date)."""
-    with _BUILD_LOCK:
-        return _sessions_for(database_url)
-
-
-@functools.cache
-def _sessions_for(database_url: str) -> sessionmaker[Session]:
-    upgrade(database_url)
-    return session_factory(make_engine(database_url))
-
-
-def analyzer_for(model_dir: Path | None) -> Analyzer:
-    """Load the language models once per process; newest user-trained model first."""
-    with _BUILD_LOCK:
-        return _analyzer_for(model_dir)
-
-
-@functools.cache
-def _analyzer_for(model_dir: Path | None) -> Analyzer:
-    return Analyzer.load(model_dir)
-
-
-#: File in BOUNCEBACK_HOME/models naming the folder of the newest accepted model
-#: (written by `bounceback train` only when the new model is not worse than the old).
-MODEL_POINTER = "ACCEPTED"
-
-
-def _usable(path: Path) -> bool:
-    return (path / "labels").is_dir() and (path / "gaps").is_dir()
-
-
-def model_dir(settings: Settings) -> Path | None:
-    """The model this install should use: the newest accepted one trained here, else shipped.
-
-    The result is a resolved folder path, so a newly accepted model is a new cache key
-    for :func:`analyzer_for` and long-running processes pick it up.
-    """
-    pointer = settings.models_dir / MODEL_POINTER
-    if pointer.is_file():
-        name = pointer.read_text(encoding="utf-8").strip()
-        chosen = settings.models_dir / name
-        if name and "/" not in name and "\\" not in name and _usable(chosen):
-            return chosen.resolve()
-    current = settings.models_dir / "current"
-    return current.resolve() if _usable(current) else None
+from bounceback.settings import Settings
 
 
 def prefect_updates() -> dict[str, Any]:
@@ -83,8 +25,12 @@ def prefect_updates() -> dict[str, Any]:
 
 
 @contextmanager
-def prefect_context(*, quiet: bool = False) -> Iterator[None]:
-    """Run the enclosed flows with bounceback's Prefect settings."""
+def prefect_context(settings: Settings, *, quiet: bool = False) -> Iterator[None]:
+    """Run the enclosed flows with bounceback's Prefect settings.
+
+    Prefect keeps its state (the temporary server's database, its logs) under
+    BOUNCEBACK_HOME/prefect, next to bounceback's own data, unless PREFECT_HOME says where.
+    """
     from prefect.logging.configuration import ensure_logging_setup
     from prefect.logging.handlers import PrefectConsoleHandler
     from prefect.settings import temporary_settings
@@ -95,9 +41,9 @@ def prefect_context(*, quiet: bool = False) -> Iterator[None]:
     if quiet:
         for logger in loggers:
             logger.setLevel(logging.WARNING)
-    # A failed task logs its traceback at ERROR. The command line reports the failure as
-    # one sentence (flows.cli.friendly_errors), so those records stay out of the terminal;
-    # they still reach the run's logs in Prefect's API, whose handlers sit on the run loggers.
+    # A failed task logs its traceback at ERROR. The command line reports the failure as one
+    # sentence (bounceback.cli.output.friendly_errors), so those records stay out of the
+    # terminal; they still reach the run's logs in Prefect's API (handlers on run loggers).
     ensure_logging_setup()
     consoles = [
         handler
@@ -107,7 +53,11 @@ def prefect_context(*, quiet: bool = False) -> Iterator[None]:
     for handler in consoles:
         handler.addFilter(_no_prefect_errors)
     try:
-        with temporary_settings(updates=prefect_updates()):  # type: ignore[arg-type]
+        updates = prefect_updates()
+        if not os.environ.get("PREFECT_HOME"):
+            settings.prefect_home.mkdir(parents=True, exist_ok=True)
+            updates["home"] = settings.prefect_home
+        with temporary_settings(updates=updates):  # type: ignore[arg-type]
             yield
     finally:
         for handler in consoles:

@@ -7,21 +7,18 @@ and the flows themselves, so every way of running bounceback keeps the same time
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bounceback.flows.digest.collect import Week
-from bounceback.flows.errors import ConfigError
+from bounceback.account.schedule import account_zone, digest_moment
+from bounceback.digest.collect import Week
+from bounceback.errors import ConfigError
+from bounceback.mail.providers import is_gmail_host
 from bounceback.storage.models import Account
 
 DEFAULT_POLL_INTERVAL = timedelta(minutes=15)
 #: Gmail's IMAP guidance: clients should not poll more often than every 15 minutes.
 GMAIL_MIN_INTERVAL = timedelta(minutes=15)
-_GMAIL_HOSTS = ("imap.gmail.com", "imap.googlemail.com")
-#: Used when an account has no usable digest preferences.
-DEFAULT_DIGEST_WEEKDAY = 0  # Monday
-DEFAULT_DIGEST_TIME = "08:00"
-DEFAULT_TIMEZONE = "Europe/London"
 #: Retraining: Sunday 03:00 UTC, when nobody reads digests.
 RETRAIN_CRON = "0 3 * * 0"
 
@@ -30,7 +27,7 @@ def check_poll_interval(interval: timedelta, imap_hosts: Iterable[str]) -> timed
     """The interval, if every provider allows it; ConfigError saying what to use otherwise."""
     if interval <= timedelta(0):
         raise ConfigError("the poll interval must be a positive number of minutes")
-    if interval < GMAIL_MIN_INTERVAL and any(h.lower() in _GMAIL_HOSTS for h in imap_hosts):
+    if interval < GMAIL_MIN_INTERVAL and any(is_gmail_host(h) for h in imap_hosts):
         raise ConfigError(
             "Gmail asks mail clients to poll at most every 15 minutes; "
             "use --interval 15 or more while a Gmail account is connected"
@@ -40,38 +37,10 @@ def check_poll_interval(interval: timedelta, imap_hosts: Iterable[str]) -> timed
 
 def gmail_next_poll(account: Account, now: datetime) -> datetime | None:
     """When a Gmail account polled less than 15 minutes ago may be polled again; else None."""
-    if account.imap_host.lower() not in _GMAIL_HOSTS or account.last_poll_at is None:
+    if not is_gmail_host(account.imap_host) or account.last_poll_at is None:
         return None
     allowed = account.last_poll_at + GMAIL_MIN_INTERVAL
     return allowed if allowed > now else None
-
-
-def account_zone(account: Account) -> str:
-    """The account's time zone name, or the default when it is missing or unknown."""
-    name = account.timezone or DEFAULT_TIMEZONE
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return DEFAULT_TIMEZONE
-    return name
-
-
-def digest_moment(account: Account) -> tuple[int, time]:
-    """The weekday (0 = Monday) and local time the account wants its digest."""
-    weekday = account.digest_weekday if account.digest_weekday in range(7) else 0
-    try:
-        hours, minutes = (int(part) for part in (account.digest_time or "").split(":"))
-        moment = time(hours, minutes)
-    except ValueError:
-        hours, minutes = (int(part) for part in DEFAULT_DIGEST_TIME.split(":"))
-        moment = time(hours, minutes)
-    return weekday, moment
-
-
-def digest_cron(account: Account) -> tuple[str, str]:
-    """A cron line and time zone for the account's weekly digest (cron counts Sunday as 0)."""
-    weekday, moment = digest_moment(account)
-    return f"{moment.minute} {moment.hour} * * {(weekday + 1) % 7}", account_zone(account)
 
 
 def digest_week_due(account: Account, now: datetime) -> str | None:

@@ -23,18 +23,12 @@ from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from bounceback.flows.errors import ConfigError
-from bounceback.flows.schedules import (
-    DEFAULT_POLL_INTERVAL,
-    RETRAIN_CRON,
-    check_poll_interval,
-    digest_cron,
-)
-from bounceback.flows.settings import Settings
+from bounceback.account.schedule import digest_cron
+from bounceback.errors import ConfigError
+from bounceback.flows.schedules import DEFAULT_POLL_INTERVAL, RETRAIN_CRON, check_poll_interval
+from bounceback.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +55,14 @@ def build_deployments(
     from prefect.schedules import Cron, Interval
     from prefect.types.entrypoint import EntrypointType
 
-    from bounceback.flows.pipeline import digest_due_flow, poll_flow, retrain_flow
-    from bounceback.flows.runtime import sessions_for
-    from bounceback.storage import queries
+    from bounceback.flows.digests import digest_due_flow
+    from bounceback.flows.poll import poll_flow
+    from bounceback.flows.training import retrain_flow
+    from bounceback.storage import accounts
+    from bounceback.storage.db import sessions_for
 
     with sessions_for(settings.database_url).begin() as session:
-        accounts = queries.list_accounts(session=session)
+        accounts = accounts.list_accounts(session=session)
         check_poll_interval(interval, (a.imap_host for a in accounts))
         digest_schedules = [Interval(DIGEST_CATCH_UP, slug="catch-up")]
         for account in accounts:
@@ -200,14 +196,14 @@ def run_serve(
 
 def _check_secret_blocks(settings: Settings) -> None:
     """Before serve starts its own Prefect server: a Secret block needs the key from outside."""
-    from bounceback.flows.runtime import sessions_for
-    from bounceback.flows.secret_refs import require_encryption_key, uses_prefect_secret
-    from bounceback.storage import queries
+    from bounceback.mail.secret_store import require_encryption_key, uses_prefect_secret
+    from bounceback.storage import accounts
+    from bounceback.storage.db import sessions_for
 
     with sessions_for(settings.database_url).begin() as session:
         users = [
             a.address
-            for a in queries.list_accounts(session=session)
+            for a in accounts.list_accounts(session=session)
             if uses_prefect_secret(a.secret_ref)
         ]
     if users:
@@ -242,34 +238,3 @@ def _serve(deployments: list[Any], announce: Any, api_url: str | None) -> None:
         announce(f"serving {', '.join(ids)}; stop with Ctrl-C or SIGTERM")
         with suppress(KeyboardInterrupt, TerminationSignal):
             asyncio.run(runner.start())
-
-
-def serve_command(
-    interval: Annotated[
-        float, typer.Option(help="Minutes between polls (Gmail: 15 or more).")
-    ] = DEFAULT_POLL_INTERVAL.total_seconds() / 60,
-    retrain: Annotated[
-        bool, typer.Option(help="Also retrain the models every Sunday at 03:00 UTC.")
-    ] = True,
-    prefect_port: Annotated[
-        int,
-        typer.Option(help="Port of the private Prefect server (when PREFECT_API_URL is unset)."),
-    ] = 4200,
-) -> None:
-    """Run the poll, weekly digest and retraining schedules until stopped (Ctrl-C or SIGTERM).
-
-    Polls every 15 minutes by default and sends each account's digest at its chosen
-    weekday and time in its time zone; a digest missed while stopped goes out once.
-    """
-    from rich.console import Console
-
-    from bounceback.flows.settings import load_settings
-
-    console = Console(highlight=False)
-    run_serve(
-        load_settings(),
-        timedelta(minutes=interval),
-        retrain=retrain,
-        prefect_port=prefect_port,
-        announce=lambda line: console.print(line, markup=False),
-    )

@@ -11,33 +11,29 @@ UIDVALIDITY change).
 from __future__ import annotations
 
 import logging
-import os
-import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.errors import ConfigError, UnstableMailboxError
+from bounceback.errors import UnstableMailboxError
+from bounceback.flows import hooks
 from bounceback.flows.fetcher import ChunkFetcher, to_new_message
-from bounceback.flows.imap import ImapReader
-from bounceback.storage import queries
+from bounceback.mail.imap import ImapReader
+from bounceback.mail.providers import is_gmail_host
+from bounceback.settings import Settings
+from bounceback.storage import mailbox
 from bounceback.storage.models import Folder, utcnow
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.progress import TaskID
+    pass
 
 __all__ = [
     "FolderSyncReport",
     "SyncOptions",
-    "durable_step",
-    "progress_bar",
     "sync_folder",
     "sync_warnings",
     "to_new_message",  # kept here for callers that build rows from raw mail
@@ -45,21 +41,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Test hook (as mbsync's test suite interrupts its journal): the process exits abruptly
-#: right after the N-th durable step of this process, e.g. BOUNCEBACK_KILL_AFTER_STEP=3.
-KILL_ENV = "BOUNCEBACK_KILL_AFTER_STEP"
-KILLED_EXIT_STATUS = 86
-CHUNK_ENV = "BOUNCEBACK_FETCH_CHUNK"
-MAX_MESSAGE_ENV = "BOUNCEBACK_MAX_MESSAGE_MB"
-#: Only sync mail received on or after this day (YYYY-MM-DD); `bounceback poll --since`.
-SINCE_ENV = "BOUNCEBACK_SYNC_SINCE"
-DAILY_CAP_ENV = "BOUNCEBACK_DAILY_DOWNLOAD_MB"
 #: Gmail suspends IMAP for a day after 2,500 MB of downloads
 #: (https://support.google.com/a/answer/1071518); stay well below it.
 GMAIL_DAILY_DOWNLOAD_BYTES = 2000 * 1024 * 1024
 #: Messages up to this size are fetched without reading their size first.
 SMALL_MESSAGE_BYTES = 64 * 1024
-_GMAIL_HOSTS = ("imap.gmail.com", "imap.googlemail.com")
 
 Progress = Callable[[str, int, int], None]
 StepHook = Callable[[str], None]
@@ -86,39 +72,20 @@ class SyncOptions:
     daily_download_bytes: int | None = None
 
     @classmethod
-    def from_environ(
-        cls, environ: Mapping[str, str] | None = None, *, host: str | None = None
+    def for_account(
+        cls, settings: Settings, host: str | None = None, *, since: date | None = None
     ) -> SyncOptions:
-        """Defaults for host (Gmail: a daily download cap), overridden by BOUNCEBACK_* vars.
-
-        BOUNCEBACK_FETCH_CHUNK, _MAX_MESSAGE_MB, _DAILY_DOWNLOAD_MB and _SYNC_SINCE.
-        """
-        env = os.environ if environ is None else environ
-        options = cls()
-        if host is not None and host.lower() in _GMAIL_HOSTS:
-            options = replace(options, daily_download_bytes=GMAIL_DAILY_DOWNLOAD_BYTES)
-        try:
-            if env.get(CHUNK_ENV):
-                options = replace(options, chunk_size=max(1, int(env[CHUNK_ENV])))
-            if env.get(MAX_MESSAGE_ENV):
-                limit = int(float(env[MAX_MESSAGE_ENV]) * 1024 * 1024)
-                options = replace(options, max_message_bytes=limit)
-            if env.get(DAILY_CAP_ENV):
-                cap = int(float(env[DAILY_CAP_ENV]) * 1024 * 1024)
-                options = replace(options, daily_download_bytes=cap)
-        except ValueError:
-            raise ConfigError(
-                f"{CHUNK_ENV}, {MAX_MESSAGE_ENV} and {DAILY_CAP_ENV} must be numbers; "
-                "fix or unset them"
-            ) from None
-        if env.get(SINCE_ENV):
-            try:
-                options = replace(options, since=date.fromisoformat(env[SINCE_ENV]))
-            except ValueError:
-                raise ConfigError(
-                    f"{SINCE_ENV} must be a date like 2026-01-31, not {env[SINCE_ENV]!r}"
-                ) from None
-        return options
+        """The options for one account: the settings' limits, Gmail's daily download cap."""
+        cap = settings.daily_download_mb
+        daily = int(cap * 1024 * 1024) if cap is not None else None
+        if daily is None and host is not None and is_gmail_host(host):
+            daily = GMAIL_DAILY_DOWNLOAD_BYTES
+        return cls(
+            chunk_size=settings.fetch_chunk,
+            max_message_bytes=int(settings.max_message_mb * 1024 * 1024),
+            since=since,
+            daily_download_bytes=daily,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,31 +104,6 @@ class FolderSyncReport:
     already_stored: int = 0
 
 
-class _KillSwitch:
-    """Counts durable steps in this process and exits after the one KILL_ENV names."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._count = 0
-
-    def __call__(self, step: str) -> None:
-        target = os.environ.get(KILL_ENV)
-        if not target:
-            return
-        with self._lock:
-            self._count += 1
-            if self._count < int(target):
-                return
-            sys.stderr.write(f"bounceback: killed after step {self._count} ({step})\n")
-            sys.stderr.flush()
-            os._exit(KILLED_EXIT_STATUS)
-
-
-durable_step: StepHook = _KillSwitch()
-#: Extra progress listeners (the CLI's progress bar); called after every committed chunk.
-progress_listeners: list[Progress] = []
-
-
 def sync_folder(
     reader: ImapReader,
     folder_id: int,
@@ -176,14 +118,14 @@ def sync_folder(
     options = options or SyncOptions()
     if chunk_size is not None:
         options = replace(options, chunk_size=chunk_size)
-    step = on_step or durable_step
+    step = on_step or hooks.durable_step
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
         name, known_validity, account_id = folder.name, folder.uidvalidity, folder.account_id
     state = reader.examine(name)
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
-        changes = queries.note_uidvalidity(folder, state.uidvalidity, session=session)
+        changes = mailbox.note_uidvalidity(folder, state.uidvalidity, session=session)
         last_uid = folder.last_uid
     step("examined")
     changed = known_validity is not None and known_validity != state.uidvalidity
@@ -218,7 +160,7 @@ def sync_folder(
         # downloaded again (it counts against the daily download limit).
         sizes, gmail_ids = reader.sizes_and_gmail_ids(uids)
         with sessions.begin() as session:
-            known = queries.known_gmail_ids(account_id, gmail_ids.values(), session=session)
+            known = mailbox.known_gmail_ids(account_id, gmail_ids.values(), session=session)
         already = {uid for uid, gmail_id in gmail_ids.items() if gmail_id in known}
         uids = [uid for uid in uids if uid not in already]
         if not uids:
@@ -312,9 +254,9 @@ def _known_sizes(
 
 
 def _report_progress(progress: Progress | None, name: str, done: int, total: int) -> None:
-    for listener in [progress, *progress_listeners]:
-        if listener is not None:
-            listener(name, done, total)
+    if progress is not None:
+        progress(name, done, total)
+    hooks.progress(name, done, total)
 
 
 def _chunks(
@@ -372,7 +314,7 @@ def _within_daily_cap(
         return chunks
     midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     with sessions.begin() as session:
-        left = options.daily_download_bytes - queries.bytes_fetched_since(
+        left = options.daily_download_bytes - mailbox.bytes_fetched_since(
             account_id, midnight, session=session
         )
     allowed: list[Sequence[int]] = []
@@ -388,7 +330,7 @@ def _commit(
     sessions: sessionmaker[Session],
     folder_id: int,
     uidvalidity: int,
-    rows: Sequence[queries.NewMessage],
+    rows: Sequence[mailbox.NewMessage],
     last_uid: int,
     *,
     step: StepHook | None = None,
@@ -396,34 +338,9 @@ def _commit(
     """Store rows and move the cursor to last_uid in one transaction (a durable step)."""
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
-        stored = queries.store_messages(
+        stored = mailbox.store_messages(
             folder, uidvalidity, rows, last_uid=last_uid, session=session
         )
     if step is not None:
         step("stored")
     return stored
-
-
-@contextmanager
-def progress_bar(console: Console, *, enabled: bool = True) -> Iterator[None]:
-    """Show a progress bar per folder on console while syncs run in this process."""
-    if not enabled:
-        yield
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bars: dict[str, TaskID] = {}
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as shown:
-
-        def update(folder: str, done: int, total: int) -> None:
-            if folder not in bars:
-                bars[folder] = shown.add_task(f"fetching {folder}", total=total)
-            shown.update(bars[folder], completed=done, total=total)
-
-        progress_listeners.append(update)
-        try:
-            yield
-        finally:
-            progress_listeners.remove(update)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -69,3 +71,20 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+# Flows poll several accounts at once in threads: the first calls must not race (Alembic's
+# upgrade is not thread-safe).
+_BUILD_LOCK = threading.Lock()
+
+
+def sessions_for(database_url: str) -> sessionmaker[Session]:
+    """One engine and session factory per database URL per process (schema brought up to date)."""
+    with _BUILD_LOCK:
+        return _sessions_for(database_url)
+
+
+@functools.cache
+def _sessions_for(database_url: str) -> sessionmaker[Session]:
+    upgrade(database_url)
+    return session_factory(make_engine(database_url))

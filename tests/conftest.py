@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink
+from bounceback.demo.servers import EmbeddedImapServer, SmtpSink
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.servers.dovecot import dovecot, dovecot_session  # noqa: F401 (fixtures)
 

@@ -1,4 +1,11 @@
-"""Imports flow one way: flows -> nlp, storage; nlp and storage stay pure."""
+"""The layout keeps its design: each part imports only what its docstring allows.
+
+`bounceback` is one import package: its root and the parts named for what they are live
+under src/bounceback/; flows/, nlp/ and storage/ sit at the repository root and install
+as bounceback.flows, .nlp and .storage. Imports flow one way: the command line over
+everything; the demo over the flows; the flows over accounts, the digest, mail transport,
+the language layer and storage; nlp and storage stay pure.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +15,46 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = {
-    "nlp": {
-        "prefect",
-        "imap_tools",
-        "smtplib",
-        "sqlalchemy",
-        "alembic",
-        "bounceback.storage",
-        "bounceback.flows",
-    },
-    "storage": {"prefect", "imap_tools", "smtplib", "spacy", "bounceback.nlp", "bounceback.flows"},
+SRC = ROOT / "src" / "bounceback"
+FOLDERS = {
+    "cli": SRC / "cli",
+    "demo": SRC / "demo",
+    "review": SRC / "review",
+    "digest": SRC / "digest",
+    "account": SRC / "account",
+    "mail": SRC / "mail",
+    "flows": ROOT / "flows",
+    "nlp": ROOT / "nlp",
+    "storage": ROOT / "storage",
+}
+#: The parts of bounceback each part may import (besides itself).
+ALLOWED = {
+    "cli": {"demo", "review", "flows", "digest", "account", "mail", "nlp", "storage"},
+    "demo": {"flows", "digest", "account", "mail", "nlp", "storage"},
+    "review": {"nlp", "storage"},
+    "flows": {"digest", "account", "mail", "nlp", "storage"},
+    "digest": {"mail.message", "nlp", "storage"},
+    "account": {"mail", "nlp", "storage"},
+    "mail": set(),
+    "nlp": set(),
+    "storage": set(),
+}
+#: Modules at the package root that any part may import.
+SHARED = {"bounceback.errors", "bounceback.settings"}
+#: Third-party libraries that belong to one or two parts only.
+OWNED = {
+    "prefect": {"flows", "cli", "demo", "mail"},  # mail: Secret blocks only
+    "imap_tools": {"mail", "demo"},
+    "imaplib": {"mail"},
+    "smtplib": {"mail"},
+    "typer": {"cli"},
+    "fastapi": {"review"},
+    "uvicorn": {"review"},
+    "spacy": {"nlp"},
+    "sqlalchemy": {"storage", "flows", "account", "digest", "review", "cli", "demo"},
+    "alembic": {"storage"},
+    "pymap": {"demo"},
+    "aiosmtpd": {"demo"},
 }
 
 
@@ -33,14 +69,81 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("package", sorted(FORBIDDEN))
-def test_package_does_not_import_outward(package: str) -> None:
-    sources = sorted((ROOT / package).rglob("*.py"))
-    assert sources, f"no sources found under {package}/"
-    offenders = []
-    for path in sources:
+def sources(part: str) -> list[Path]:
+    return sorted(p for p in FOLDERS[part].rglob("*.py") if "migrations" not in p.parts)
+
+
+def offences(part: str) -> list[str]:
+    found = []
+    for path in sources(part):
         for module in imported_modules(path):
-            for banned in FORBIDDEN[package]:
-                if module == banned or module.startswith(banned + "."):
-                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
-    assert offenders == []
+            where = f"{path.relative_to(ROOT)} imports {module}"
+            if module.startswith("bounceback."):
+                target = module.removeprefix("bounceback.")
+                if module in SHARED or target.split(".")[0] == part:
+                    continue
+                if not any(target == a or target.startswith(a + ".") for a in ALLOWED[part]):
+                    found.append(where)
+            else:
+                top = module.split(".")[0]
+                if top in OWNED and part not in OWNED[top]:
+                    found.append(where)
+    return found
+
+
+@pytest.mark.parametrize("part", sorted(FOLDERS))
+def test_each_part_imports_only_what_it_may(part: str) -> None:
+    assert sources(part), f"no sources found for {part}"
+    assert offences(part) == []
+
+
+def test_the_rule_catches_an_outward_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "probe.py").write_text(
+        "from bounceback.storage.models import Message\nimport prefect\nimport re\n"
+    )
+    monkeypatch.setitem(FOLDERS, "nlp", tmp_path)
+    monkeypatch.setattr("tests.test_layering.ROOT", tmp_path.parent)
+    assert sorted(offences("nlp")) == [
+        f"{tmp_path.name}/probe.py imports bounceback.storage.models",
+        f"{tmp_path.name}/probe.py imports prefect",
+    ]
+
+
+def test_every_part_says_what_it_owns_and_may_not_import() -> None:
+    for part, folder in FOLDERS.items():
+        doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and len(doc) > 40, f"{part}/__init__.py needs a docstring saying what it owns"
+
+
+def test_nothing_importable_named_bounceback_sits_at_the_root() -> None:
+    assert not (ROOT / "bounceback").exists()
+    assert not (ROOT / "bounceback.py").exists()
+
+
+def test_no_module_imports_itself_in_a_cycle() -> None:
+    graph: dict[str, set[str]] = {}
+    for part in FOLDERS:
+        for path in sources(part):
+            relative = path.relative_to(FOLDERS[part]).with_suffix("")
+            name = ".".join(["bounceback", part, *[p for p in relative.parts if p != "__init__"]])
+            graph[name] = {m for m in imported_modules(path) if m.startswith("bounceback.")}
+    state: dict[str, int] = {}
+    cycles: list[str] = []
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(graph.get(node, ())):
+            if target not in graph:
+                continue
+            if state.get(target) == 1:
+                cycles.append(" -> ".join([*trail[trail.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIRS = {
-    "bounceback": ROOT / "bounceback",
+    "bounceback": ROOT / "src" / "bounceback",
     "bounceback.flows": ROOT / "flows",
     "bounceback.nlp": ROOT / "nlp",
     "bounceback.storage": ROOT / "storage",
@@ -38,9 +38,9 @@ invite = EmailText("1", "Interview invitation", "hr@x.test",
 (result,) = analyzer.analyze([invite])
 from bounceback.storage.db import upgrade
 upgrade("sqlite:///" + sys.argv[2])
-samples = [p.name for p in (files("bounceback.flows") / "samples").iterdir()
+samples = [p.name for p in (files("bounceback.demo") / "samples").iterdir()
            if p.name.endswith(".eml")]
-templates = [p.name for p in (files("bounceback.flows.digest") / "templates").iterdir()]
+templates = [p.name for p in (files("bounceback.digest") / "templates").iterdir()]
 print(json.dumps({"modules": names, "labels": list(result.labels), "samples": len(samples),
                   "templates": templates}))
 """

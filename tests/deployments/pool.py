@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bounceback.flows.embedded import free_port
+from bounceback.demo.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).parent / "prefect")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bounceback.flows.demo import demo_week_shift, sample_messages, shift_dates
-from bounceback.flows.embedded import SmtpSink
-from bounceback.storage import queries
+from bounceback.demo.run import demo_week_shift, sample_messages, shift_dates
+from bounceback.demo.servers import SmtpSink
+from bounceback.storage import accounts
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from bounceback.storage.models import Account, Analysis, Digest, Message, utcnow
 from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available
@@ -58,7 +58,7 @@ def test_pool_processes_every_message_once_and_sends_the_missed_digest_once(
             addresses.append(address)
             worker_env[f"BOUNCEBACK_POOL_PW_{number}"] = mailbox.password
             with sessions.begin() as session:
-                queries.save_account(
+                accounts.save_account(
                     {
                         "address": address,
                         "username": mailbox.user,

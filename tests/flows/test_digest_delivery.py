@@ -7,13 +7,13 @@ processes that kill themselves (SIGKILL) at each step of sending.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,26 +21,29 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.demo.servers import EmbeddedImapServer, SmtpSink, free_port
+from bounceback.digest.collect import Week
 from bounceback.flows.analyse import parse_body
-from bounceback.flows.digest.collect import Week
-from bounceback.flows.embedded import EmbeddedImapServer, SmtpSink, free_port
-from bounceback.flows.imap import RawMessage
-from bounceback.flows.outbox import FAULT_ENV, SEND_STEPS, prepare_digest, send_digest, unsent_weeks
+from bounceback.flows.outbox import SEND_STEPS, prepare_digest, send_digest, unsent_weeks
 from bounceback.flows.schedules import digest_week_due
-from bounceback.flows.sentcheck import sent_folders
-from bounceback.flows.smtp import PermanentSendError, TemporarySendError
 from bounceback.flows.sync import to_new_message
-from bounceback.storage import queries
+from bounceback.mail.imap import RawMessage
+from bounceback.mail.sentcheck import sent_folders
+from bounceback.mail.smtp import PermanentSendError, TemporarySendError
+from bounceback.settings import Settings
+from bounceback.storage import analyses
+from bounceback.storage import mailbox as stored_mail
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from bounceback.storage.models import Account, Digest, Folder
 from tests.flows.test_outbox import WEEK, seed
 
 PASSWORD = "s3cret-pass"
 
+REPO = Path(__file__).resolve().parents[2]
 DRIVER = """
 import sys
 from datetime import timedelta
-from bounceback.flows.digest.collect import Week
+from bounceback.digest.collect import Week
 from bounceback.flows.outbox import prepare_digest, send_digest
 from bounceback.storage.db import make_engine, session_factory
 from bounceback.storage.models import Account
@@ -77,12 +80,11 @@ def _seed(sessions: sessionmaker[Session], smtp_port: int, imap: EmbeddedImapSer
 def _run(
     url: str, account_id: int, *, lease: float, fault: str | None = None
 ) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
-    if fault:
-        env[FAULT_ENV] = fault
+    crash = ["--at", f"outbox:{fault}"] if fault else []
     return subprocess.Popen(
-        [sys.executable, "-c", DRIVER, url, str(account_id), WEEK, str(lease), PASSWORD],
-        env=env,
+        [sys.executable, "-m", "tests.support.crash", *crash, "--python", DRIVER, "--",
+         url, str(account_id), WEEK, str(lease), PASSWORD],
+        cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -258,12 +260,11 @@ def test_a_4xx_outage_costs_four_smtp_attempts_per_run_then_sends_once(
     mailbox: EmbeddedImapServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bounceback.flows.pipeline import send_account_digest
+    from bounceback.flows.tasks import send_account_digest
 
     url = f"sqlite:///{tmp_path / 'outage.db'}"
     upgrade(url)
-    monkeypatch.setenv("BOUNCEBACK_DATABASE_URL", url)
-    monkeypatch.setenv("BOUNCEBACK_HOME", str(tmp_path / "home"))
+    settings = Settings(home=tmp_path / "home", database=url)
     monkeypatch.setenv("X", PASSWORD)  # the seeded account's secret_ref is env:X
     handler = _Outage()
     port = free_port()
@@ -277,7 +278,7 @@ def test_a_4xx_outage_costs_four_smtp_attempts_per_run_then_sends_once(
         # The task exactly as decorated (retries, retry condition), without the pauses.
         task = send_account_digest.with_options(retry_delay_seconds=0)
         with pytest.raises(TemporarySendError, match="451"):
-            task("alex@example.com", WEEK)
+            task(settings, "alex@example.com", WEEK)
     finally:
         controller.stop()
     # One layer of retries: the task's first try and its 3 retries, one SMTP attempt each.
@@ -290,7 +291,7 @@ def test_a_4xx_outage_costs_four_smtp_attempts_per_run_then_sends_once(
     with SmtpSink() as sink:
         with sessions.begin() as session:
             session.get_one(Account, account_id).smtp_port = sink.port
-        assert send_account_digest("alex@example.com", WEEK)["sent"] is True
+        assert send_account_digest(settings, "alex@example.com", WEEK)["sent"] is True
         assert [raw for _, _, raw in sink.wait_for(1)] == [item.raw]
     engine.dispose()
 
@@ -393,11 +394,11 @@ def test_header_injection_through_the_whole_path(
     )
     with sqlite_sessions.begin() as session:
         folder = session.scalars(select(Folder)).one()
-        queries.store_messages(folder, 1, [row, lax], last_uid=11, session=session)
-        for message in queries.messages_to_analyse(account_id, 10, session=session):
+        stored_mail.store_messages(folder, 1, [row, lax], last_uid=11, session=session)
+        for message in analyses.messages_to_analyse(account_id, 10, session=session):
             if message.parse_status == "pending":
                 parse_body(message)  # as the analysis step does first
-            queries.save_analysis(
+            analyses.save_analysis(
                 message,
                 model_version="t",
                 labels=["rejection"],

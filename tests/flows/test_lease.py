@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.embedded import EmbeddedImapServer
-from bounceback.flows.imap import ImapEndpoint, ImapReader
+from bounceback.demo.servers import EmbeddedImapServer
 from bounceback.flows.lease import (
     LeaseLostError,
     acquire,
@@ -21,9 +20,10 @@ from bounceback.flows.lease import (
     release,
 )
 from bounceback.flows.sync import sync_folder
-from bounceback.storage import queries
+from bounceback.mail.imap import ImapEndpoint, ImapReader
+from bounceback.storage import accounts, mailbox
 from bounceback.storage.models import Account, Folder, Message
-from tests.flows.mail import make_mail
+from tests.support.mail import make_mail
 
 PASSWORD_ENV = "BOUNCEBACK_TEST_LEASE_PASSWORD"
 
@@ -32,7 +32,7 @@ def add_account(
     sessions: sessionmaker[Session], host: str = "127.0.0.1", port: int = 143, user: str = "alex"
 ) -> int:
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "alex@example.com",
                 "username": user,
@@ -79,13 +79,13 @@ def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_commit(
     assert fresh is not None and fresh.token > stale.token
 
     with pytest.raises(LeaseLostError), fenced_sessions(sessions, stale).begin() as session:
-        folder = queries.list_folders(account_id, session=session)[0]
+        folder = mailbox.list_folders(account_id, session=session)[0]
         folder.last_uid = 999  # what a stalled poller would write: must not land
     with fenced_sessions(sessions, fresh).begin() as session:
         check_fence(session, account_id, fresh.token)  # still ours: no error
-        queries.list_folders(account_id, session=session)[0].last_uid = 7
+        mailbox.list_folders(account_id, session=session)[0].last_uid = 7
     with sessions.begin() as session:
-        assert queries.list_folders(account_id, session=session)[0].last_uid == 7
+        assert mailbox.list_folders(account_id, session=session)[0].last_uid == 7
         renewed = session.get_one(Account, account_id).poll_lease_expires_at
         assert renewed is not None
 
@@ -97,7 +97,7 @@ def test_two_pollers_racing_for_one_account_store_each_message_once(
     server.append(make_mail(i) for i in range(30))
     account_id = add_account(sessions, server.host, server.port, server.user)
     with sessions.begin() as session:
-        folder_id = queries.list_folders(account_id, session=session)[0].id
+        folder_id = mailbox.list_folders(account_id, session=session)[0].id
     start = threading.Barrier(2)
     outcomes: dict[str, int | None] = {}
     errors: list[BaseException] = []
@@ -143,8 +143,8 @@ def test_two_concurrent_poll_flow_runs_write_once(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    from bounceback.flows.pipeline import poll_flow
-    from bounceback.flows.runtime import sessions_for
+    from bounceback.flows.poll import poll_flow
+    from bounceback.storage.db import sessions_for
 
     server = imap_server
     server.append(make_mail(i) for i in range(40))

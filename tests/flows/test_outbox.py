@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.digest.collect import Week, collect_digest_input
-from bounceback.flows.embedded import SmtpSink
-from bounceback.flows.errors import MailServerError
+from bounceback.demo.servers import SmtpSink
+from bounceback.digest.collect import Week, collect_digest_input
+from bounceback.errors import MailServerError
 from bounceback.flows.outbox import prepare_digest, send_digest
-from bounceback.storage import queries
+from bounceback.storage import accounts, analyses, mailbox
 from bounceback.storage.models import Account, Digest, Folder, JobPosting
 
 WEEK = "2026-W47"  # Monday 16 to Sunday 22 November 2026
@@ -22,7 +22,7 @@ WEEK = "2026-W47"  # Monday 16 to Sunday 22 November 2026
 def seed(sessions: sessionmaker[Session], smtp_port: int) -> int:
     """An account with a week of analysed mail: a rejection with feedback, a silent one, an alert."""
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "alex@example.com",
                 "username": "alex",
@@ -45,7 +45,7 @@ def seed(sessions: sessionmaker[Session], smtp_port: int) -> int:
         rows = []
         for uid, subject in enumerate(["Outcome", "Your application", "New jobs for you"], 1):
             rows.append(
-                queries.NewMessage(
+                mailbox.NewMessage(
                     uid=uid,
                     header_message_id=f"<m{uid}@hr.test>",
                     in_reply_to=None,
@@ -64,20 +64,20 @@ def seed(sessions: sessionmaker[Session], smtp_port: int) -> int:
                     defects=(),
                 )
             )
-        queries.store_messages(folder, 1, rows, last_uid=3, session=session)
-        first, second, third = queries.messages_to_analyse(account.id, 10, session=session)
-        queries.save_analysis(
+        mailbox.store_messages(folder, 1, rows, last_uid=3, session=session)
+        first, second, third = analyses.messages_to_analyse(account.id, 10, session=session)
+        analyses.save_analysis(
             first,
             model_version="t",
             labels=["rejection", "feedback"],
             scores={},
             company="Northwind",
             role="Data Analyst",
-            gaps=[queries.NewGap("skill", "needs stronger SQL", 0, 18, "SQL", 0.9)],
+            gaps=[analyses.NewGap("skill", "needs stronger SQL", 0, 18, "SQL", 0.9)],
             postings=[],
             session=session,
         )
-        queries.save_analysis(
+        analyses.save_analysis(
             second,
             model_version="t",
             labels=["rejection"],
@@ -88,7 +88,7 @@ def seed(sessions: sessionmaker[Session], smtp_port: int) -> int:
             postings=[],
             session=session,
         )
-        queries.save_analysis(
+        analyses.save_analysis(
             third,
             model_version="t",
             labels=["job_alert"],
@@ -97,7 +97,7 @@ def seed(sessions: sessionmaker[Session], smtp_port: int) -> int:
             role=None,
             gaps=[],
             postings=[
-                queries.NewPosting(
+                analyses.NewPosting(
                     "k",
                     "Data Analyst",
                     "Contoso",
@@ -185,7 +185,7 @@ def test_prepare_is_idempotent_and_send_happens_once(
 def test_a_failed_send_is_recorded_and_can_be_retried(
     sqlite_sessions: sessionmaker[Session], smtp_sink: SmtpSink
 ) -> None:
-    from bounceback.flows.embedded import free_port
+    from bounceback.demo.servers import free_port
 
     account_id = seed(sqlite_sessions, free_port())  # nothing listens there
     item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)

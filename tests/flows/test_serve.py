@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from bounceback.flows.cli import app
-from bounceback.flows.embedded import free_port
-from bounceback.flows.errors import ConfigError
-from bounceback.flows.schedules import check_poll_interval, digest_cron, digest_week_due
-from bounceback.flows.settings import load_settings
-from bounceback.storage import queries
+from bounceback.account.schedule import digest_cron
+from bounceback.cli.app import app
+from bounceback.demo.servers import free_port
+from bounceback.errors import ConfigError
+from bounceback.flows.schedules import check_poll_interval, digest_week_due
+from bounceback.settings import load_settings
+from bounceback.storage import accounts
 from bounceback.storage.models import Account
 
 runner = CliRunner()
@@ -78,11 +79,11 @@ def test_gmail_accounts_refuse_a_poll_interval_under_15_minutes() -> None:
 
 
 def _add_account(address: str, host: str, **fields: object) -> None:
-    from bounceback.flows.runtime import sessions_for
+    from bounceback.storage.db import sessions_for
 
     sessions: sessionmaker[Session] = sessions_for(load_settings().database_url)
     with sessions.begin() as session:
-        queries.save_account(
+        accounts.save_account(
             {
                 "address": address,
                 "username": address,

@@ -6,19 +6,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.demo.servers import EmbeddedImapServer
 from bounceback.flows.analyse import parse_pending
-from bounceback.flows.embedded import EmbeddedImapServer
-from bounceback.flows.imap import ImapEndpoint, ImapReader
 from bounceback.flows.sync import sync_folder
-from bounceback.storage import queries
+from bounceback.mail.imap import ImapEndpoint, ImapReader
+from bounceback.storage import accounts, mailbox
 from bounceback.storage.models import Folder, Message
-from tests.flows.mail import make_mail
 from tests.servers.dovecot import DovecotAccount
+from tests.support.mail import make_mail
 
 
 def add_account(sessions: sessionmaker[Session], host: str, port: int, user: str) -> int:
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "alex@example.com",
                 "username": user,
@@ -32,7 +32,7 @@ def add_account(sessions: sessionmaker[Session], host: str, port: int, user: str
             ["INBOX"],
             session=session,
         )
-        return queries.list_folders(account.id, session=session)[0].id
+        return mailbox.list_folders(account.id, session=session)[0].id
 
 
 def poll(
@@ -139,7 +139,7 @@ def test_progress_is_reported_per_chunk_and_drawn_as_a_bar(
 
     from rich.console import Console
 
-    from bounceback.flows.sync import progress_bar
+    from bounceback.cli.progress import progress_bar
 
     server = imap_server
     folder_id = add_account(sqlite_sessions, server.host, server.port, server.user)

@@ -17,7 +17,7 @@ from bounceback.nlp.postings import (
 )
 from bounceback.nlp.records import JobPosting
 
-SAMPLES = Path(__file__).parents[2] / "flows" / "samples"
+SAMPLES = Path(__file__).parents[2] / "src" / "bounceback" / "demo" / "samples"
 TRACKING = {"utm_source", "utm_medium", "utm_campaign", "trk", "refId", "trackingId", "tk"}
 
 ALERTS = {

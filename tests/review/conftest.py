@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.review.server import ReviewServer
 from bounceback.nlp.analyzer import Analyzer
+from bounceback.review.server import ReviewServer
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.review.corpus import populate
 

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.flows.analyse import analyse_pending, parse_pending
-from bounceback.flows.imap import RawMessage
 from bounceback.flows.sync import to_new_message
+from bounceback.mail.imap import RawMessage
 from bounceback.nlp.analyzer import Analyzer
-from bounceback.storage import queries
+from bounceback.storage import accounts, analyses, mailbox
 from bounceback.storage.models import Account, Message
 
-#: Sample emails (from flows/samples) that give the queue feedback gaps and plain mail.
+#: Sample emails (from the demo samples) that give the queue feedback gaps and plain mail.
 SAMPLES = (
     "04-rejection-harrowgate-energy",
     "06-interview-invite-brightledger",
@@ -117,7 +117,7 @@ def journey_email() -> bytes:
 
 def sample_bytes(name: str) -> bytes:
     """The raw bytes of one bundled sample email."""
-    return (files("bounceback.flows") / "samples" / f"{name}.eml").read_bytes()
+    return (files("bounceback.demo") / "samples" / f"{name}.eml").read_bytes()
 
 
 def xss_email(name: str, payload: str, when: datetime) -> bytes:
@@ -144,12 +144,12 @@ def store_raw(
     """Store raw emails as the sync does, then parse them as the analysis step does first."""
     with sessions.begin() as session:
         account = session.get_one(Account, account_id)
-        folder = queries.folder_for(account, "INBOX", session=session)
+        folder = mailbox.folder_for(account, "INBOX", session=session)
         batch = [
             to_new_message(RawMessage(first_uid + n, len(raw), raw), SENT)
             for n, raw in enumerate(raws)
         ]
-        queries.store_messages(
+        mailbox.store_messages(
             folder, 1, batch, last_uid=first_uid + len(raws) - 1, session=session
         )
         session.flush()
@@ -171,7 +171,7 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
     in the queue whatever the model makes of them.
     """
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "alex@example.com",
                 "username": "alex",
@@ -200,7 +200,7 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
     with sessions.begin() as session:
         message = session.get_one(Message, ids["journey"])
         body = message.analysed_text
-        queries.save_analysis(
+        analyses.save_analysis(
             message,
             model_version="test",
             labels=["rejection"],
@@ -208,7 +208,7 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
             company="Harbourline",
             role=None,
             gaps=[
-                queries.NewGap(
+                analyses.NewGap(
                     category,
                     text,
                     body.index(text),
@@ -234,7 +234,7 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
                 body = message.analysed_text
                 sentence = "The panel felt your SQL skills were not yet strong enough for the role."
                 start = body.index(sentence)
-                queries.save_analysis(
+                analyses.save_analysis(
                     message,
                     model_version="test",
                     labels=["rejection", "feedback"],
@@ -242,7 +242,7 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
                     company=f"<i>{name}</i>",
                     role=None,
                     gaps=[
-                        queries.NewGap("skill", sentence, start, start + len(sentence), "SQL", 0.6)
+                        analyses.NewGap("skill", sentence, start, start + len(sentence), "SQL", 0.6)
                     ],
                     postings=[],
                     session=session,

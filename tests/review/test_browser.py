@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.review.server import ReviewServer
+from bounceback.review.server import ReviewServer
 from bounceback.storage.models import Analysis, Correction, Gap, Message
 from tests.review.corpus import JOURNEY_MISSED, XSS_PAYLOADS, artifacts_dir
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bounceback.flows.cli import app
+from bounceback.cli.app import app
 
 
 def test_review_and_train_have_help() -> None:
@@ -44,7 +44,7 @@ def test_review_command_serves_the_printed_address_until_interrupted(bounceback_
         [
             sys.executable,
             "-c",
-            "from bounceback.flows.cli import main; main()",
+            "from bounceback.cli.app import main; main()",
             "review",
             "--port",
             "0",

@@ -12,13 +12,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from bounceback.flows.cli import app
+from bounceback.cli.app import app
 from bounceback.flows.retrain import build_corpus, export_corrections, marked_body
-from bounceback.flows.runtime import MODEL_POINTER, analyzer_for, model_dir, sessions_for
-from bounceback.flows.settings import load_settings
 from bounceback.nlp.analyzer import Analyzer
+from bounceback.nlp.registry import MODEL_POINTER, accepted_model_dir, load_analyzer
 from bounceback.nlp.train import CORPUS_DIR, load_jsonl, parse_emails, parse_gaps
+from bounceback.settings import load_settings
 from bounceback.storage import review as store
+from bounceback.storage.db import sessions_for
 from bounceback.storage.models import Analysis, Correction, Gap
 from tests.review.corpus import JOURNEY_GAPS, JOURNEY_MISSED, populate
 
@@ -109,7 +110,7 @@ def test_train_end_to_end_keeps_corrections_and_switches_only_when_not_worse(
     dev = report["before"]["dev_emails"]
     assert dev == report["after"]["dev_emails"] and dev > 100
     assert not (settings.models_dir / MODEL_POINTER).exists()
-    assert model_dir(settings) is None
+    assert accepted_model_dir(settings.models_dir) is None
     assert [p.name for p in settings.models_dir.iterdir() if p.is_dir()] == []
 
     # --force switches anyway; the pointer names the new folder and classify follows it.
@@ -117,15 +118,15 @@ def test_train_end_to_end_keeps_corrections_and_switches_only_when_not_worse(
     assert forced.exit_code == 0, forced.output
     report = json.loads(forced.stdout)
     assert report["accepted"] is True
-    chosen = model_dir(settings)
+    chosen = accepted_model_dir(settings.models_dir)
     assert chosen is not None and str(chosen) == report["model"]
     assert (settings.models_dir / MODEL_POINTER).read_text().strip() == chosen.name
     assert (chosen / "report.json").is_file()
     saved = sorted(p.name for p in (chosen / "corrections").iterdir())
     assert saved[0].startswith("emails_user_") and saved[1].startswith("gaps_user_")
-    assert analyzer_for(chosen).thresholds != analyzer.thresholds
+    assert load_analyzer(chosen).thresholds != analyzer.thresholds
     sample = Path(
-        str(files("bounceback.flows") / "samples" / "08-rejection-feedback-tillerman.eml")
+        str(files("bounceback.demo") / "samples" / "08-rejection-feedback-tillerman.eml")
     )
     classified = runner.invoke(app, ["classify", str(sample)])
     assert classified.exit_code == 0, classified.output

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.review.security import COOKIE, load_or_create_token
-from bounceback.flows.review.server import ReviewServer
+from bounceback.review.security import COOKIE, load_or_create_token
+from bounceback.review.server import ReviewServer
 from bounceback.storage.models import Correction, Gap
 from tests.review.conftest import TOKEN
 

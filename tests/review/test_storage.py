@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.storage import queries
+from bounceback.storage import accounts, analyses, mailbox
 from bounceback.storage import review as store
 from bounceback.storage.models import Analysis, Correction, Gap, Message
 
@@ -20,7 +20,7 @@ def _store(
 ) -> list[int]:
     """Messages with analyses (labels, company, one gap of this confidence) via storage."""
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "alex@example.com",
                 "username": "alex",
@@ -33,9 +33,9 @@ def _store(
             ["INBOX"],
             session=session,
         )
-        folder = queries.folder_for(account, "INBOX", session=session)
+        folder = mailbox.folder_for(account, "INBOX", session=session)
         batch = [
-            queries.NewMessage(
+            mailbox.NewMessage(
                 uid=n + 1,
                 header_message_id=f"<m{n}@x>",
                 in_reply_to=None,
@@ -55,16 +55,16 @@ def _store(
             )
             for n in range(len(rows))
         ]
-        queries.store_messages(folder, 1, batch, last_uid=len(rows), session=session)
+        mailbox.store_messages(folder, 1, batch, last_uid=len(rows), session=session)
         messages = list(session.scalars(select(Message).order_by(Message.uid)))
         start = BODY.index("Your SQL")
         for message, (labels, company, confidence) in zip(messages, rows, strict=True):
             gaps = [
-                queries.NewGap(
+                analyses.NewGap(
                     "skill", "Your SQL was not strong enough.", start, start + 31, "SQL", confidence
                 )
             ]
-            queries.save_analysis(
+            analyses.save_analysis(
                 message,
                 model_version="m1",
                 labels=labels,
@@ -177,8 +177,8 @@ def test_forgetting_an_account_deletes_its_corrections(sessions: sessionmaker[Se
         store.mark_reviewed(found[1], session=session)
     with sessions.begin() as session:
         assert len(store.list_corrections(session=session)) == 2
-        account = queries.get_account("alex@example.com", session=session)
+        account = accounts.get_account("alex@example.com", session=session)
         assert account is not None
-        queries.delete_account(account, session=session)
+        accounts.delete_account(account, session=session)
     with sessions.begin() as session:
         assert store.list_corrections(session=session) == []

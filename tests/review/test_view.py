@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bounceback.flows.review.sanitize import clean_html, frame_document
-from bounceback.flows.review.view import (
+from bounceback.review.sanitize import clean_html, frame_document
+from bounceback.review.view import (
     SpanError,
     SpanGap,
     highlight,

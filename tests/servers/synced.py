@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.flows.analyse import parse_pending
-from bounceback.flows.imap import ImapEndpoint, ImapReader
 from bounceback.flows.sync import FolderSyncReport, SyncOptions, sync_folder
-from bounceback.storage import queries
+from bounceback.mail.imap import ImapEndpoint, ImapReader
+from bounceback.storage import accounts, mailbox
 from bounceback.storage.models import Folder, Message
 from tests.servers.dovecot import DovecotAccount
 
@@ -20,7 +20,7 @@ PASSWORD_ENV = "BOUNCEBACK_TEST_IMAP_PASSWORD"
 def add_account(sessions: sessionmaker[Session], account: DovecotAccount) -> int:
     """Save an account row for the Dovecot user; the INBOX folder's id."""
     with sessions.begin() as session:
-        saved = queries.save_account(
+        saved = accounts.save_account(
             {
                 "address": "alex@example.com",
                 "username": account.user,
@@ -34,7 +34,7 @@ def add_account(sessions: sessionmaker[Session], account: DovecotAccount) -> int
             ["INBOX"],
             session=session,
         )
-        return queries.list_folders(saved.id, session=session)[0].id
+        return mailbox.list_folders(saved.id, session=session)[0].id
 
 
 def endpoint(account: DovecotAccount, timeout: float = 10) -> ImapEndpoint:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bounceback.flows.embedded import SmtpSink
-from tests.flows.mail import make_mail
+from bounceback.demo.servers import SmtpSink
 from tests.servers.dovecot import DovecotAccount
+from tests.support.mail import make_mail
 
 BOUNCEBACK = str(Path(sys.executable).with_name("bounceback"))
 PASSWORD = "Canary-pw-3f9a61c2d8"

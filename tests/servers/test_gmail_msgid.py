@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.embedded import EmbeddedImapServer
-from bounceback.flows.errors import AuthenticationError
-from bounceback.flows.imap import (
+from bounceback.demo.servers import EmbeddedImapServer
+from bounceback.errors import AuthenticationError
+from bounceback.flows.sync import sync_folder
+from bounceback.mail.imap import (
     ImapEndpoint,
     ImapReader,
     ReadOnlyViolation,
@@ -26,11 +27,10 @@ from bounceback.flows.imap import (
     _uid_and_size,
     check_read_only,
 )
-from bounceback.flows.sync import sync_folder
-from bounceback.storage import queries
+from bounceback.storage import accounts, mailbox
 from bounceback.storage.models import Folder, Message
-from tests.flows.mail import make_mail
 from tests.servers.gmail_like import ALL_MAIL, GmailLikeServer
+from tests.support.mail import make_mail
 
 FOLDERS = ["INBOX", "Jobs", ALL_MAIL]
 
@@ -48,7 +48,7 @@ def add_account(
 ) -> dict[str, int]:
     """An account watching folders; their ids by name."""
     with sessions.begin() as session:
-        account = queries.save_account(
+        account = accounts.save_account(
             {
                 "address": "alex@gmail.test",
                 "username": user,
@@ -62,7 +62,7 @@ def add_account(
             folders,
             session=session,
         )
-        return {f.name: f.id for f in queries.list_folders(account.id, session=session)}
+        return {f.name: f.id for f in mailbox.list_folders(account.id, session=session)}
 
 
 def reader_for(host: str, port: int, user: str, password: str) -> ImapReader:
@@ -241,8 +241,8 @@ def test_a_repeated_msgid_within_one_batch_is_stored_once(
 ) -> None:
     folders = add_account(sessions, "127.0.0.1", 993, "alex", ["INBOX"])
 
-    def row(uid: int, raw: bytes, msgid: int | None) -> queries.NewMessage:
-        return queries.NewMessage(
+    def row(uid: int, raw: bytes, msgid: int | None) -> mailbox.NewMessage:
+        return mailbox.NewMessage(
             uid=uid,
             header_message_id="<same@x.test>",
             in_reply_to=None,
@@ -265,11 +265,11 @@ def test_a_repeated_msgid_within_one_batch_is_stored_once(
     batch = [row(1, b"one", 2**62 + 1), row(2, b"two", 2**62 + 1), row(3, b"three", None)]
     with sessions.begin() as session:
         folder = session.get_one(Folder, folders["INBOX"])
-        assert queries.store_messages(folder, 1, batch, last_uid=3, session=session) == 2
+        assert mailbox.store_messages(folder, 1, batch, last_uid=3, session=session) == 2
     with sessions.begin() as session:
         folder = session.get_one(Folder, folders["INBOX"])
         again = [row(4, b"four", 2**62 + 1), row(5, b"five", 2**62 + 2)]
-        assert queries.store_messages(folder, 1, again, last_uid=5, session=session) == 1
+        assert mailbox.store_messages(folder, 1, again, last_uid=5, session=session) == 1
         stored = sorted(session.scalars(select(Message.uid)))
         assert stored == [1, 3, 5]
         assert session.scalar(select(func.max(Message.gmail_msgid))) == 2**62 + 2

@@ -1,8 +1,8 @@
 """A poll killed at every durable step, and at random moments, while mail keeps arriving.
 
-`bounceback poll` runs as a real subprocess on a SQLite home against Dovecot. The
-environment hook BOUNCEBACK_KILL_AFTER_STEP=N makes it exit abruptly (os._exit, no
-cleanup, no rollback handlers) right after its N-th durable step: after EXAMINE, after
+`bounceback poll` runs as a real subprocess on a SQLite home against Dovecot, through
+`tests.support.crash --after N`, whose listener on the flows' durable steps makes it exit
+abruptly (os._exit, no cleanup, no rollback handlers) right after its N-th durable step: after EXAMINE, after
 SEARCH, after each chunk's FETCH and after each chunk's commit. N goes 1, 2, 3, ... until
 a run gets through; then a few runs are SIGKILLed at random moments. Afterwards one clean
 run must leave every message stored exactly once, and a further run must change nothing.
@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from bounceback.flows.sync import KILL_ENV, KILLED_EXIT_STATUS
 from bounceback.storage.db import make_engine, session_factory, upgrade
-from tests.flows.mail import make_mail
 from tests.servers.dovecot import DovecotAccount
 from tests.servers.synced import PASSWORD_ENV, add_account, cursor, stored_ids
+from tests.support.crash import KILLED_EXIT_STATUS
+from tests.support.mail import make_mail
 
-BOUNCEBACK = str(Path(sys.executable).with_name("bounceback"))
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Feeder:
@@ -82,11 +82,10 @@ def run_poll(home: Path, account: DovecotAccount, kill_after: int | None) -> sub
         "BOUNCEBACK_FETCH_CHUNK": "3",
     }
     env.pop("BOUNCEBACK_DATABASE_URL", None)
-    env.pop(KILL_ENV, None)
-    if kill_after is not None:
-        env[KILL_ENV] = str(kill_after)
+    crash = ["--after", str(kill_after)] if kill_after is not None else []
     return subprocess.Popen(
-        [BOUNCEBACK, "poll", "--json"],
+        [sys.executable, "-m", "tests.support.crash", *crash, "--", "poll", "--json"],
+        cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

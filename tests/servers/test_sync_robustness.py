@@ -11,23 +11,25 @@ from pathlib import Path
 
 import pytest
 from imap_tools import AND
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.flows.errors import ConfigError, MailServerError, UnstableMailboxError
-from bounceback.flows.imap import (
+from bounceback.errors import MailServerError, UnstableMailboxError
+from bounceback.flows.sync import SyncOptions
+from bounceback.mail.imap import (
     ImapEndpoint,
     ImapReader,
     ReadOnlyViolation,
     ServerStalledError,
     check_read_only,
 )
-from bounceback.flows.sync import SyncOptions
+from bounceback.settings import Settings
 from bounceback.storage.models import Folder, Message
-from tests.flows.mail import make_mail
 from tests.servers.dovecot import DovecotAccount
 from tests.servers.stall import SilentServer, StallingProxy
 from tests.servers.synced import add_account, cursor, endpoint, parse_bodies, poll, stored_ids
+from tests.support.mail import make_mail
 
 pytestmark = pytest.mark.dovecot
 
@@ -227,9 +229,9 @@ def test_a_server_that_stalls_mid_fetch_fails_within_twice_the_timeout(
 
 def test_a_stalled_server_is_not_retried_within_the_run_but_a_dropped_one_is() -> None:
     """Prefect's task retries would turn one stall into four socket timeouts."""
-    from bounceback.flows.errors import AuthenticationError, SecretError
-    from bounceback.flows.imap import ServerDroppedError
-    from bounceback.flows.pipeline import retryable
+    from bounceback.errors import AuthenticationError, SecretError
+    from bounceback.flows.tasks import retryable
+    from bounceback.mail.imap import ServerDroppedError
 
     assert not retryable(ServerStalledError("the IMAP server stopped answering"))
     assert retryable(ServerDroppedError("the server said BYE"))
@@ -342,16 +344,14 @@ def test_since_bounds_a_first_sync_by_arrival_date(
     assert poll(sqlite_sessions, folder_id, dovecot, options=options).new_messages == 1
 
 
-def test_sync_options_from_the_environment() -> None:
-    options = SyncOptions.from_environ(
-        {"BOUNCEBACK_FETCH_CHUNK": "7", "BOUNCEBACK_MAX_MESSAGE_MB": "1.5",
-         "BOUNCEBACK_SYNC_SINCE": "2026-03-01"}
-    )  # fmt: skip
+def test_sync_options_from_the_settings(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, fetch_chunk=7, max_message_mb=1.5)
+    options = SyncOptions.for_account(settings, "imap.example.test", since=date(2026, 3, 1))
     assert options.chunk_size == 7 and options.max_message_bytes == 1_572_864
     assert options.since == date(2026, 3, 1)
-    assert SyncOptions.from_environ({}) == SyncOptions()
-    with pytest.raises(ConfigError, match="must be a date"):
-        SyncOptions.from_environ({"BOUNCEBACK_SYNC_SINCE": "last week"})
+    assert SyncOptions.for_account(Settings(home=tmp_path)) == SyncOptions()
+    with pytest.raises(ValidationError, match="fetch_chunk"):
+        Settings(home=tmp_path, fetch_chunk=0)
 
 
 def test_a_daily_download_cap_defers_the_rest_to_the_next_day(
@@ -378,7 +378,11 @@ def test_a_daily_download_cap_defers_the_rest_to_the_next_day(
 
 
 def test_gmail_gets_a_daily_download_cap_by_default() -> None:
-    assert SyncOptions.from_environ({}, host="imap.gmail.com").daily_download_bytes
-    assert SyncOptions.from_environ({}, host="imap.fastmail.com").daily_download_bytes is None
-    custom = SyncOptions.from_environ({"BOUNCEBACK_DAILY_DOWNLOAD_MB": "10"}, host="x.test")
+    plain = Settings(home=Path("/nonexistent"))
+    assert SyncOptions.for_account(plain, "imap.gmail.com").daily_download_bytes
+    assert SyncOptions.for_account(plain, "IMAP.Gmail.com.").daily_download_bytes
+    assert SyncOptions.for_account(plain, "imap.fastmail.com").daily_download_bytes is None
+    custom = SyncOptions.for_account(
+        Settings(home=Path("/nonexistent"), daily_download_mb=10), "x.test"
+    )
     assert custom.daily_download_bytes == 10 * 1024 * 1024

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bounceback.flows.errors import AuthenticationError, MailServerError
-from bounceback.flows.imap import ImapEndpoint, ImapReader, tls_context
+from bounceback.errors import AuthenticationError, MailServerError
+from bounceback.mail.imap import ImapEndpoint, ImapReader, tls_context
 from tests.servers.tlsimap import CertFactory, TlsImapServer
 
 PASSWORD = "tls-canary-Pa55word"

@@ -1,1 +1,0 @@
-"""The weekly digest: a pure builder (records in, email out) and its templates."""

@@ -1,0 +1,5 @@
+"""`python -m bounceback` runs the command line."""
+
+from bounceback.cli.app import main
+
+main()

@@ -1,0 +1,55 @@
+"""The `bounceback` command: registers each command; the commands live in their modules.
+
+Every command is a thin adapter over one library function. Heavy libraries (spaCy,
+Prefect) are imported inside the commands that need them, so `--help` stays quick.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from bounceback.cli import connect, data, profile, review, run, serve, train
+from bounceback.cli.output import _redacted, friendly_errors, out
+from bounceback.settings import load_settings
+
+app = typer.Typer(
+    name="bounceback",
+    help="Turn the rejection emails in your mailbox into a weekly plan. Everything stays local.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage bounceback's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+for command in (
+    connect.connect,
+    run.poll,
+    data.status,
+    run.digest,
+    data.classify,
+    data.export,
+    data.forget,
+    run.demo,
+    serve.serve,
+    review.review,
+    train.train,
+    profile.profile,
+):
+    app.command(command.__name__)(friendly_errors(command))
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Create the database or bring its schema up to date."""
+    from bounceback.storage.db import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    out.print(f"database is up to date: {_redacted(settings.database_url)}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

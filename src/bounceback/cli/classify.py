@@ -1,0 +1,56 @@
+"""`bounceback classify`: read emails, stream them through the analyser, emit JSON lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from bounceback.errors import ConfigError
+from bounceback.flows.analyse import TextAnalyzer
+from bounceback.nlp.mail import parse_email
+from bounceback.nlp.records import EmailText
+
+
+def emails_from_eml(paths: Iterable[Path]) -> Iterator[EmailText]:
+    """One EmailText per .eml file; its id is the file name without extension."""
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+        yield parse_email(raw).email_text(path.stem)
+
+
+def emails_from_jsonl(path: Path) -> Iterator[EmailText]:
+    """One EmailText per JSON line of {"id", "subject", "from", "body", "html"?}."""
+    handle = sys.stdin if str(path) == "-" else None
+    try:
+        stream = handle or path.open(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                yield EmailText(
+                    id=str(item["id"]),
+                    subject=item.get("subject") or "",
+                    sender=item.get("from") or "",
+                    body=item.get("body") or "",
+                    html=item.get("html"),
+                )
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+                raise ConfigError(
+                    f"{path} line {number} is not a JSON object with an id ({exc}); "
+                    "fix that line and run again"
+                ) from None
+
+
+def classify_stream(analyzer: TextAnalyzer, emails: Iterable[EmailText]) -> Iterator[str]:
+    """JSON lines in input order; the analyser streams, so memory stays flat."""
+    for analysis in analyzer.analyze(emails):
+        yield json.dumps(analysis.to_json(), ensure_ascii=False)

@@ -1,0 +1,109 @@
+"""Commands over what is stored: `status`, `export`, `forget` and `classify`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bounceback.cli.output import _sessions, out
+from bounceback.errors import ConfigError
+from bounceback.settings import load_settings
+
+
+def status(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Show each account: messages, labels, gaps, postings, digests, last poll and error."""
+    from bounceback.storage import accounts
+    sessions = _sessions(load_settings())
+    with sessions.begin() as session:
+        accounts = [
+            accounts.account_summary(a, session=session)
+            for a in accounts.list_accounts(session=session)
+        ]
+    if json_output:
+        print(json.dumps({"accounts": accounts}))
+        return
+    if not accounts:
+        out.print("no accounts yet: run bounceback connect (or bounceback demo to try it)")
+    for item in accounts:
+        labels = ", ".join(f"{k} {v}" for k, v in item["labels"].items()) or "none yet"
+        out.print(f"[bold]{item['address']}[/bold]")
+        out.print(f"  messages {item['messages']} ({labels})")
+        out.print(
+            f"  gaps {item['gaps']}, postings {item['postings']}, "
+            f"digests sent {item['digests_sent']}"
+        )
+        out.print(
+            f"  last poll {item['last_poll'] or 'never'}; last error {item['last_error'] or 'none'}"
+        )
+
+
+def export(
+    output: Annotated[
+        Path, typer.Option(help="Folder to write the JSON and CSV files into.")
+    ] = Path("bounceback-export"),
+    account: Annotated[str | None, typer.Option(help="Only this address.")] = None,
+) -> None:
+    """Export everything stored for each account, except secrets, as JSON and CSV files."""
+    from bounceback.account.export import export_accounts
+    from bounceback.flows.analyse import parse_pending
+    from bounceback.storage import accounts
+
+    sessions = _sessions(load_settings())
+    with sessions.begin() as session:
+        if account:
+            ids = [accounts.require_account(account, session=session).id]
+        else:
+            ids = [a.id for a in accounts.list_accounts(session=session)]
+    # Mail a poll stored but did not get to analyse is still unparsed: parse it first, so
+    # its subject, sender and text are in the export too.
+    for account_id in ids:
+        parse_pending(account_id, sessions=sessions)
+    for path in export_accounts(sessions, output, address=account):
+        out.print(f"wrote {path}")
+
+
+def forget(
+    account: Annotated[str, typer.Argument(help="The address to forget.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an account and everything stored for it. The mailbox itself is not touched."""
+    from bounceback.errors import NotFoundError
+    from bounceback.storage import accounts
+    if not yes and not typer.confirm(f"Delete everything bounceback stored for {account}?"):
+        raise typer.Exit(1)
+    sessions = _sessions(load_settings())
+    with sessions.begin() as session:
+        found = accounts.get_account(account, session=session)
+        if found is None:
+            raise NotFoundError(f"no account {account} is connected")
+        accounts.delete_account(found, session=session)
+    out.print(f"forgot {account}: its messages, gaps, postings and digests are deleted")
+
+
+def classify(
+    files: Annotated[list[Path] | None, typer.Argument(help=".eml files to classify.")] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option(
+            "--jsonl", help='Lines of {"id","subject","from","body","html"}; "-" for stdin.'
+        ),
+    ] = None,
+) -> None:
+    """Classify emails and print one JSON object per input, in input order."""
+    from bounceback.cli.classify import classify_stream, emails_from_eml, emails_from_jsonl
+    from bounceback.nlp.registry import accepted_model_dir, load_analyzer
+
+    if bool(files) == (jsonl is not None):
+        raise ConfigError("give .eml files or --jsonl FILE, not both and not neither")
+    analyzer = load_analyzer(accepted_model_dir(load_settings().models_dir))
+    emails: Iterator[Any] = emails_from_eml(files or []) if files else emails_from_jsonl(jsonl)  # type: ignore[arg-type]
+    write = sys.stdout.write
+    for line in classify_stream(analyzer, emails):
+        write(line + "\n")

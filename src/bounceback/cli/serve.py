@@ -1,0 +1,41 @@
+"""`bounceback serve`: the schedules in one process until stopped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from bounceback.flows.schedules import DEFAULT_POLL_INTERVAL
+from bounceback.flows.serve import run_serve
+from bounceback.settings import load_settings
+
+
+def serve(
+    interval: Annotated[
+        float, typer.Option(help="Minutes between polls (Gmail: 15 or more).")
+    ] = DEFAULT_POLL_INTERVAL.total_seconds() / 60,
+    retrain: Annotated[
+        bool, typer.Option(help="Also retrain the models every Sunday at 03:00 UTC.")
+    ] = True,
+    prefect_port: Annotated[
+        int,
+        typer.Option(help="Port of the private Prefect server (when PREFECT_API_URL is unset)."),
+    ] = 4200,
+) -> None:
+    """Run the poll, weekly digest and retraining schedules until stopped (Ctrl-C or SIGTERM).
+
+    Polls every 15 minutes by default and sends each account's digest at its chosen
+    weekday and time in its time zone; a digest missed while stopped goes out once.
+    """
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    run_serve(
+        load_settings(),
+        timedelta(minutes=interval),
+        retrain=retrain,
+        prefect_port=prefect_port,
+        announce=lambda line: console.print(line, markup=False),
+    )

@@ -1,0 +1,138 @@
+"""`bounceback demo`: the whole loop on loopback servers with the bundled sample mail."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from datetime import date, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from importlib.resources import files
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bounceback.account.connect import ConnectRequest, connect_account
+from bounceback.demo.servers import EmbeddedImapServer, SmtpSink
+from bounceback.digest.collect import Week
+from bounceback.digest.preview import save_digest_files
+from bounceback.mail.imap import ImapEndpoint
+from bounceback.mail.secret_store import file_ref
+from bounceback.mail.smtp import SmtpEndpoint
+from bounceback.settings import Settings
+from bounceback.storage.models import utcnow
+
+DEMO_ADDRESS = "alex.morgan@example.com"
+#: The embedded server's password, kept in a 0600 file in the demo folder like a real one.
+DEMO_PASSWORD = "demo-password"
+#: Monday of the week the bundled samples treat as "last week"; see samples/README.md.
+SAMPLES_WEEK = date(2026, 11, 23)
+_DATE_HEADER = re.compile(rb"^Date:[ \t]*(.*?)\r?$", re.MULTILINE | re.IGNORECASE)
+
+
+def sample_messages() -> list[tuple[str, bytes]]:
+    """The bundled sample mail as (file name, raw bytes), in file-name order."""
+    folder = files("bounceback.demo") / "samples"
+    return sorted(
+        (entry.name, entry.read_bytes())
+        for entry in folder.iterdir()
+        if entry.name.endswith(".eml")
+    )
+
+
+def shift_dates(raw: bytes, delta: timedelta) -> bytes:
+    """Move a message's Date header by delta, leaving every other byte as it was."""
+    match = _DATE_HEADER.search(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
+    if not match or delta == timedelta(0):
+        return raw
+    try:
+        moved = parsedate_to_datetime(match.group(1).decode("ascii")) + delta
+    except (TypeError, ValueError):
+        return raw
+    return raw.replace(match.group(0), b"Date: " + format_datetime(moved).encode("ascii"), 1)
+
+
+def demo_week_shift(today: datetime) -> timedelta:
+    """Whole weeks that move the samples' richest week to the last complete week."""
+    last = Week.last_complete(today, "UTC").start.date()
+    return timedelta(days=(last - SAMPLES_WEEK).days)
+
+
+def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
+    """Serve the samples over IMAP, poll, analyse, build and send the digest; returns its path."""
+    from bounceback.flows.digests import digest_flow
+    from bounceback.flows.poll import poll_flow
+    from bounceback.flows.runtime import prefect_context
+    from bounceback.storage.db import sessions_for
+
+    started = time.monotonic()
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    database_url = f"sqlite:///{folder / 'demo.db'}"
+    demo_settings = settings.with_database(database_url)
+    secret = folder / "demo-password"
+    secret.write_text(DEMO_PASSWORD, encoding="utf-8")
+    secret.chmod(0o600)
+    samples = sample_messages()
+    now = utcnow()
+    delta = demo_week_shift(now)
+    with EmbeddedImapServer(user="alex", password=DEMO_PASSWORD) as imap, SmtpSink() as sink:
+        imap.append(shift_dates(raw, delta) for _, raw in samples)
+        console.print(
+            f"[bold]bounceback demo[/bold]: {len(samples)} sample emails on an embedded IMAP "
+            f"server at {imap.host}:{imap.port}, an SMTP sink at {sink.host}:{sink.port}"
+        )
+        request = ConnectRequest(
+            address=DEMO_ADDRESS,
+            imap=ImapEndpoint(
+                imap.host, imap.port, "none", imap.user, allow_insecure_loopback=True
+            ),
+            smtp=SmtpEndpoint(
+                sink.host, sink.port, "none", imap.user, allow_insecure_loopback=True
+            ),
+            secret_ref=file_ref(secret),
+            digest_to=DEMO_ADDRESS,
+        )
+        connect_account(request, DEMO_PASSWORD, sessions=sessions_for(database_url))
+        console.print("starting Prefect (a local ephemeral server: this takes a few seconds)...")
+        with prefect_context(settings, quiet=True):
+            polled = poll_flow(DEMO_ADDRESS, settings=demo_settings)[0]
+            week = Week.last_complete(now, "UTC").label
+            digest_flow(DEMO_ADDRESS, week, True, settings=demo_settings)
+        received = sink.wait_for(1, timeout=30)
+    if not received:
+        raise RuntimeError("the digest did not arrive at the SMTP sink")
+    paths = save_digest_files(received[-1][2], folder / f"digest-{week}.html")
+    _summary(console, database_url, polled, paths, time.monotonic() - started)
+    return paths[0]
+
+
+def _summary(
+    console: Console,
+    database_url: str,
+    polled: dict[str, object],
+    paths: list[Path],
+    seconds: float,
+) -> None:
+    from bounceback.storage import accounts
+    from bounceback.storage.db import sessions_for
+
+    with sessions_for(database_url).begin() as session:
+        account = accounts.get_account(DEMO_ADDRESS, session=session)
+        assert account is not None
+        summary = accounts.account_summary(account, session=session)
+    table = Table(title="What bounceback found", show_header=True)
+    table.add_column("label")
+    table.add_column("emails", justify="right")
+    for label, count in summary["labels"].items():
+        table.add_row(label, str(count))
+    console.print(table)
+    console.print(
+        f"{summary['messages']} emails stored, {summary['gaps']} feedback gaps extracted, "
+        f"{summary['postings']} job postings (after de-duplication), "
+        f"{summary['digests_sent']} digest sent in {seconds:.1f} s"
+    )
+    for path in paths:
+        console.print(f"digest: {path}")

@@ -1,0 +1,207 @@
+"""Gather one ISO week of stored records into the digest builder's input."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bounceback.digest.model import (
+    DiaryItem,
+    DigestInput,
+    GapItem,
+    PostingItem,
+    SilentRejection,
+    WeekStats,
+)
+from bounceback.nlp.postings import same_role
+from bounceback.storage import accounts, digests
+from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
+
+HISTORY_WEEKS = 6
+_COUNTED = {
+    "application_received": "acknowledged",
+    "interview": "interviews",
+    "rejection": "rejections",
+    "offer": "offers",
+    "feedback": "feedback",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """An ISO week in the account's time zone: [start, end)."""
+
+    label: str
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def parse(cls, label: str, zone: str) -> Week:
+        """The week called e.g. '2026-W47' in that time zone."""
+        year, _, number = label.upper().partition("-W")
+        monday = date.fromisocalendar(int(year), int(number), 1)
+        start = datetime.combine(monday, time(0), tzinfo=ZoneInfo(zone))
+        return cls(label.upper(), start, start + timedelta(days=7))
+
+    @classmethod
+    def containing(cls, moment: datetime, zone: str) -> Week:
+        """The week that moment falls in."""
+        local = moment.astimezone(ZoneInfo(zone))
+        year, number, _ = local.isocalendar()
+        return cls.parse(f"{year}-W{number:02d}", zone)
+
+    @classmethod
+    def last_complete(cls, moment: datetime, zone: str) -> Week:
+        """The most recent week that has fully ended at moment."""
+        return cls.containing(moment, zone).previous()
+
+    def previous(self) -> Week:
+        """The week before this one."""
+        return Week.containing(self.start - timedelta(days=1), str(self.start.tzinfo))
+
+
+def week_stats(label: str, rows: list[tuple[Message, Analysis]]) -> WeekStats:
+    """Count the week's job-search events from its analysed messages."""
+    counts: Counter[str] = Counter()
+    for _, analysis in rows:
+        for name in analysis.labels:
+            if name in _COUNTED:
+                counts[_COUNTED[name]] += 1
+    return WeekStats(week=label, **counts)
+
+
+def _gap_item(gap: Gap, message: Message) -> GapItem:
+    return GapItem(
+        gap_id=gap.id,
+        category=gap.category,
+        text=gap.text,
+        skill=gap.skill,
+        company=gap.company,
+        role=gap.role,
+        received_at=message.received_at,
+        subject=message.subject,
+    )
+
+
+_NO_REPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply", re.IGNORECASE)
+
+
+def reply_address(message: Message) -> str | None:
+    """Where a reply should go: the Reply-To address when the mail names a real one."""
+    try:
+        headers = BytesHeaderParser(policy=policy.default).parsebytes(message.raw)
+        value = headers.get("Reply-To")
+        addresses = getattr(value, "addresses", ()) if value is not None else ()
+    except Exception:  # a malformed header: fall back to the sender
+        return None
+    for address in addresses:
+        spec = str(address.addr_spec or "")
+        if "@" in spec and not _NO_REPLY.search(spec.partition("@")[0]):
+            return spec if re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+", spec) else None
+    return None
+
+
+def _silent_rejections(
+    rows: list[tuple[Message, Analysis]], interviewed: set[str]
+) -> list[SilentRejection]:
+    found = []
+    for message, analysis in rows:
+        if "rejection" not in analysis.labels or "feedback" in analysis.labels:
+            continue
+        if not message.sender_address or message.gaps:
+            continue
+        found.append(
+            SilentRejection(
+                message_id=message.header_message_id or "",
+                subject=message.subject,
+                sender_name=message.sender_name,
+                sender_address=reply_address(message) or message.sender_address,
+                company=analysis.company,
+                role=analysis.role,
+                received_at=message.received_at,
+                after_interview=(analysis.company or "").lower() in interviewed,
+            )
+        )
+    found.sort(key=lambda item: (not item.after_interview, item.received_at))
+    return found
+
+
+def _posting_item(posting: JobPosting) -> PostingItem:
+    return PostingItem(
+        title=posting.title,
+        company=posting.company,
+        location=posting.location,
+        salary=posting.salary,
+        url=posting.url,
+        source=posting.source,
+        received_at=posting.received_at,
+        posted_at=posting.posted_at,
+    )
+
+
+def _not_shown_before(
+    postings: list[JobPosting], shown: list[tuple[str, str | None]]
+) -> list[JobPosting]:
+    """Drop postings an earlier digest showed, even when another board worded them differently."""
+    return [
+        p
+        for p in postings
+        if not any(same_role(p.title, p.company, title, company) for title, company in shown)
+    ]
+
+
+def collect_digest_input(
+    account: Account, week: Week, *, session: Session
+) -> tuple[DigestInput, list[JobPosting]]:
+    """The builder's input for week, and the postings it will show (to mark them shown)."""
+    history: list[WeekStats] = []
+    current = week
+    weeks = []
+    for _ in range(HISTORY_WEEKS):
+        weeks.append(current)
+        current = current.previous()
+    interviewed: set[str] = set()
+    this_week_rows: list[tuple[Message, Analysis]] = []
+    for item in reversed(weeks):
+        rows = digests.analysed_between(account.id, item.start, item.end, session=session)
+        history.append(week_stats(item.label, rows))
+        interviewed.update(
+            (a.company or "").lower() for _, a in rows if "interview" in a.labels and a.company
+        )
+        if item is week:
+            this_week_rows = rows
+    all_gaps = [
+        _gap_item(g, m) for g, m in digests.gaps_until(account.id, week.end, session=session)
+    ]
+    week_gaps = [g for g in all_gaps if week.start <= g.received_at < week.end]
+    postings = digests.undigested_postings(account.id, week.end, session=session)
+    fresh = _not_shown_before(postings, digests.shown_postings(account.id, session=session))
+    profile = accounts.get_profile(account.id, session=session)
+    diary = digests.diary_entries(account.id, week.end, session=session)
+    data = DigestInput(
+        account_address=account.address,
+        week=week.label,
+        period_start=week.start,
+        period_end=week.end,
+        history=tuple(history),
+        week_gaps=tuple(week_gaps),
+        all_gaps=tuple(all_gaps),
+        silent_rejections=tuple(_silent_rejections(this_week_rows, interviewed)),
+        postings=tuple(_posting_item(p) for p in fresh),
+        user_name=profile.name if profile else None,
+        target_keywords=tuple(profile.keywords) if profile else (),
+        target_roles=tuple(profile.target_roles) if profile else (),
+        locations=tuple(profile.locations) if profile else (),
+        salary_floor=profile.salary_floor if profile else None,
+        done_steps=digests.done_step_keys(account.id, session=session),
+        diary=tuple(DiaryItem(text=e.text, written_at=e.created_at) for e in diary),
+    )
+    # Every undigested posting is marked shown, repeats included, so none comes back later.
+    return data, postings

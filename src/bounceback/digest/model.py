@@ -1,0 +1,90 @@
+"""Inputs and output of the digest builder: plain values, no ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WeekStats:
+    """Counts of job-search events in one ISO week."""
+
+    week: str  # ISO week, e.g. "2026-W48"
+    acknowledged: int = 0
+    interviews: int = 0
+    rejections: int = 0
+    offers: int = 0
+    feedback: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GapItem:
+    """A gap record as the digest shows it."""
+
+    gap_id: int
+    category: str
+    text: str
+    skill: str | None
+    company: str | None
+    role: str | None
+    received_at: datetime
+    subject: str
+
+
+@dataclass(frozen=True, slots=True)
+class SilentRejection:
+    """A rejection that came without feedback: the digest drafts a request for it."""
+
+    message_id: str  # the Message-ID header, for In-Reply-To
+    subject: str
+    sender_name: str | None
+    sender_address: str
+    company: str | None
+    role: str | None
+    received_at: datetime
+    after_interview: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PostingItem:
+    """A fresh job posting for the alerts section."""
+
+    title: str
+    company: str | None
+    location: str | None
+    salary: str | None
+    url: str | None
+    source: str
+    received_at: datetime
+    posted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryItem:
+    """A learning-diary entry the user wrote by replying to a digest."""
+
+    text: str
+    written_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DigestInput:
+    """Everything one week's digest is built from."""
+
+    account_address: str
+    week: str  # ISO week the digest covers, e.g. "2026-W48"
+    period_start: datetime
+    period_end: datetime
+    history: tuple[WeekStats, ...]  # oldest first; the last item is this week
+    week_gaps: tuple[GapItem, ...]
+    all_gaps: tuple[GapItem, ...]  # every non-dismissed gap so far, this week included
+    silent_rejections: tuple[SilentRejection, ...]
+    postings: tuple[PostingItem, ...]
+    user_name: str | None = None
+    target_keywords: tuple[str, ...] = field(default_factory=tuple)
+    target_roles: tuple[str, ...] = field(default_factory=tuple)
+    locations: tuple[str, ...] = field(default_factory=tuple)
+    salary_floor: int | None = None
+    done_steps: frozenset[str] = field(default_factory=frozenset)  # playbook keys marked done
+    diary: tuple[DiaryItem, ...] = field(default_factory=tuple)  # newest first

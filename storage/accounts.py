@@ -1,0 +1,174 @@
+"""Accounts and their profiles: look-up, save, delete, poll bookkeeping and status counts.
+
+Each function takes `*, session` and never commits: callers own transactions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bounceback.errors import ConfigError, NotFoundError
+from bounceback.storage.digests import sent_digests
+from bounceback.storage.mailbox import folder_for
+from bounceback.storage.models import (
+    Account,
+    Analysis,
+    DiaryEntry,
+    Digest,
+    DigestStep,
+    Folder,
+    Gap,
+    JobPosting,
+    Message,
+    Profile,
+    utcnow,
+)
+
+
+def get_account(address: str, *, session: Session) -> Account | None:
+    """The account with this address, or None."""
+    return session.scalar(select(Account).where(Account.address == address.lower()))
+
+
+def account_by_id(account_id: int, *, session: Session) -> Account:
+    """The account with this primary key (it must exist)."""
+    return session.get_one(Account, account_id)
+
+
+def require_account(address: str, *, session: Session) -> Account:
+    """The account with this address; NotFoundError saying how to connect it otherwise."""
+    account = get_account(address, session=session)
+    if account is None:
+        raise NotFoundError(
+            f"no account {address} is connected; run bounceback connect {address} "
+            "(bounceback status lists the connected ones)"
+        )
+    return account
+
+
+def only_account(address: str | None, *, session: Session) -> Account:
+    """The named account, or the only one when none is named (ConfigError if several)."""
+    if address:
+        return require_account(address, session=session)
+    accounts = list_accounts(session=session)
+    if not accounts:
+        raise NotFoundError("no account is connected yet; run bounceback connect first")
+    if len(accounts) > 1:
+        raise ConfigError("several accounts are connected; say which with --account ADDRESS")
+    return accounts[0]
+
+
+def list_accounts(*, session: Session) -> list[Account]:
+    """Every account, oldest first."""
+    return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def save_account(fields: dict[str, Any], folders: Sequence[str], *, session: Session) -> Account:
+    """Create or update the account for fields['address'] and make sure its folders exist."""
+    address = fields["address"].lower()
+    account = get_account(address, session=session)
+    if account is None:
+        account = Account(**{**fields, "address": address})
+        session.add(account)
+    else:
+        for key, value in fields.items():
+            if key != "address":
+                setattr(account, key, value)
+    session.flush()
+    for name in folders:
+        folder_for(account, name, session=session)
+    return account
+
+
+def delete_account(account: Account, *, session: Session) -> None:
+    """Delete an account and everything stored for it."""
+    digest_ids = select(Digest.id).where(Digest.account_id == account.id)
+    session.execute(delete(DigestStep).where(DigestStep.digest_id.in_(digest_ids)))
+    for model in (DiaryEntry, Profile, JobPosting, Digest):
+        session.execute(delete(model).where(model.account_id == account.id))
+    message_ids = select(Message.id).where(Message.account_id == account.id)
+    session.execute(delete(Gap).where(Gap.message_id.in_(message_ids)))
+    session.execute(delete(Analysis).where(Analysis.message_id.in_(message_ids)))
+    session.execute(delete(Message).where(Message.account_id == account.id))
+    session.execute(delete(Folder).where(Folder.account_id == account.id))
+    session.delete(account)
+
+
+def record_poll(account: Account, error: str | None, *, session: Session) -> None:
+    """Remember when the account was last polled and how it ended."""
+    account.last_poll_at = utcnow()
+    account.last_error = error
+    session.flush()
+
+
+def get_profile(account_id: int, *, session: Session) -> Profile | None:
+    """The account's search profile, if the user set one."""
+    return session.scalar(select(Profile).where(Profile.account_id == account_id))
+
+
+def save_profile(account_id: int, fields: dict[str, Any], *, session: Session) -> Profile:
+    """Create or update the account's search profile with the given fields."""
+    profile = get_profile(account_id, session=session)
+    if profile is None:
+        profile = Profile(account_id=account_id, target_roles=[], keywords=[], locations=[])
+        session.add(profile)
+    for key, value in fields.items():
+        setattr(profile, key, value)
+    profile.updated_at = utcnow()
+    session.flush()
+    return profile
+
+
+def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
+    """Counts for `bounceback status`: messages, labels, gaps, postings, digests."""
+    messages = (
+        session.scalar(select(func.count(Message.id)).where(Message.account_id == account.id)) or 0
+    )
+    label_counts: Counter[str] = Counter()
+    rows = session.scalars(
+        select(Analysis.labels)
+        .join(Message, Analysis.message_id == Message.id)
+        .where(Message.account_id == account.id)
+    )
+    for labels in rows:
+        label_counts.update(labels or ["other"])
+    gaps = (
+        session.scalar(
+            select(func.count(Gap.id))
+            .join(Message, Gap.message_id == Message.id)
+            .where(Message.account_id == account.id, Gap.status != "dismissed")
+        )
+        or 0
+    )
+    postings = (
+        session.scalar(select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id))
+        or 0
+    )
+    failed = (
+        session.scalar(
+            select(func.count(Message.id)).where(
+                Message.account_id == account.id, Message.parse_status == "failed"
+            )
+        )
+        or 0
+    )
+    return {
+        "address": account.address,
+        "messages": messages,
+        "labels": dict(sorted(label_counts.items())),
+        "gaps": gaps,
+        "postings": postings,
+        "digests_sent": sent_digests(account.id, session=session),
+        "last_poll": account.last_poll_at.isoformat() if account.last_poll_at else None,
+        "last_error": account.last_error,
+        "unparseable_messages": failed,
+        "folders": [
+            {"name": f.name, "uidvalidity": f.uidvalidity, "last_uid": f.last_uid}
+            for f in account.folders
+        ],
+    }

@@ -1,0 +1,125 @@
+"""What the language model said about each message: labels, gaps, job postings.
+
+Each function takes `*, session` and never commits: callers own transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bounceback.storage.models import (
+    Analysis,
+    Gap,
+    JobPosting,
+    Message,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewGap:
+    """A gap found by the analyser."""
+
+    category: str
+    text: str
+    start: int
+    end: int
+    skill: str | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewPosting:
+    """A posting parsed from a job alert."""
+
+    dedupe_key: str
+    title: str
+    company: str | None
+    location: str | None
+    salary: str | None
+    url: str | None
+    source: str
+    posted_at: datetime | None = None
+
+
+def messages_to_analyse(account_id: int, limit: int, *, session: Session) -> list[Message]:
+    """Messages of the account with no analysis yet, oldest first."""
+    query = (
+        select(Message)
+        .outerjoin(Analysis, Analysis.message_id == Message.id)
+        .where(Message.account_id == account_id, Analysis.id.is_(None))
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def save_analysis(
+    message: Message,
+    *,
+    model_version: str,
+    labels: Sequence[str],
+    scores: dict[str, float],
+    company: str | None,
+    role: str | None,
+    gaps: Iterable[NewGap],
+    postings: Iterable[NewPosting],
+    session: Session,
+) -> int:
+    """Store one message's analysis with its gaps and new postings; returns postings added."""
+    session.add(
+        Analysis(
+            message_id=message.id,
+            model_version=model_version,
+            labels=list(labels),
+            scores=scores,
+            company=company,
+            role=role,
+        )
+    )
+    for gap in gaps:
+        session.add(
+            Gap(
+                message_id=message.id,
+                category=gap.category,
+                text=gap.text,
+                start=gap.start,
+                end=gap.end,
+                skill=gap.skill,
+                confidence=gap.confidence,
+                company=company,
+                role=role,
+            )
+        )
+    added = 0
+    for posting in postings:
+        seen = session.scalar(
+            select(JobPosting.id).where(
+                JobPosting.account_id == message.account_id,
+                JobPosting.dedupe_key == posting.dedupe_key,
+            )
+        )
+        if seen is not None:
+            continue
+        session.add(
+            JobPosting(
+                account_id=message.account_id,
+                message_id=message.id,
+                dedupe_key=posting.dedupe_key,
+                title=posting.title,
+                company=posting.company,
+                location=posting.location,
+                salary=posting.salary,
+                url=posting.url,
+                source=posting.source,
+                received_at=message.received_at,
+                posted_at=posting.posted_at,
+            )
+        )
+        session.flush()
+        added += 1
+    return added
