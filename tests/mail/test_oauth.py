@@ -477,17 +477,7 @@ def test_a_rotated_refresh_token_that_cannot_be_saved_still_logs_in(
         (["--oauth2-refresh-token-env", "X"], "need --oauth2-client-id"),
         (["--oauth2-token-command", "x", "--oauth2-client-id", "c"], "not both"),
         (["--oauth2-token-command", "x", "--password-env", "P"], "not both"),
-        (
-            [
-                "--oauth2-client-id",
-                "c",
-                "--oauth2-refresh-token-env",
-                "X",
-                "--oauth2-provider",
-                "yahoo",
-            ],
-            "use --oauth2-token-command",
-        ),
+        # An unknown --oauth2-provider is a usage error (exit 2): see tests/cli/test_bad_input.
     ],
 )
 def test_contradictory_oauth2_options_are_refused(

@@ -42,33 +42,54 @@ def _clean(values: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
 
 
+def _profile_fields(change: ProfileUpdate) -> dict[str, Any]:
+    """The profile columns the change sets, checked."""
+    fields: dict[str, Any] = {}
+    if change.clear:
+        fields = {"target_roles": [], "keywords": [], "locations": [], "salary_floor": None}
+    if change.name is not None:
+        fields["name"] = " ".join(change.name.split()) or None
+    for key, values in (
+        ("target_roles", change.roles),
+        ("keywords", change.keywords),
+        ("locations", change.locations),
+    ):
+        if values:
+            fields[key] = _clean(values)
+    if change.salary_floor is not None:
+        if change.salary_floor < 0:
+            raise ConfigError(
+                f"the salary floor cannot be negative ({change.salary_floor}); give 0 to clear it"
+            )
+        fields["salary_floor"] = change.salary_floor or None
+    return fields
+
+
+def _schedule_fields(change: ProfileUpdate) -> dict[str, Any]:
+    """The account's digest-schedule columns the change sets, checked."""
+    fields: dict[str, Any] = {}
+    if change.timezone is not None:
+        fields["timezone"] = parse_timezone(change.timezone)
+    if change.digest_day is not None:
+        fields["digest_weekday"] = parse_weekday(change.digest_day)
+    if change.digest_time is not None:
+        fields["digest_time"] = parse_time(change.digest_time)
+    return fields
+
+
 def update_profile(
     sessions: sessionmaker[Session], address: str | None, change: ProfileUpdate
 ) -> dict[str, Any]:
-    """Apply the change to one account's profile (the only account if none is named)."""
+    """Apply the change to one account's profile (the only account if none is named).
+
+    Every value is checked before the account is looked up, so a typo is reported as
+    such even when no account is connected yet.
+    """
+    fields, schedule = _profile_fields(change), _schedule_fields(change)
     with sessions.begin() as session:
         account = accounts.only_account(address, session=session)
-        fields: dict[str, Any] = {}
-        if change.clear:
-            fields = {"target_roles": [], "keywords": [], "locations": [], "salary_floor": None}
-        if change.name is not None:
-            fields["name"] = " ".join(change.name.split()) or None
-        if change.roles:
-            fields["target_roles"] = _clean(change.roles)
-        if change.keywords:
-            fields["keywords"] = _clean(change.keywords)
-        if change.locations:
-            fields["locations"] = _clean(change.locations)
-        if change.salary_floor is not None:
-            if change.salary_floor < 0:
-                raise ConfigError("the salary floor cannot be negative")
-            fields["salary_floor"] = change.salary_floor or None
-        if change.timezone is not None:
-            account.timezone = parse_timezone(change.timezone)
-        if change.digest_day is not None:
-            account.digest_weekday = parse_weekday(change.digest_day)
-        if change.digest_time is not None:
-            account.digest_time = parse_time(change.digest_time)
+        for key, value in schedule.items():
+            setattr(account, key, value)
         if fields or accounts.get_profile(account.id, session=session) is None:
             accounts.save_profile(account.id, fields, session=session)
         return describe(account, session=session)

@@ -18,8 +18,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: option names never cut, no <bool> after flags, fits 80 columns.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 100},
 )
-db_app = typer.Typer(help="Manage bounceback's database.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Manage bounceback's database.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(db_app, name="db")
 
 for command in (

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,44 +15,95 @@ from bounceback.cli.output import _sessions, out
 from bounceback.errors import ConfigError
 from bounceback.settings import load_settings
 
+if TYPE_CHECKING:
+    from bounceback.account.connect import ConnectRequest
+
+
+class Security(StrEnum):
+    """How a server is reached."""
+
+    ssl = "ssl"
+    starttls = "starttls"
+    none = "none"
+
+
+class OAuthProvider(StrEnum):
+    """Whose OAuth2 token endpoint a client id belongs to."""
+
+    google = "google"
+    microsoft = "microsoft"
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Where the password or OAuth2 secrets live, as the options gave them."""
+
+    password_env: str | None = None
+    password_file: Path | None = None
+    password_prefect_secret: str | None = None
+    keyring: bool = False
+    oauth_ref: str | None = None
+
+    def password_sources(self) -> list[str]:
+        given = [
+            ("--password-env", self.password_env),
+            ("--password-file", self.password_file),
+            ("--password-prefect-secret", self.password_prefect_secret),
+        ]
+        return [name for name, value in given if value]
+
 
 def connect(
-    address: Annotated[str, typer.Argument(help="Your email address.")],
+    address: Annotated[str, typer.Argument(metavar="ADDRESS", help="Your email address.")],
     imap_host: Annotated[
-        str | None, typer.Option(help="IMAP server; default from the provider preset.")
+        str | None,
+        typer.Option(metavar="HOST", help="IMAP server; default from the provider preset."),
     ] = None,
     imap_port: Annotated[
-        int | None, typer.Option(help="IMAP port (993 for ssl, 143 for starttls).")
+        int | None,
+        typer.Option(metavar="PORT", help="IMAP port (993 for ssl, 143 for starttls)."),
     ] = None,
-    imap_security: Annotated[str | None, typer.Option(help="ssl, starttls or none.")] = None,
-    smtp_host: Annotated[str | None, typer.Option(help="SMTP server for the digest.")] = None,
+    imap_security: Annotated[Security | None, typer.Option(help="How to reach IMAP.")] = None,
+    smtp_host: Annotated[
+        str | None, typer.Option(metavar="HOST", help="SMTP server for the digest.")
+    ] = None,
     smtp_port: Annotated[
-        int | None, typer.Option(help="SMTP port (465 for ssl, 587 for starttls).")
+        int | None,
+        typer.Option(metavar="PORT", help="SMTP port (465 for ssl, 587 for starttls)."),
     ] = None,
-    smtp_security: Annotated[str | None, typer.Option(help="ssl, starttls or none.")] = None,
-    username: Annotated[str | None, typer.Option(help="Login name; default: the address.")] = None,
+    smtp_security: Annotated[Security | None, typer.Option(help="How to reach SMTP.")] = None,
+    username: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Login name; default: the address.")
+    ] = None,
     password_env: Annotated[
-        str | None, typer.Option(help="Environment variable holding the password.")
+        str | None,
+        typer.Option(metavar="VAR", help="Environment variable holding the password."),
     ] = None,
     password_file: Annotated[
-        Path | None, typer.Option(help="File (mode 600) holding the password.")
+        Path | None, typer.Option(metavar="PATH", help="File (mode 600) holding the password.")
     ] = None,
     password_prefect_secret: Annotated[
         str | None,
         typer.Option(
-            help="Prefect Secret block holding the password (needs PREFECT_SERVER_ENCRYPTION_KEY"
-            " kept outside Prefect's database; see the README)."
+            metavar="BLOCK",
+            help="Prefect Secret block holding the password (needs "
+            "PREFECT_SERVER_ENCRYPTION_KEY kept outside Prefect's database; see the README).",
         ),
     ] = None,
     digest_to: Annotated[
-        str | None, typer.Option(help="Where to send the digest; default: the address.")
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Where to send the digest; default: the address."),
     ] = None,
     folder: Annotated[
-        list[str] | None, typer.Option(help="Folder to watch (repeatable); default INBOX.")
+        list[str] | None,
+        typer.Option(metavar="NAME", help="Folder to watch (repeatable); default INBOX."),
     ] = None,
-    timezone: Annotated[str, typer.Option(help="Your time zone, for the weekly digest.")] = "UTC",
+    timezone: Annotated[
+        str, typer.Option(metavar="ZONE", help="Your time zone, e.g. Europe/London.")
+    ] = "UTC",
     allow_insecure_loopback: Annotated[
-        bool, typer.Option(help="Allow security 'none' to a loopback host.")
+        bool,
+        typer.Option("--allow-insecure-loopback", help="Allow security 'none' to a loopback host."),
     ] = False,
     use_keyring: Annotated[
         bool,
@@ -62,138 +117,169 @@ def connect(
     ] = False,
     oauth2_token_command: Annotated[
         str | None,
-        typer.Option(help="OAuth2 (XOAUTH2): a command printing an access token (no shell)."),
+        typer.Option(
+            metavar="COMMAND", help="OAuth2 (XOAUTH2): a command printing an access token."
+        ),
     ] = None,
     oauth2_client_id: Annotated[
         str | None,
-        typer.Option(help="OAuth2 (XOAUTH2) for Google/Microsoft: your own client id."),
+        typer.Option(metavar="ID", help="OAuth2 for Google or Microsoft: your own client id."),
     ] = None,
     oauth2_provider: Annotated[
-        str | None, typer.Option(help="google or microsoft; default from the provider preset.")
+        OAuthProvider | None,
+        typer.Option(help="Whose OAuth2; default from the provider preset."),
     ] = None,
     oauth2_refresh_token_env: Annotated[
-        str | None, typer.Option(help="Environment variable holding the OAuth2 refresh token.")
+        str | None, typer.Option(metavar="VAR", help="Variable holding the refresh token.")
     ] = None,
     oauth2_refresh_token_file: Annotated[
-        Path | None, typer.Option(help="File (mode 600) holding the OAuth2 refresh token.")
+        Path | None, typer.Option(metavar="PATH", help="File (600) holding the refresh token.")
     ] = None,
     oauth2_refresh_token_prefect_secret: Annotated[
-        str | None, typer.Option(help="Prefect Secret block holding the OAuth2 refresh token.")
+        str | None,
+        typer.Option(metavar="BLOCK", help="Prefect Secret block holding the refresh token."),
     ] = None,
     oauth2_client_secret_env: Annotated[
-        str | None, typer.Option(help="Environment variable holding the OAuth2 client secret.")
+        str | None, typer.Option(metavar="VAR", help="Variable holding the client secret.")
     ] = None,
     oauth2_client_secret_file: Annotated[
-        Path | None, typer.Option(help="File (mode 600) holding the OAuth2 client secret.")
+        Path | None, typer.Option(metavar="PATH", help="File (600) holding the client secret.")
     ] = None,
     oauth2_client_secret_prefect_secret: Annotated[
-        str | None, typer.Option(help="Prefect Secret block holding the OAuth2 client secret.")
+        str | None,
+        typer.Option(metavar="BLOCK", help="Prefect Secret block holding the client secret."),
     ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Connect a mailbox: verifies the IMAP login and SMTP before saving anything.
 
     The password is never stored by bounceback: give the environment variable or the
     file that holds it, and keep it there.
     """
-    from bounceback.account.connect import ConnectRequest, connect_account
+    from bounceback.account.connect import (
+        ConnectRequest,
+        ServerChoice,
+        check_address,
+        connect_account,
+        endpoints_for,
+    )
+    from bounceback.account.schedule import parse_timezone
     from bounceback.mail.credentials import resolve_secret
-    from bounceback.mail.imap import ImapEndpoint
     from bounceback.mail.providers import preset_for
-    from bounceback.mail.secret_store import env_ref, file_ref, prefect_secret_ref
-    from bounceback.mail.smtp import SmtpEndpoint
 
+    address = check_address(address)
+    yes = yes or not sys.stdin.isatty()  # nobody to ask: fail on what is missing instead
     preset = preset_for(address)
-    oauth_ref = _oauth2_ref(
-        preset.oauth2 if preset else "",
-        oauth2_token_command,
-        oauth2_client_id,
-        oauth2_provider,
-        (oauth2_refresh_token_env, oauth2_refresh_token_file),
-        (oauth2_client_secret_env, oauth2_client_secret_file),
-        blocks=(oauth2_refresh_token_prefect_secret, oauth2_client_secret_prefect_secret),
+    sources = Sources(
+        password_env,
+        password_file,
+        password_prefect_secret,
+        use_keyring,
+        _oauth2_ref(
+            preset.oauth2 if preset else "",
+            oauth2_token_command,
+            oauth2_client_id,
+            oauth2_provider and oauth2_provider.value,
+            (oauth2_refresh_token_env, oauth2_refresh_token_file),
+            (oauth2_client_secret_env, oauth2_client_secret_file),
+            blocks=(oauth2_refresh_token_prefect_secret, oauth2_client_secret_prefect_secret),
+        ),
     )
-    if oauth_ref and (password_env or password_file or password_prefect_secret or use_keyring):
-        raise ConfigError("give either a password source or OAuth2 options, not both")
-    if password_prefect_secret and (password_env or password_file or use_keyring):
-        raise ConfigError(
-            "give one password source: --password-prefect-secret, --password-env or --password-file"
-        )
-    if imap_host is None and preset is None:
-        if yes:
-            raise ConfigError(f"no preset for {address}; give --imap-host and --smtp-host")
+    if imap_host is None and preset is None and not yes:
         imap_host = typer.prompt("IMAP server host")
-    if (
-        password_env is None
-        and password_file is None
-        and password_prefect_secret is None
-        and not use_keyring
-        and not oauth_ref
-    ):
-        if yes:
-            raise ConfigError(
-                "say where the password is: --password-env VAR or --password-file PATH"
-            )
-        password_env = typer.prompt("Environment variable that holds the password")
-    imap_security = imap_security or (
-        preset.imap_security if preset and imap_host is None else "ssl"
-    )
-    smtp_security = smtp_security or (
-        preset.smtp_security if preset and smtp_host is None else "ssl"
-    )
-    imap = ImapEndpoint(
-        host=imap_host or (preset.imap_host if preset else ""),
-        port=imap_port
-        or (
-            preset.imap_port
-            if preset and imap_host is None
-            else _default_port("imap", imap_security)
-        ),
-        security=imap_security,
-        username=username or address,
+    imap, smtp = endpoints_for(
+        address,
+        ServerChoice(imap_host, imap_port, imap_security and imap_security.value),
+        ServerChoice(smtp_host, smtp_port, smtp_security and smtp_security.value),
+        username=username,
         allow_insecure_loopback=allow_insecure_loopback,
     )
-    smtp = SmtpEndpoint(
-        host=smtp_host or (preset.smtp_host if preset else imap.host),
-        port=smtp_port
-        or (
-            preset.smtp_port
-            if preset and smtp_host is None
-            else _default_port("smtp", smtp_security)
-        ),
-        security=smtp_security,
-        username=username or address,
-        allow_insecure_loopback=allow_insecure_loopback,
-    )
-    ref = env_ref(password_env) if password_env else file_ref(Path(password_file or ""))
-    if password_prefect_secret:
-        ref = prefect_secret_ref(password_prefect_secret)
-    ref = oauth_ref or ref
-    if use_keyring:
-        from bounceback.mail.secret_store import store_in_keyring
-
-        if password_env is None and yes:
-            raise ConfigError("with --keyring and --yes, give the password in --password-env")
-        secret = (
-            resolve_secret(ref)
-            if password_env
-            else typer.prompt("Mail password (kept in the OS keyring)", hide_input=True)
-        )
-        ref = store_in_keyring(address, secret)
     request = ConnectRequest(
-        address=address.lower(),
+        address=address,
         imap=imap,
         smtp=smtp,
-        secret_ref=ref,
-        digest_to=digest_to or address,
-        folders=tuple(folder or ["INBOX"]),
-        timezone=timezone,
+        secret_ref=_secret_ref(address, sources, yes=yes),
+        digest_to=check_address(digest_to, "address for the digest") if digest_to else address,
+        folders=tuple(_folders(folder)),
+        timezone=parse_timezone(timezone),
     )
     settings = load_settings()
-    result = connect_account(request, resolve_secret(ref), sessions=_sessions(settings))
-    out.print(
-        f"connected {address}: IMAP login and SMTP verified; watching {', '.join(request.folders)}"
+    secret = resolve_secret(request.secret_ref)
+    result = connect_account(request, secret, sessions=_sessions(settings))
+    _report(request, result.smtp_auth, json_output=json_output)
+
+
+def _folders(given: list[str] | None) -> list[str]:
+    folders = [name.strip() for name in (given or ["INBOX"])]
+    if any(not name for name in folders):
+        raise ConfigError("a --folder name cannot be empty; give e.g. --folder INBOX")
+    return list(dict.fromkeys(folders))
+
+
+def _secret_ref(address: str, sources: Sources, *, yes: bool) -> str:
+    """The reference to store for the account's secret, asking for what is missing."""
+    from bounceback.mail.credentials import resolve_secret
+    from bounceback.mail.secret_store import (
+        env_ref,
+        file_ref,
+        prefect_secret_ref,
+        store_in_keyring,
     )
-    if not result.smtp_auth:
+
+    given = sources.password_sources()
+    if sources.oauth_ref and (given or sources.keyring):
+        raise ConfigError("give either a password source or OAuth2 options, not both")
+    if len(given) > 1:
+        raise ConfigError(f"give one password source, not {' and '.join(given)}")
+    if sources.oauth_ref:
+        return sources.oauth_ref
+    if sources.password_prefect_secret:
+        if sources.keyring:
+            raise ConfigError("--keyring takes the password from --password-env, not a block")
+        return prefect_secret_ref(sources.password_prefect_secret)
+    if sources.password_file is not None and not sources.keyring:
+        return file_ref(sources.password_file.expanduser().resolve())
+    variable = sources.password_env
+    if sources.keyring:
+        if variable is None and yes:
+            raise ConfigError("with --keyring and --yes, give the password in --password-env")
+        secret = (
+            resolve_secret(env_ref(variable))
+            if variable
+            else typer.prompt("Mail password (kept in the OS keyring)", hide_input=True)
+        )
+        return store_in_keyring(address, secret)
+    if variable is None:
+        if yes:
+            raise ConfigError(
+                "say where the password is: --password-env VAR, --password-file PATH, "
+                "--keyring or the OAuth2 options"
+            )
+        variable = typer.prompt("Environment variable that holds the password")
+    return env_ref(variable)
+
+
+def _report(request: ConnectRequest, smtp_auth: bool, *, json_output: bool) -> None:
+    if json_output:
+        print(
+            json.dumps(
+                {
+                    "address": request.address,
+                    "imap": f"{request.imap.host}:{request.imap.port}",
+                    "smtp": f"{request.smtp.host}:{request.smtp.port}",
+                    "folders": list(request.folders),
+                    "smtp_auth": smtp_auth,
+                    "timezone": request.timezone,
+                }
+            )
+        )
+        return
+    out.print(
+        f"connected {request.address}: IMAP login and SMTP verified; "
+        f"watching {', '.join(request.folders)}",
+        markup=False,
+    )
+    if not smtp_auth:
         out.print(
             "note: the SMTP server offered no AUTH; digests go out unauthenticated (a local relay?)"
         )
@@ -237,9 +323,3 @@ def _oauth2_ref(
     if not chosen:
         raise ConfigError("say whose OAuth2 this is: --oauth2-provider google or microsoft")
     return refresh_ref(chosen, client_id, token_ref, secret_ref)
-
-
-def _default_port(kind: str, security: str) -> int:
-    if kind == "imap":
-        return 993 if security == "ssl" else 143
-    return {"ssl": 465, "starttls": 587}.get(security, 25)

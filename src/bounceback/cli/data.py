@@ -20,18 +20,19 @@ def status(
 ) -> None:
     """Show each account: messages, labels, gaps, postings, digests, last poll and error."""
     from bounceback.storage import accounts
+
     sessions = _sessions(load_settings())
     with sessions.begin() as session:
-        accounts = [
+        summaries = [
             accounts.account_summary(a, session=session)
             for a in accounts.list_accounts(session=session)
         ]
     if json_output:
-        print(json.dumps({"accounts": accounts}))
+        print(json.dumps({"accounts": summaries}))
         return
-    if not accounts:
+    if not summaries:
         out.print("no accounts yet: run bounceback connect (or bounceback demo to try it)")
-    for item in accounts:
+    for item in summaries:
         labels = ", ".join(f"{k} {v}" for k, v in item["labels"].items()) or "none yet"
         out.print(f"[bold]{item['address']}[/bold]")
         out.print(f"  messages {item['messages']} ({labels})")
@@ -46,45 +47,64 @@ def status(
 
 def export(
     output: Annotated[
-        Path, typer.Option(help="Folder to write the JSON and CSV files into.")
+        Path, typer.Option(metavar="PATH", help="Folder to write the JSON and CSV files into.")
     ] = Path("bounceback-export"),
-    account: Annotated[str | None, typer.Option(help="Only this address.")] = None,
+    account: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="Only this address.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Export everything stored for each account, except secrets, as JSON and CSV files."""
     from bounceback.account.export import export_accounts
     from bounceback.flows.analyse import parse_pending
     from bounceback.storage import accounts
 
+    if output.exists() and not output.is_dir():
+        raise ConfigError(f"{output} is a file; give a folder for the export with --output")
     sessions = _sessions(load_settings())
     with sessions.begin() as session:
         if account:
             ids = [accounts.require_account(account, session=session).id]
         else:
             ids = [a.id for a in accounts.list_accounts(session=session)]
+    if not ids:
+        raise ConfigError("no account is connected yet, so there is nothing to export")
     # Mail a poll stored but did not get to analyse is still unparsed: parse it first, so
     # its subject, sender and text are in the export too.
     for account_id in ids:
         parse_pending(account_id, sessions=sessions)
-    for path in export_accounts(sessions, output, address=account):
-        out.print(f"wrote {path}")
+    paths = export_accounts(sessions, output, address=account)
+    if json_output:
+        print(json.dumps({"written": [str(path) for path in paths]}))
+        return
+    for path in paths:
+        out.print(f"wrote {path}", markup=False)
 
 
 def forget(
-    account: Annotated[str, typer.Argument(help="The address to forget.")],
+    account: Annotated[str, typer.Argument(metavar="ADDRESS", help="The address to forget.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Delete an account and everything stored for it. The mailbox itself is not touched."""
-    from bounceback.errors import NotFoundError
     from bounceback.storage import accounts
-    if not yes and not typer.confirm(f"Delete everything bounceback stored for {account}?"):
-        raise typer.Exit(1)
+
     sessions = _sessions(load_settings())
     with sessions.begin() as session:
-        found = accounts.get_account(account, session=session)
-        if found is None:
-            raise NotFoundError(f"no account {account} is connected")
-        accounts.delete_account(found, session=session)
-    out.print(f"forgot {account}: its messages, gaps, postings and digests are deleted")
+        address = accounts.require_account(account, session=session).address
+    if not yes:
+        if not sys.stdin.isatty():
+            raise ConfigError(f"forgetting {address} deletes all its data; add --yes to confirm")
+        if not typer.confirm(f"Delete everything bounceback stored for {address}?"):
+            raise ConfigError(f"nothing was deleted: {address} is still connected")
+    with sessions.begin() as session:
+        accounts.delete_account(accounts.require_account(address, session=session), session=session)
+    if json_output:
+        print(json.dumps({"forgotten": address}))
+        return
+    out.print(
+        f"forgot {address}: its messages, gaps, postings and digests are deleted", markup=False
+    )
 
 
 def classify(

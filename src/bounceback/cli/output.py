@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 
@@ -17,30 +20,57 @@ out = Console(highlight=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def fail(message: str, status: int = 1) -> typer.Exit:
+    """Write one line to stderr (never wrapped, whatever the terminal) and give the exit."""
+    sys.stderr.write("bounceback: " + " ".join(message.split()) + "\n")
+    sys.stderr.flush()
+    return typer.Exit(status)
+
+
 def friendly_errors(func: F) -> F:
-    """Turn known failures into one line on stderr and exit status 1."""
+    """Turn every failure into one line on stderr and exit status 1 (never a traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pydantic import ValidationError
         from sqlalchemy.exc import OperationalError
 
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+            raise
         except BouncebackError as exc:
-            err.print(f"bounceback: {exc}", markup=False)
-            raise typer.Exit(1) from None
+            raise fail(str(exc)) from None
+        except ValidationError as exc:  # a BOUNCEBACK_* variable with a bad value
+            raise fail(_settings_problem(exc)) from None
         except OperationalError as exc:
-            err.print(
-                f"bounceback: the database could not be used ({exc.orig}); check "
-                "BOUNCEBACK_DATABASE_URL / BOUNCEBACK_HOME and free disk space",
-                markup=False,
-            )
-            raise typer.Exit(1) from None
+            raise fail(
+                f"the database could not be used ({exc.orig}); check "
+                "BOUNCEBACK_DATABASE_URL / BOUNCEBACK_HOME and free disk space"
+            ) from None
         except KeyboardInterrupt:
-            err.print("bounceback: interrupted; nothing half-written is kept")
-            raise typer.Exit(130) from None
+            raise fail("interrupted; nothing half-written is kept", 130) from None
+        except OSError as exc:
+            raise fail(
+                f"{exc.strerror or exc} ({exc.filename or 'no file'}); check the path, "
+                "its permissions and free disk space"
+            ) from None
+        except Exception as exc:
+            if os.environ.get("BOUNCEBACK_DEBUG"):
+                raise
+            raise fail(f"unexpected {type(exc).__name__}: {exc}; {_report_hint()}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _settings_problem(exc: Any) -> str:
+    first = exc.errors()[0]
+    name = "BOUNCEBACK_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
+    return f"{name} has a bad value ({first['msg']}); fix or unset it"
+
+
+def _report_hint() -> str:
+    return "run it again with BOUNCEBACK_DEBUG=1 for the traceback, and please report it"
 
 
 def _sessions(settings: Settings) -> Any:

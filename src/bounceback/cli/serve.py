@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bounceback.errors import ConfigError
 from bounceback.flows.schedules import DEFAULT_POLL_INTERVAL
 from bounceback.flows.serve import run_serve
 from bounceback.settings import load_settings
@@ -14,14 +15,17 @@ from bounceback.settings import load_settings
 
 def serve(
     interval: Annotated[
-        float, typer.Option(help="Minutes between polls (Gmail: 15 or more).")
+        float, typer.Option(metavar="MINUTES", help="Minutes between polls (Gmail: 15 or more).")
     ] = DEFAULT_POLL_INTERVAL.total_seconds() / 60,
     retrain: Annotated[
         bool, typer.Option(help="Also retrain the models every Sunday at 03:00 UTC.")
     ] = True,
     prefect_port: Annotated[
         int,
-        typer.Option(help="Port of the private Prefect server (when PREFECT_API_URL is unset)."),
+        typer.Option(
+            metavar="PORT",
+            help="Port of the private Prefect server (when PREFECT_API_URL is unset).",
+        ),
     ] = 4200,
 ) -> None:
     """Run the poll, weekly digest and retraining schedules until stopped (Ctrl-C or SIGTERM).
@@ -31,9 +35,15 @@ def serve(
     """
     from rich.console import Console
 
+    from bounceback.cli.run import polled_accounts
+
+    if not 0 < prefect_port < 65536:
+        raise ConfigError(f"--prefect-port {prefect_port} is not a port; give 1 to 65535")
+    settings = load_settings()
+    polled_accounts(settings, None)  # nothing to serve without an account: say so now
     console = Console(highlight=False)
     run_serve(
-        load_settings(),
+        settings,
         timedelta(minutes=interval),
         retrain=retrain,
         prefect_port=prefect_port,

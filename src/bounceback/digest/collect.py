@@ -20,11 +20,13 @@ from bounceback.digest.model import (
     SilentRejection,
     WeekStats,
 )
+from bounceback.errors import ConfigError
 from bounceback.nlp.postings import same_role
 from bounceback.storage import accounts, digests
 from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
 
 HISTORY_WEEKS = 6
+_WEEK_LABEL = re.compile(r"(\d{4})-?W(\d{1,2})")
 _COUNTED = {
     "application_received": "acknowledged",
     "interview": "interviews",
@@ -44,11 +46,20 @@ class Week:
 
     @classmethod
     def parse(cls, label: str, zone: str) -> Week:
-        """The week called e.g. '2026-W47' in that time zone."""
-        year, _, number = label.upper().partition("-W")
-        monday = date.fromisocalendar(int(year), int(number), 1)
+        """The week called e.g. '2026-W47' in that time zone; ConfigError for anything else."""
+        match = _WEEK_LABEL.fullmatch(label.strip().upper())
+        try:
+            if match is None:
+                raise ValueError
+            monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+        except ValueError:
+            raise ConfigError(
+                f"{label!r} is not an ISO week; use YYYY-Www with a week that exists "
+                "in that year, e.g. 2026-W47"
+            ) from None
+        label = f"{match.group(1)}-W{int(match.group(2)):02d}"
         start = datetime.combine(monday, time(0), tzinfo=ZoneInfo(zone))
-        return cls(label.upper(), start, start + timedelta(days=7))
+        return cls(label, start, start + timedelta(days=7))
 
     @classmethod
     def containing(cls, moment: datetime, zone: str) -> Week:
