@@ -58,8 +58,7 @@ FAILURES = [
     ),
     (["connect", "sam@fastmail.com"], "say where the password is"),  # no terminal: no prompt
     (
-        ["connect", "sam@example.test", "--imap-host", "mail.example.test"]
-        + ["--imap-security", "none", "--password-env", "X"],
+        ["connect", "sam@example.test", "--imap-host", "mail.example.test", "--imap-security", "none", "--password-env", "X"],
         "refusing an unencrypted connection to mail.example.test",
     ),
 ]
