@@ -171,7 +171,7 @@ def test_mail_a_poll_stored_but_did_not_analyse_is_exported_parsed(
     """The export command parses pending mail first (see cli.data.export)."""
     from bounceback.flows.analyse import parse_pending
     from bounceback.flows.fetcher import to_new_message
-    from bounceback.mail.imap import RawMessage
+    from bounceback.mail.imap_wire import RawMessage
 
     raw = (
         b"From: Priya Nair <priya@contoso.test>\r\nSubject: Your interview on Thursday\r\n"

@@ -27,7 +27,7 @@ from bounceback.flows.analyse import parse_body
 from bounceback.flows.outbox import SEND_STEPS, prepare_digest, send_digest, unsent_weeks
 from bounceback.flows.schedules import digest_week_due
 from bounceback.flows.sync import to_new_message
-from bounceback.mail.imap import RawMessage
+from bounceback.mail.imap_wire import RawMessage
 from bounceback.mail.sentcheck import sent_folders
 from bounceback.mail.smtp import PermanentSendError, TemporarySendError
 from bounceback.settings import Settings

@@ -28,9 +28,9 @@ def test_examine_search_and_fetch(imap_server: EmbeddedImapServer) -> None:
         assert state.uidnext is not None and state.uidnext > uids[-1]
         # "UID n:*" matches the newest message even above the top: it must be filtered out
         assert reader.uids_after(uids[-1]) == []
-        chunks = list(reader.fetch(uids, chunk_size=2))
-        assert [len(requested) for requested, _ in chunks] == [2, 2, 1]
-        fetched = [message for _, found in chunks for message in found]
+        chunks = [reader.fetch_chunk(uids[i : i + 2]) for i in range(0, len(uids), 2)]
+        assert [len(found) for found in chunks] == [2, 2, 1]
+        fetched = [message for found in chunks for message in found]
         assert [m.uid for m in fetched] == uids
         assert b"This is message number 3." in fetched[3].raw
         assert all(m.size == len(m.raw) for m in fetched)
@@ -81,7 +81,7 @@ def test_reading_dovecot_changes_no_flag(dovecot: DovecotAccount) -> None:
     with ImapReader(endpoint(dovecot.host, dovecot.port, dovecot.user), dovecot.password) as reader:
         reader.examine("INBOX")
         uids = reader.uids_after(0)
-        fetched = [m for _, found in reader.fetch(uids, chunk_size=7) for m in found]
+        fetched = [m for i in range(0, 20, 7) for m in reader.fetch_chunk(uids[i : i + 7])]
     assert len(fetched) == 20
     with dovecot.mailbox() as box:
         flags = [m.flags for m in box.fetch(mark_seen=False, headers_only=True)]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.flows.analyse import analyse_pending, parse_pending
 from bounceback.flows.sync import to_new_message
-from bounceback.mail.imap import RawMessage
+from bounceback.mail.imap_wire import RawMessage
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.storage import accounts, analyses, mailbox
 from bounceback.storage.models import Account, Message

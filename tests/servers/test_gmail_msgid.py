@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.demo.servers import EmbeddedImapServer
 from bounceback.errors import AuthenticationError
 from bounceback.flows.sync import sync_folder
-from bounceback.mail.imap import (
-    ImapEndpoint,
-    ImapReader,
+from bounceback.mail.imap import ImapEndpoint, ImapReader
+from bounceback.mail.imap_wire import (
     ReadOnlyViolation,
-    _parse_fetch,
-    _uid_and_size,
     check_read_only,
+    parse_fetch,
+    uid_and_size,
 )
 from bounceback.storage import accounts, mailbox
 from bounceback.storage.models import Folder, Message
@@ -203,15 +202,15 @@ def test_fetch_answer_parsing_takes_items_in_any_order() -> None:
         (b"4 (RFC822.SIZE %d UID 14 BODY[] {%d}" % (size, size), body),
         b")",
     ]
-    messages = _parse_fetch(data)
+    messages = parse_fetch(data)
     assert [(m.uid, m.size, m.gmail_msgid) for m in messages] == [
         (11, size, 1278455344230334865),
         (12, 99, 1278455344230334882),
         (14, size, None),
     ]
     assert all(m.raw == body for m in messages)
-    assert _uid_and_size(b"5 (X-GM-MSGID 77 RFC822.SIZE 120 UID 15)") == (15, 120)
-    assert _uid_and_size(b"5 (RFC822.SIZE 120 X-GM-MSGID 77)") == (None, 120)
+    assert uid_and_size(b"5 (X-GM-MSGID 77 RFC822.SIZE 120 UID 15)") == (15, 120)
+    assert uid_and_size(b"5 (RFC822.SIZE 120 X-GM-MSGID 77)") == (None, 120)
 
 
 def test_the_msgid_fetch_is_read_only_and_flag_setting_fetches_are_still_refused() -> None:

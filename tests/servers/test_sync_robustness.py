@@ -17,13 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.errors import MailServerError, UnstableMailboxError
 from bounceback.flows.sync import SyncOptions
-from bounceback.mail.imap import (
-    ImapEndpoint,
-    ImapReader,
-    ReadOnlyViolation,
-    ServerStalledError,
-    check_read_only,
-)
+from bounceback.mail.imap import ImapEndpoint, ImapReader, ServerStalledError
+from bounceback.mail.imap_wire import ReadOnlyViolation, check_read_only
 from bounceback.settings import Settings
 from bounceback.storage.models import Folder, Message
 from tests.servers.dovecot import DovecotAccount

@@ -14,7 +14,7 @@ import re
 import socket
 import ssl
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -24,29 +24,23 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 
 from bounceback.errors import AuthenticationError, ConfigError, MailServerError
+from bounceback.mail.imap_wire import (
+    MONTHS,
+    RawMessage,
+    check_read_only,
+    fetch_numbers,
+    parse_fetch,
+    quote_folder,
+    uid_set,
+)
 from bounceback.mail.oauth import OAuth2Token, refused
 
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("ssl", "starttls", "none")
-#: The numeric items of a FETCH answer, in whatever order the server lists them.
-_FETCH_NUMBER = re.compile(rb"(?<![\w.-])(UID|RFC822\.SIZE|X-GM-MSGID) (\d+)", re.IGNORECASE)
-#: The start of an untagged FETCH answer ("12 (..."), as imaplib hands it over.
-_FETCH_START = re.compile(rb"\s*\d+ \(")
 _CAPABILITY_CODE = re.compile(rb"\[CAPABILITY ([^\]]*)\]", re.IGNORECASE)
 #: Gmail's IMAP extension (https://developers.google.com/gmail/imap/imap-extensions).
 GMAIL_CAPABILITY = "X-GM-EXT-1"
-#: Every command a read-only session may send. Anything else (STORE, COPY, MOVE, EXPUNGE,
-#: APPEND, CREATE, SELECT, ...) is refused before it reaches the server.
-READ_ONLY_COMMANDS = frozenset(
-    {
-        "CAPABILITY", "LOGIN", "AUTHENTICATE", "STARTTLS", "ID", "ENABLE", "NAMESPACE",
-        "LIST", "LSUB", "STATUS", "EXAMINE", "NOOP", "LOGOUT",
-    }
-)  # fmt: skip
-READ_ONLY_UID_COMMANDS = frozenset({"SEARCH", "FETCH"})
-# A FETCH that names BODY[...] without .PEEK, or RFC822 / RFC822.TEXT, sets \Seen.
-_FLAG_SETTING_FETCH = re.compile(r"BODY\[|RFC822(?!\.SIZE|\.HEADER)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +63,6 @@ class FolderState:
     uidvalidity: int
     uidnext: int | None
     exists: int
-
-
-@dataclass(frozen=True, slots=True)
-class RawMessage:
-    """One message exactly as the server holds it."""
-
-    uid: int
-    size: int
-    raw: bytes
-    #: True when only the header was fetched (the body was over the size limit).
-    header_only: bool = False
-    #: Gmail's X-GM-MSGID: one id for the message under every label (None elsewhere).
-    gmail_msgid: int | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -304,7 +285,7 @@ class ImapReader:
         """Open a folder read-only (EXAMINE) and report its UIDVALIDITY and UIDNEXT."""
         client = self._client_or_fail
         try:
-            typ, data = client.select(_quote(name), readonly=True)
+            typ, data = client.select(quote_folder(name), readonly=True)
         except (OSError, imaplib.IMAP4.error) as exc:
             raise self._failed(f"opening the folder {name!r}", exc) from None
         if typ != "OK":
@@ -335,7 +316,7 @@ class ImapReader:
         """UIDs above last_uid in the open folder, ascending (only mail since `since`)."""
         criteria = [f"UID {last_uid + 1}:*"]
         if since is not None:
-            criteria.append(f"SINCE {since.day}-{_MONTHS[since.month - 1]}-{since.year}")
+            criteria.append(f"SINCE {since.day}-{MONTHS[since.month - 1]}-{since.year}")
         typ, data = self._uid("searching for new mail", "SEARCH", " ".join(criteria))
         if typ != "OK":
             raise MailServerError(f"the server refused UID SEARCH: {data!r}")
@@ -365,7 +346,7 @@ class ImapReader:
         """Which of uids still exist in the open folder (one UID SEARCH)."""
         if not uids:
             return set()
-        typ, data = self._uid("checking for expunged mail", "SEARCH", f"UID {_uid_set(uids)}")
+        typ, data = self._uid("checking for expunged mail", "SEARCH", f"UID {uid_set(uids)}")
         if typ != "OK":
             raise MailServerError(f"the server refused UID SEARCH: {data!r}")
         wanted = set(uids)
@@ -380,7 +361,7 @@ class ImapReader:
         if not uids:
             return {}, {}
         items = "(UID RFC822.SIZE X-GM-MSGID)" if self.gmail else "(UID RFC822.SIZE)"
-        typ, data = self._uid("reading message sizes", "FETCH", _uid_set(uids), items)
+        typ, data = self._uid("reading message sizes", "FETCH", uid_set(uids), items)
         if typ != "OK":
             data = self._leftover_fetch(data)
         wanted = set(uids)
@@ -390,7 +371,7 @@ class ImapReader:
             line = item[0] if isinstance(item, tuple) else item
             if not isinstance(line, bytes):
                 continue
-            numbers = _fetch_numbers(line)
+            numbers = fetch_numbers(line)
             uid = numbers.get("UID")
             if uid not in wanted:
                 continue
@@ -411,7 +392,7 @@ class ImapReader:
         part = "BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]"
         gmail = " X-GM-MSGID" if self.gmail else ""
         typ, data = self._uid(
-            "fetching messages", "FETCH", _uid_set(uids), f"(UID RFC822.SIZE{gmail} {part})"
+            "fetching messages", "FETCH", uid_set(uids), f"(UID RFC822.SIZE{gmail} {part})"
         )
         if typ != "OK":
             # NO for some messages ("some of the requested messages no longer exist"):
@@ -421,17 +402,9 @@ class ImapReader:
         wanted = set(uids)
         return [
             message
-            for message in _parse_fetch(data, header_only=headers_only)
+            for message in parse_fetch(data, header_only=headers_only)
             if message.uid in wanted
         ]
-
-    def fetch(
-        self, uids: Sequence[int], chunk_size: int = 100
-    ) -> Iterator[tuple[Sequence[int], list[RawMessage]]]:
-        """Fetch full messages with BODY.PEEK[] in chunks of UIDs: (requested, returned)."""
-        for index in range(0, len(uids), chunk_size):
-            chunk = uids[index : index + chunk_size]
-            yield chunk, self.fetch_chunk(chunk)
 
     def _leftover_fetch(self, data: list[Any]) -> list[Any]:
         """The FETCH answers imaplib kept back because the command ended in NO."""
@@ -442,65 +415,12 @@ class ImapReader:
         ]
 
 
-def check_read_only(name: str, args: Sequence[Any]) -> None:
-    """Refuse any IMAP command that could change the mailbox (a programming error)."""
-    command = name.upper()
-    if command == "UID":
-        sub = str(args[0]).upper() if args else ""
-        if sub not in READ_ONLY_UID_COMMANDS:
-            raise ReadOnlyViolation(f"refusing to send UID {sub}: bounceback is read-only")
-        if sub == "FETCH" and any(_FLAG_SETTING_FETCH.search(str(a)) for a in args[2:]):
-            raise ReadOnlyViolation("refusing a FETCH without .PEEK: it would set \\Seen")
-        return
-    if command not in READ_ONLY_COMMANDS:
-        raise ReadOnlyViolation(f"refusing to send {command}: bounceback is read-only")
-
-
 class ServerDroppedError(MailServerError):
     """The server ended the session in the middle of a command (e.g. BYE after a FETCH)."""
 
 
 class ServerStalledError(MailServerError):
     """The server stopped answering for a whole socket timeout (the session is unusable)."""
-
-
-class ReadOnlyViolation(RuntimeError):
-    """Code tried to send a command that changes the mailbox; it never reaches the server."""
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _uid_set(uids: Sequence[int]) -> str:
-    """A compact IMAP sequence set: 1:5,9,12:14."""
-    ordered = sorted(set(uids))
-    ranges: list[str] = []
-    start = prev = ordered[0]
-    for uid in ordered[1:]:
-        if uid == prev + 1:
-            prev = uid
-            continue
-        ranges.append(f"{start}:{prev}" if prev > start else str(start))
-        start = prev = uid
-    ranges.append(f"{start}:{prev}" if prev > start else str(start))
-    return ",".join(ranges)
-
-
-def _fetch_numbers(line: bytes) -> dict[str, int]:
-    """The UID, RFC822.SIZE and X-GM-MSGID items of one FETCH answer line, by upper-case name."""
-    return {m.group(1).decode().upper(): int(m.group(2)) for m in _FETCH_NUMBER.finditer(line)}
-
-
-def _uid_and_size(line: bytes) -> tuple[int | None, int | None]:
-    numbers = _fetch_numbers(line)
-    return numbers.get("UID"), numbers.get("RFC822.SIZE")
-
-
-def _quote(name: str) -> str:
-    from imap_tools.imap_utf7 import utf7_encode
-
-    encoded = utf7_encode(name).decode("ascii")
-    return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _untagged_int(client: imaplib.IMAP4, key: str) -> int | None:
@@ -512,47 +432,3 @@ def _untagged_int(client: imaplib.IMAP4, key: str) -> int | None:
             except (TypeError, ValueError):
                 continue
     return None
-
-
-def _fetch_answers(data: list[Any]) -> Iterator[tuple[bytes, bytes]]:
-    """(items, literal) of each FETCH answer that carries a literal, as imaplib splits them.
-
-    imaplib cuts an answer at its literal: (`1 (UID 1 ... BODY[] {123}`, the bytes), then
-    what follows the literal as its own line: `)`, or more items (` X-GM-MSGID 12)`).
-    """
-    pending: tuple[bytes, bytes] | None = None
-    for item in data:
-        if pending is not None and isinstance(item, bytes) and not _FETCH_START.match(item):
-            yield pending[0] + b" " + item, pending[1]  # the rest of the same answer
-            pending = None
-            continue
-        if pending is not None:
-            yield pending
-            pending = None
-        if isinstance(item, tuple) and len(item) >= 2:
-            items, raw = item[0], item[1]
-            if isinstance(items, bytes) and isinstance(raw, bytes):
-                pending = (items, raw)
-        # anything else is an answer without a literal, e.g. a NIL body: left out
-    if pending is not None:
-        yield pending
-
-
-def _parse_fetch(data: list[Any], *, header_only: bool = False) -> list[RawMessage]:
-    """Messages from a FETCH answer; a `BODY[] NIL` (expunged elsewhere) is left out."""
-    messages: list[RawMessage] = []
-    for items, raw in _fetch_answers(data):
-        numbers = _fetch_numbers(items)
-        uid = numbers.get("UID")
-        if uid is None:
-            continue
-        messages.append(
-            RawMessage(
-                uid=uid,
-                size=numbers.get("RFC822.SIZE", len(raw)),
-                raw=raw,
-                header_only=header_only,
-                gmail_msgid=numbers.get("X-GM-MSGID"),
-            )
-        )
-    return messages
