@@ -20,6 +20,9 @@ def prefect_updates() -> dict[str, Any]:
         "server.analytics_enabled": False,
         "telemetry.enable_resource_metrics": False,
         "cloud.enable_orchestration_telemetry": False,
+        # The temporary server migrates its database on first start, and a busy machine
+        # can take longer than Prefect's 20 s default to answer.
+        "server.ephemeral.startup_timeout_seconds": 120,
     }
     return updates
 

@@ -28,9 +28,6 @@ __all__ = [
 
 #: Sender domain (or a parent domain of it) -> board or agency name.
 BOARD_DOMAINS: Final[dict[str, str]] = {
-    "jobharbour.example": "JobHarbour",
-    "seekdeck.example": "SeekDeck",
-    "calderfinch.example": "Calder & Finch",
     "linkedin.com": "LinkedIn",
     "seek.com.au": "Seek",
     "seek.co.nz": "Seek",
@@ -113,7 +110,7 @@ def source_for(sender: str) -> str | None:
 
 #: Parameters that only track the click on one board's links (short names, so kept per board).
 BOARD_TRACKING: Final[dict[str, frozenset[str]]] = {
-    "Indeed": frozenset({"qd", "rd", "sjdu", "acatk", "pub", "xkcb"}),
+    "Indeed": frozenset({"qd", "rd", "sjdu", "acatk", "pub", "xkcb", "bb"}),
     "Glassdoor": frozenset(
         {"pos", "ao", "s", "guid", "t", "cs", "cb", "vt", "slr", "ist", "ast", "exst", "extid"}
     ),
@@ -147,52 +144,6 @@ def _text_of(text: str, html: str | None) -> str:
     return text if text.strip() or html is None else html_to_text(html)
 
 
-@register_board("JobHarbour")
-def _jobharbour(text: str, html: str | None) -> list[JobPosting]:
-    """Cards of: title, company, location, optional salary, 'View job: URL'."""
-    postings = []
-    for block in blocks(_text_of(text, html), rules_break=False):
-        link = next((line for line in block if line.lower().startswith("view job:")), None)
-        url = URL.search(link) if link else None
-        if url is None or len(block) < 4:
-            continue
-        fields = [line for line in block if line is not link]
-        salary = next((s for s in map(_salary, fields[3:]) if s), None)
-        postings.append(
-            JobPosting(
-                title=fields[0],
-                company=fields[1],
-                location=fields[2],
-                salary=salary,
-                url=clean_url(url.group()),
-                source="JobHarbour",
-            )
-        )
-    return postings
-
-
-@register_board("SeekDeck")
-def _seekdeck(text: str, html: str | None) -> list[JobPosting]:
-    """Blocks of: title, 'Company - Location', optional salary and badges, then the URL."""
-    postings = []
-    for block in blocks(_text_of(text, html), rules_break=False):
-        if len(block) < 3 or not URL.fullmatch(block[-1]) or " - " not in block[1]:
-            continue
-        company, _, location = block[1].rpartition(" - ")
-        salary = next((s for s in map(_salary, block[2:-1]) if s), None)
-        postings.append(
-            JobPosting(
-                title=block[0],
-                company=company.strip() or None,
-                location=location.strip() or None,
-                salary=salary,
-                url=clean_url(block[-1]),
-                source="SeekDeck",
-            )
-        )
-    return postings
-
-
 def _fields(line: str) -> list[str]:
     """Split a one-line listing on its strongest separator: pipes, then dashes, then hyphens."""
     for separator in (_PIPES, _DASHES, _HYPHENS):
@@ -224,12 +175,6 @@ def _pipe_list(text: str, source: str) -> list[JobPosting]:
             )
         )
     return postings
-
-
-@register_board("Calder & Finch")
-def _calder_finch(text: str, html: str | None) -> list[JobPosting]:
-    """Numbered 'Title | Company | Location | Salary' lines, each followed by 'More: URL'."""
-    return _pipe_list(_text_of(text, html), "Calder & Finch")
 
 
 def card_postings(text: str, html: str | None, source: str) -> list[JobPosting]:
@@ -280,13 +225,18 @@ _register_cards(
 def _generic(text: str, html: str | None, source: str) -> list[JobPosting]:
     """Fallback: list items like 'Title — Company — Location' with a link on or after them."""
     body = _text_of(text, html)
+    # One listing per line, each followed by a bare URL...
     lines = [line for block in blocks(body, rules_break=False) for line in block]
     regrouped = "\n\n".join(
         line + ("\n" + lines[i + 1] if i + 1 < len(lines) and URL.fullmatch(lines[i + 1]) else "")
         for i, line in enumerate(lines)
         if not URL.fullmatch(line) and not _NOISE_LINES.match(line)
     )
-    return [posting for posting in _pipe_list(regrouped, source) if len(posting.title) <= 100]
+    # ...or blocks that hold a listing line and its link under it ("More: URL"): the
+    # reading that finds more listings wins.
+    readings = [_pipe_list(regrouped, source), _pipe_list(body, source)]
+    best = max(readings, key=len)
+    return [posting for posting in best if len(posting.title) <= 100]
 
 
 def parse_postings(subject: str, sender: str, text: str, html: str | None) -> list[JobPosting]:
@@ -307,9 +257,16 @@ def parse_postings(subject: str, sender: str, text: str, html: str | None) -> li
     return unique
 
 
+_PERSON_AT: Final = re.compile(r"^.+?\s+(?:at|from|@|\||-|–)\s+(.+)$", re.IGNORECASE)
+
+
 def _display_name(sender: str) -> str | None:
+    """The sender's organisation from its display name ("Maya Tran at Calder & Finch")."""
     name = sender.split("<", 1)[0].strip().strip('"')
-    return name if name and "<" in sender else None
+    if not name or "<" not in sender:
+        return None
+    person_at = _PERSON_AT.match(name)
+    return person_at.group(1).strip() if person_at else name
 
 
 _COMPANY_SUFFIX: Final = re.compile(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.demo.servers import EmbeddedImapServer, SmtpSink
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.servers.dovecot import dovecot, dovecot_session  # noqa: F401 (fixtures)
+
+# One Prefect home for the whole session, so each temporary Prefect server (one per CLI
+# subprocess) migrates its database once, not in every test's fresh BOUNCEBACK_HOME.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="bounceback-tests-prefect-"))
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BOUNCEBACK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -103,12 +108,10 @@ def smtp_sink() -> Iterator[SmtpSink]:
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One Prefect test server for the whole session (each start costs ~10 s)."""
+    from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
     from bounceback.flows.runtime import prefect_updates
-
-    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
-    from prefect.settings import temporary_settings
 
     with temporary_settings(updates=prefect_updates()):  # type: ignore[arg-type]
         with prefect_test_harness(server_startup_timeout=60):

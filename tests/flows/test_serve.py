@@ -225,3 +225,23 @@ def test_serve_refuses_a_secret_block_without_an_encryption_key_from_outside(
     assert "PREFECT_SERVER_ENCRYPTION_KEY is not set" in result.output
     assert "sam@fastmail.com" in result.output and "Traceback" not in result.output
     assert not (bounceback_home / "prefect").exists()  # no server was started
+
+
+def test_prefect_keeps_its_state_under_bounceback_home_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.settings import get_current_settings
+
+    from bounceback.flows.runtime import prefect_context
+    from bounceback.settings import Settings
+
+    settings = Settings(home=tmp_path / "home")
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    with prefect_context(settings, quiet=True):
+        assert get_current_settings().home == settings.prefect_home
+        url = get_current_settings().server.database.connection_url
+        assert url is not None and str(settings.prefect_home) in url.get_secret_value()
+    assert settings.prefect_home.is_dir()
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "elsewhere"))
+    with prefect_context(settings, quiet=True):
+        assert get_current_settings().home != settings.prefect_home

@@ -21,13 +21,13 @@ SAMPLES = Path(__file__).parents[2] / "src" / "bounceback" / "demo" / "samples"
 TRACKING = {"utm_source", "utm_medium", "utm_campaign", "trk", "refId", "trackingId", "tk"}
 
 ALERTS = {
-    "02-alert-jobharbour-data-analyst": ("JobHarbour", 4),
-    "07-alert-seekdeck-analyst": ("SeekDeck", 5),
-    "13-agency-calderfinch-roles": ("Calder & Finch", 4),
-    "18-alert-jobharbour-product-analyst": ("JobHarbour", 3),
-    "24-alert-seekdeck-data-analyst": ("SeekDeck", 4),
-    "31-alert-jobharbour-analyst-week48": ("JobHarbour", 5),
-    "36-alert-seekdeck-week48": ("SeekDeck", 6),
+    "02-alert-linkedin-data-analyst": ("LinkedIn", 4),
+    "07-alert-indeed-analyst": ("Indeed", 5),
+    "13-agency-calderfinch-roles": ("Calder & Finch", 4),  # the generic parser, named by sender
+    "18-alert-linkedin-product-analyst": ("LinkedIn", 3),
+    "24-alert-indeed-data-analyst": ("Indeed", 4),
+    "31-alert-linkedin-analyst-week48": ("LinkedIn", 5),
+    "36-alert-indeed-week48": ("Indeed", 6),
 }
 
 
@@ -48,39 +48,42 @@ def test_sample_alert_postings(stem: str) -> None:
         assert not TRACKING & set(parse_qs(urlsplit(posting.url).query))
 
 
-def test_jobharbour_fields() -> None:
-    first, second, *_ = _postings("02-alert-jobharbour-data-analyst")
+def test_linkedin_fields() -> None:
+    first, second, *_ = _postings("02-alert-linkedin-data-analyst")
     assert first == JobPosting(
         title="Data Analyst",
         company="Brightledger",
         location="Manchester, England, United Kingdom (Hybrid)",
         salary=None,
-        url="https://www.jobharbour.example/comm/jobs/view/4410023/",
-        source="JobHarbour",
+        url="https://www.linkedin.com/comm/jobs/view/4010023411/",
+        source="LinkedIn",
     )
-    assert second.salary == "£42,000 - £48,000"
+    assert second.salary == "£42K/yr - £48K/yr"
 
 
-def test_seekdeck_keeps_the_job_key() -> None:
-    posting = _postings("07-alert-seekdeck-analyst")[0]
+def test_indeed_keeps_the_job_key_and_drops_its_trackers() -> None:
+    posting = _postings("07-alert-indeed-analyst")[0]
     assert (posting.title, posting.company, posting.location) == (
         "Product Analyst", "Saltmarsh Foods", "Bristol",
     )  # fmt: skip
     assert posting.salary == "£42,000 - £48,000 a year"
-    assert posting.url == "https://uk.seekdeck.example/rc/clk?jk=8a7f3c21d0"
+    assert posting.url == "https://uk.indeed.com/rc/clk/dl?jk=8a7f3c21d0e41b92"
+    assert posting.posted == "Just posted"
 
 
 def test_agency_mailer_fields_and_no_signature_posting() -> None:
+    """An agency no parser knows: the generic one reads it, named after the sender's firm."""
     postings = _postings("13-agency-calderfinch-roles")
+    assert {p.source for p in postings} == {"Calder & Finch"}
     assert postings[0].salary == "£55,000 - £62,000"
     assert postings[0].location == "London (2 days in office)"
     assert all("Maya" not in posting.title for posting in postings)
 
 
 def test_same_role_on_two_boards_is_recognisable() -> None:
-    harbour = {(p.title, p.company) for p in _postings("31-alert-jobharbour-analyst-week48")}
-    seek = {(p.title, p.company) for p in _postings("36-alert-seekdeck-week48")}
-    assert harbour & seek == {
+    linkedin = {(p.title, p.company) for p in _postings("31-alert-linkedin-analyst-week48")}
+    indeed = {(p.title, p.company) for p in _postings("36-alert-indeed-week48")}
+    assert linkedin & indeed == {
         ("Senior Data Analyst", "Kestrel Analytics"),
         ("Commercial Analyst", "Ridgeback Retail"),
     }
@@ -119,8 +122,9 @@ def test_generic_fallback_reads_html_when_there_is_no_text() -> None:
 @pytest.mark.parametrize(
     ("sender", "source"),
     [
-        ("JobHarbour Job Alerts <jobalerts-noreply@jobharbour.example>", "JobHarbour"),
-        ("alert@SEEKDECK.example", "SeekDeck"),
+        ("LinkedIn Job Alerts <jobalerts-noreply@linkedin.com>", "LinkedIn"),
+        ("alert@INDEED.com", "Indeed"),
+        ("Maya Tran at Calder & Finch <maya@calderfinch.example>", None),
         ("jobalerts-noreply@linkedin.com", "LinkedIn"),
         ("Indeed <alert@match.indeed.com>", "Indeed"),
         ("someone@example.com", None),
