@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from bounceback.cli.app import app
-from bounceback.flows.retrain import build_corpus, export_corrections, marked_body
+from bounceback.flows.corrections import build_corpus, export_corrections, marked_body
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.nlp.registry import MODEL_POINTER, accepted_model_dir, load_analyzer
 from bounceback.nlp.train import CORPUS_DIR, load_jsonl, parse_emails, parse_gaps

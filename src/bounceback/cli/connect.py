@@ -53,103 +53,128 @@ class Sources:
         return [name for name, value in given if value]
 
 
+# One alias per option keeps the command's signature short; help text lives here.
+ImapHostOption = Annotated[
+    str | None,
+    typer.Option(metavar="HOST", help="IMAP server; default from the provider preset."),
+]
+ImapPortOption = Annotated[
+    int | None,
+    typer.Option(metavar="PORT", help="IMAP port (993 for ssl, 143 for starttls)."),
+]
+ImapSecurityOption = Annotated[Security | None, typer.Option(help="How to reach IMAP.")]
+SmtpHostOption = Annotated[
+    str | None, typer.Option(metavar="HOST", help="SMTP server for the digest.")
+]
+SmtpPortOption = Annotated[
+    int | None,
+    typer.Option(metavar="PORT", help="SMTP port (465 for ssl, 587 for starttls)."),
+]
+SmtpSecurityOption = Annotated[Security | None, typer.Option(help="How to reach SMTP.")]
+UsernameOption = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Login name; default: the address.")
+]
+PasswordEnvOption = Annotated[
+    str | None,
+    typer.Option(metavar="VAR", help="Environment variable holding the password."),
+]
+PasswordFileOption = Annotated[
+    Path | None, typer.Option(metavar="PATH", help="File (mode 600) holding the password.")
+]
+PasswordPrefectSecretOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="BLOCK",
+        help="Prefect Secret block holding the password (needs "
+        "PREFECT_SERVER_ENCRYPTION_KEY kept outside Prefect's database; see the README).",
+    ),
+]
+DigestToOption = Annotated[
+    str | None,
+    typer.Option(metavar="ADDRESS", help="Where to send the digest; default: the address."),
+]
+FolderOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="NAME", help="Folder to watch (repeatable); default INBOX."),
+]
+TimezoneOption = Annotated[
+    str, typer.Option(metavar="ZONE", help="Your time zone, e.g. Europe/London.")
+]
+AllowInsecureLoopbackOption = Annotated[
+    bool,
+    typer.Option("--allow-insecure-loopback", help="Allow security 'none' to a loopback host."),
+]
+UseKeyringOption = Annotated[
+    bool,
+    typer.Option(
+        "--keyring",
+        help="Keep the password in the OS keyring (read from --password-env, else asked).",
+    ),
+]
+YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")]
+Oauth2TokenCommandOption = Annotated[
+    str | None,
+    typer.Option(metavar="COMMAND", help="OAuth2 (XOAUTH2): a command printing an access token."),
+]
+Oauth2ClientIdOption = Annotated[
+    str | None,
+    typer.Option(metavar="ID", help="OAuth2 for Google or Microsoft: your own client id."),
+]
+Oauth2ProviderOption = Annotated[
+    OAuthProvider | None,
+    typer.Option(help="Whose OAuth2; default from the provider preset."),
+]
+Oauth2RefreshTokenEnvOption = Annotated[
+    str | None, typer.Option(metavar="VAR", help="Variable holding the refresh token.")
+]
+Oauth2RefreshTokenFileOption = Annotated[
+    Path | None, typer.Option(metavar="PATH", help="File (600) holding the refresh token.")
+]
+Oauth2RefreshTokenPrefectSecretOption = Annotated[
+    str | None,
+    typer.Option(metavar="BLOCK", help="Prefect Secret block holding the refresh token."),
+]
+Oauth2ClientSecretEnvOption = Annotated[
+    str | None, typer.Option(metavar="VAR", help="Variable holding the client secret.")
+]
+Oauth2ClientSecretFileOption = Annotated[
+    Path | None, typer.Option(metavar="PATH", help="File (600) holding the client secret.")
+]
+Oauth2ClientSecretPrefectSecretOption = Annotated[
+    str | None,
+    typer.Option(metavar="BLOCK", help="Prefect Secret block holding the client secret."),
+]
+JsonOutputOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
 def connect(
     address: Annotated[str, typer.Argument(metavar="ADDRESS", help="Your email address.")],
-    imap_host: Annotated[
-        str | None,
-        typer.Option(metavar="HOST", help="IMAP server; default from the provider preset."),
-    ] = None,
-    imap_port: Annotated[
-        int | None,
-        typer.Option(metavar="PORT", help="IMAP port (993 for ssl, 143 for starttls)."),
-    ] = None,
-    imap_security: Annotated[Security | None, typer.Option(help="How to reach IMAP.")] = None,
-    smtp_host: Annotated[
-        str | None, typer.Option(metavar="HOST", help="SMTP server for the digest.")
-    ] = None,
-    smtp_port: Annotated[
-        int | None,
-        typer.Option(metavar="PORT", help="SMTP port (465 for ssl, 587 for starttls)."),
-    ] = None,
-    smtp_security: Annotated[Security | None, typer.Option(help="How to reach SMTP.")] = None,
-    username: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Login name; default: the address.")
-    ] = None,
-    password_env: Annotated[
-        str | None,
-        typer.Option(metavar="VAR", help="Environment variable holding the password."),
-    ] = None,
-    password_file: Annotated[
-        Path | None, typer.Option(metavar="PATH", help="File (mode 600) holding the password.")
-    ] = None,
-    password_prefect_secret: Annotated[
-        str | None,
-        typer.Option(
-            metavar="BLOCK",
-            help="Prefect Secret block holding the password (needs "
-            "PREFECT_SERVER_ENCRYPTION_KEY kept outside Prefect's database; see the README).",
-        ),
-    ] = None,
-    digest_to: Annotated[
-        str | None,
-        typer.Option(metavar="ADDRESS", help="Where to send the digest; default: the address."),
-    ] = None,
-    folder: Annotated[
-        list[str] | None,
-        typer.Option(metavar="NAME", help="Folder to watch (repeatable); default INBOX."),
-    ] = None,
-    timezone: Annotated[
-        str, typer.Option(metavar="ZONE", help="Your time zone, e.g. Europe/London.")
-    ] = "UTC",
-    allow_insecure_loopback: Annotated[
-        bool,
-        typer.Option("--allow-insecure-loopback", help="Allow security 'none' to a loopback host."),
-    ] = False,
-    use_keyring: Annotated[
-        bool,
-        typer.Option(
-            "--keyring",
-            help="Keep the password in the OS keyring (read from --password-env, else asked).",
-        ),
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")
-    ] = False,
-    oauth2_token_command: Annotated[
-        str | None,
-        typer.Option(
-            metavar="COMMAND", help="OAuth2 (XOAUTH2): a command printing an access token."
-        ),
-    ] = None,
-    oauth2_client_id: Annotated[
-        str | None,
-        typer.Option(metavar="ID", help="OAuth2 for Google or Microsoft: your own client id."),
-    ] = None,
-    oauth2_provider: Annotated[
-        OAuthProvider | None,
-        typer.Option(help="Whose OAuth2; default from the provider preset."),
-    ] = None,
-    oauth2_refresh_token_env: Annotated[
-        str | None, typer.Option(metavar="VAR", help="Variable holding the refresh token.")
-    ] = None,
-    oauth2_refresh_token_file: Annotated[
-        Path | None, typer.Option(metavar="PATH", help="File (600) holding the refresh token.")
-    ] = None,
-    oauth2_refresh_token_prefect_secret: Annotated[
-        str | None,
-        typer.Option(metavar="BLOCK", help="Prefect Secret block holding the refresh token."),
-    ] = None,
-    oauth2_client_secret_env: Annotated[
-        str | None, typer.Option(metavar="VAR", help="Variable holding the client secret.")
-    ] = None,
-    oauth2_client_secret_file: Annotated[
-        Path | None, typer.Option(metavar="PATH", help="File (600) holding the client secret.")
-    ] = None,
-    oauth2_client_secret_prefect_secret: Annotated[
-        str | None,
-        typer.Option(metavar="BLOCK", help="Prefect Secret block holding the client secret."),
-    ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    imap_host: ImapHostOption = None,
+    imap_port: ImapPortOption = None,
+    imap_security: ImapSecurityOption = None,
+    smtp_host: SmtpHostOption = None,
+    smtp_port: SmtpPortOption = None,
+    smtp_security: SmtpSecurityOption = None,
+    username: UsernameOption = None,
+    password_env: PasswordEnvOption = None,
+    password_file: PasswordFileOption = None,
+    password_prefect_secret: PasswordPrefectSecretOption = None,
+    digest_to: DigestToOption = None,
+    folder: FolderOption = None,
+    timezone: TimezoneOption = "UTC",
+    allow_insecure_loopback: AllowInsecureLoopbackOption = False,
+    use_keyring: UseKeyringOption = False,
+    yes: YesOption = False,
+    oauth2_token_command: Oauth2TokenCommandOption = None,
+    oauth2_client_id: Oauth2ClientIdOption = None,
+    oauth2_provider: Oauth2ProviderOption = None,
+    oauth2_refresh_token_env: Oauth2RefreshTokenEnvOption = None,
+    oauth2_refresh_token_file: Oauth2RefreshTokenFileOption = None,
+    oauth2_refresh_token_prefect_secret: Oauth2RefreshTokenPrefectSecretOption = None,
+    oauth2_client_secret_env: Oauth2ClientSecretEnvOption = None,
+    oauth2_client_secret_file: Oauth2ClientSecretFileOption = None,
+    oauth2_client_secret_prefect_secret: Oauth2ClientSecretPrefectSecretOption = None,
+    json_output: JsonOutputOption = False,
 ) -> None:
     """Connect a mailbox: verifies the IMAP login and SMTP before saving anything.
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from bounceback.flows.retrain import render, retrain
+from bounceback.flows.retrain import TrainResult, macro_f1, retrain, score
+from bounceback.nlp.taxonomy import LABELS
 from bounceback.settings import load_settings
 
 
@@ -53,3 +54,32 @@ def train(
         print(json.dumps(result.to_json()))
     else:
         console.print(render(result), markup=False)
+
+
+def render(result: TrainResult) -> str:
+    """The before/after table printed by `bounceback train`."""
+    lines = [
+        f"held-out split: {result.after.email_count} emails "
+        f"({result.held_out_user_emails} from your corrections), "
+        f"{result.after.sentence_count} gap sentences ({result.held_out_user_gaps} yours)",
+        f"{'':<24}{'before':>8}{'after':>8}",
+    ]
+    for label in LABELS:
+        lines.append(
+            f"{label + ' F1':<24}{result.before.labels[label][2]:8.3f}"
+            f"{result.after.labels[label][2]:8.3f}"
+        )
+    lines.append(
+        f"{'label macro F1':<24}{macro_f1(result.before):8.3f}{macro_f1(result.after):8.3f}"
+    )
+    lines.append(
+        f"{'gap category accuracy':<24}{result.before.gap_accuracy:8.3f}"
+        f"{result.after.gap_accuracy:8.3f}"
+    )
+    lines.append(f"{'score':<24}{score(result.before):8.3f}{score(result.after):8.3f}")
+    lines.extend(result.notes)
+    if result.accepted:
+        lines.append(f"switched to the new model: {result.model_path}")
+    else:
+        lines.append("kept the model in use: the new one scored lower on the held-out split")
+    return "\n".join(lines)
