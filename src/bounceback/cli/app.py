@@ -6,6 +6,9 @@ Prefect) are imported inside the commands that need them, so `--help` stays quic
 
 from __future__ import annotations
 
+import json
+from typing import Annotated
+
 import typer
 
 from bounceback.cli import connect, data, profile, review, run, serve, train
@@ -46,13 +49,24 @@ for command in (
 
 @db_app.command("upgrade")
 @friendly_errors
-def db_upgrade() -> None:
+def db_upgrade(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
     """Create the database or bring its schema up to date."""
-    from bounceback.storage.db import upgrade
+    from bounceback.storage.db import current_revision, make_engine, upgrade
 
     settings = load_settings()
     upgrade(settings.database_url)
-    out.print(f"database is up to date: {_redacted(settings.database_url)}")
+    engine = make_engine(settings.database_url)
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    where = _redacted(settings.database_url)
+    if json_output:
+        print(json.dumps({"database": where, "revision": revision}))
+        return
+    out.print(f"database is up to date (revision {revision}): {where}", markup=False)
 
 
 def main() -> None:
