@@ -230,7 +230,7 @@ def _sentence(text: str, start: int, end: int) -> tuple[str, int]:
     ]
     right = min(right_candidates) if right_candidates else len(text)
     begin = left + 2 if left >= 0 else 0
-    return text[begin : right + 1].strip(), begin
+    return " ".join(text[begin : right + 1].split()), begin
 
 
 def _kind(sentence: str, line: str, context: str) -> str | None:

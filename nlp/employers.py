@@ -19,7 +19,7 @@ from email.utils import parseaddr
 from functools import cache, lru_cache
 from importlib.resources import files
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bounceback.nlp.entities import is_ats_domain
 
@@ -27,6 +27,7 @@ __all__ = [
     "SAME_EMPLOYER",
     "SAME_ROLE",
     "Employer",
+    "EmployerIndex",
     "employer_key",
     "employer_similarity",
     "resolve_employer",
@@ -345,3 +346,56 @@ def _relayed_client(
     if client is None or (company and not _names_sender(company, domain, display)):
         return None
     return Employer(client, "agency", agency or company, _subject_role(subject))
+
+
+class EmployerIndex:
+    """Employer keys seen so far, each with its applications, for fast matching.
+
+    An exact key or a brand with descriptor words ("Quillon" / "Quillon Software") is a
+    dictionary look-up; anything else is one rapidfuzz ``extractOne`` over the distinct
+    keys (C speed), so a mailbox with thousands of applications still links quickly.
+    """
+
+    def __init__(self) -> None:
+        self._apps: dict[str, list[int]] = {}
+        self._by_first: dict[str, set[str]] = {}
+        self._compact: dict[str, str] = {}  # compact key -> key
+
+    def add(self, key: str, app_id: int) -> None:
+        """Record that application app_id is with the employer whose key is given."""
+        if not key:
+            return
+        apps = self._apps.setdefault(key, [])
+        if app_id not in apps:
+            apps.append(app_id)
+        self._by_first.setdefault(key.split()[0], set()).add(key)
+        self._compact.setdefault(key.replace(" ", ""), key)
+
+    def remove(self, key: str, app_id: int) -> None:
+        """Forget one application under a key (after a rename or a merge)."""
+        if app_id in self._apps.get(key, []):
+            self._apps[key].remove(app_id)
+
+    def candidates(self, name: str | None) -> list[tuple[int, float]]:
+        """(application id, similarity) of every application with this employer."""
+        key = employer_key(name)
+        if not key:
+            return []
+        keys: dict[str, float] = {}
+        if key in self._apps:
+            keys[key] = 100.0
+        compact = self._compact.get(key.replace(" ", ""))
+        if compact:
+            keys.setdefault(compact, 100.0)
+        for other in self._by_first.get(key.split()[0], ()):
+            score = employer_similarity(key, other)
+            if score >= SAME_EMPLOYER:
+                keys.setdefault(other, score)
+        if not keys and self._compact:
+            found = process.extractOne(
+                key.replace(" ", ""), list(self._compact), scorer=fuzz.ratio,
+                score_cutoff=SAME_EMPLOYER,
+            )  # fmt: skip
+            if found is not None:
+                keys[self._compact[found[0]]] = float(found[1])
+        return [(app_id, score) for k, score in keys.items() for app_id in self._apps.get(k, [])]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from bounceback.cli import connect, data, profile, review, run, serve, train
+from bounceback.cli import applications, connect, data, profile, review, run, serve, train
 from bounceback.cli.output import _redacted, friendly_errors, out
 from bounceback.settings import load_settings
 
@@ -35,6 +35,7 @@ for command in (
     review.review,
     train.train,
     profile.profile,
+    applications.applications,
 ):
     app.command(command.__name__)(friendly_errors(command))
 
