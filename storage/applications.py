@@ -342,3 +342,56 @@ def account_application_count(account_id: int, *, session: Session) -> int:
     return session.scalar(
         select(func.count(Application.id)).where(Application.account_id == account_id)
     ) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineMail:
+    """One email on an application's timeline."""
+
+    message_id: int
+    subject: str
+    from_header: str
+    received_at: datetime
+    kinds: tuple[str, ...]
+    method: str
+    pinned: bool
+
+
+def application_mail(app_id: int, *, session: Session) -> list[TimelineMail]:
+    """The emails of one application, oldest first, with the events each added."""
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for message_id, kind in session.execute(
+        select(ApplicationEvent.message_id, ApplicationEvent.kind)
+        .where(ApplicationEvent.application_id == app_id)
+        .order_by(ApplicationEvent.id)
+    ):
+        if message_id is not None:
+            kinds[message_id].append(kind)
+    rows = session.execute(
+        select(
+            Message.id, Message.subject, Message.from_header, Message.received_at,
+            MessageLink.method, MessageLink.pinned,
+        )  # fmt: skip
+        .join(MessageLink, MessageLink.message_id == Message.id)
+        .where(MessageLink.application_id == app_id)
+        .order_by(Message.received_at, Message.id)
+    )
+    return [
+        TimelineMail(r[0], r[1] or "", r[2] or "", r[3], tuple(kinds.get(r[0], ())), r[4], r[5])
+        for r in rows
+    ]
+
+
+def application_account(app_id: int, *, session: Session) -> int | None:
+    """The account an application belongs to."""
+    return session.scalar(select(Application.account_id).where(Application.id == app_id))
+
+
+def application_choices(account_id: int, *, session: Session) -> list[tuple[int, str]]:
+    """(id, "Employer — role") of every application of the account, for pickers."""
+    rows = session.execute(
+        select(Application.id, Application.employer, Application.role)
+        .where(Application.account_id == account_id)
+        .order_by(Application.employer, Application.id)
+    )
+    return [(r[0], (r[1] or "unknown employer") + (f" — {r[2]}" if r[2] else "")) for r in rows]

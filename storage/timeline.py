@@ -31,6 +31,8 @@ GRACE = timedelta(hours=12)
 FEEDBACK_WINDOW = timedelta(days=30)
 #: A reply asked for with no date of its own is owed within this long.
 REPLY_WITHIN = timedelta(days=2)
+#: An owed reply stays listed (overdue) this long, unless the thread moved on.
+REPLY_OVERDUE = timedelta(days=14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,8 @@ def upcoming(
     last_message = max(order, key=lambda m: order[m]) if order else None
     items: list[Upcoming] = []
     for row in _latest_by_kind(dates, order):
-        if row.kind == "start_date" or row.at < now - GRACE:
+        grace = REPLY_OVERDUE if row.kind in ("reply", "offer_deadline") else GRACE
+        if row.kind == "start_date" or row.at < now - grace:
             continue
         if stage in CLOSED:
             continue
