@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses
+from urllib.parse import parse_qsl, urlsplit
 
 __all__ = ["MailRef", "ThreadHeaders", "forwarded_senders", "mail_refs", "thread_headers"]
 
@@ -112,21 +113,22 @@ _URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "application",
         re.compile(
-            rf"(?P<scope>[\w.-]+)/(?:[\w-]+/)*applications?/(?P<id>{_ID})(?=[/?#\s\"'<>]|$)"
+            rf"(?P<scope>[\w.-]+)/(?:[\w-]+/)*applications?/(?P<id>(?=[A-Za-z_-]*\d){_ID})"
+            r"(?=[/?#\s\"'<>]|$)"
         ),
     ),
     (
         "job",
         re.compile(
             rf"(?P<scope>[\w.-]+)/(?:[\w-]+/)*(?:jobs?|requisitions?|vacanc(?:y|ies)|postings?)"
-            rf"/(?P<id>{_ID})(?=[/?#\s\"'<>]|$)"
+            rf"/(?P<id>(?=[A-Za-z_-]*\d){_ID})(?=[/?#\s\"'<>]|$)"
         ),
     ),
 )
-_QUERY = re.compile(
-    r"https?://(?P<scope>[\w.-]+)[^\s\"'<>]*?[?&](?P<name>gh_jid|jobid|job_id|jk|reqid|req_id|"
-    r"requisitionid|applicationid|application_id|candidateid|candidate_id)=(?P<id>[\w-]{2,60})",
-    re.IGNORECASE,
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+_QUERY_NAMES = frozenset(
+    "gh_jid jobid job_id jk reqid req_id requisitionid applicationid application_id "
+    "candidateid candidate_id".split()
 )
 _QUERY_KIND = {"applicationid": "application", "application_id": "application"}
 _TEXT_IDS = re.compile(
@@ -159,11 +161,15 @@ def mail_refs(subject: str, text: str, html: str | None = None) -> tuple[MailRef
         for match in pattern.finditer(links):
             ref = MailRef(kind, _host_scope(match.group("scope")), match.group("id").lower())
             found.setdefault(ref.key, ref)
-    for match in _QUERY.finditer(links):
-        name = match.group("name").lower()
-        kind = "candidate" if name.startswith("candidate") else _QUERY_KIND.get(name, "job")
-        ref = MailRef(kind, _host_scope(match.group("scope")), match.group("id").lower())
-        found.setdefault(ref.key, ref)
+    for url in _URL.finditer(links):
+        parts = urlsplit(url.group(0).replace("&amp;", "&"))
+        for name, value in parse_qsl(parts.query):
+            name = name.lower()
+            if name not in _QUERY_NAMES or not 2 <= len(value) <= 60:
+                continue
+            kind = "candidate" if name.startswith("candidate") else _QUERY_KIND.get(name, "job")
+            ref = MailRef(kind, _host_scope(parts.hostname or ""), value.lower())
+            found.setdefault(ref.key, ref)
     for match in _TEXT_IDS.finditer(f"{subject}\n{text[:6000]}"):
         ref = MailRef(_text_kind(match.group("label")), "", match.group("id").upper())
         found.setdefault(ref.key, ref)
