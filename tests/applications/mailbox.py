@@ -46,3 +46,51 @@ def store_samples(
     if analyse:
         analyse_pending(account_id, analyzer, sessions=sessions)
     return account_id, {name.removesuffix(".eml"): i for (name, _), i in zip(samples, ids, strict=True)}
+
+
+def store_mail(
+    sessions: sessionmaker[Session],
+    account_id: int,
+    mails: list[tuple[bytes, list[str], str | None, str | None]],
+    first_uid: int,
+) -> list[int]:
+    """Store raw mail with the analysis given (labels, company, role): no model involved."""
+    from bounceback.storage import analyses
+    from bounceback.storage.models import Message
+
+    ids = store_raw(sessions, account_id, [raw for raw, *_ in mails], first_uid)
+    with sessions.begin() as session:
+        for message_id, (_, labels, company, role) in zip(ids, mails, strict=True):
+            analyses.save_analysis(
+                session.get_one(Message, message_id), model_version="test", labels=labels,
+                scores={}, company=company, role=role, gaps=[], postings=[], session=session,
+            )  # fmt: skip
+    return ids
+
+
+def mail(
+    subject: str,
+    body: str,
+    *,
+    sender: str = "Careers <careers@acme.example>",
+    when: datetime = SAMPLES_NOW,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    references: str | None = None,
+) -> bytes:
+    """A plain-text email."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "alex.morgan@example.com"
+    message["Subject"] = subject
+    message["Date"] = format_datetime(when)
+    message["Message-ID"] = message_id or make_msgid(domain="test.example")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    if references:
+        message["References"] = references
+    message.set_content(body)
+    return bytes(message)
