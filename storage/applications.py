@@ -395,3 +395,19 @@ def application_choices(account_id: int, *, session: Session) -> list[tuple[int,
         .order_by(Application.employer, Application.id)
     )
     return [(r[0], (r[1] or "unknown employer") + (f" — {r[2]}" if r[2] else "")) for r in rows]
+
+
+def rejected_after_interview(message_ids: Sequence[int], *, session: Session) -> set[int]:
+    """Those messages whose application was rejected after an assessment or interview."""
+    if not message_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(MessageLink.message_id)
+            .join(Application, Application.id == MessageLink.application_id)
+            .where(
+                MessageLink.message_id.in_(list(message_ids)),
+                Application.rejected_at.in_(("assessment", "interview", "final")),
+            )
+        )
+    )

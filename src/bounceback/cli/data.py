@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,8 +50,24 @@ def export(
         Path, typer.Option(help="Folder to write the JSON and CSV files into.")
     ] = Path("bounceback-export"),
     account: Annotated[str | None, typer.Option(help="Only this address.")] = None,
+    date_from: Annotated[
+        datetime | None,
+        typer.Option(
+            "--from", formats=["%Y-%m-%d"],
+            help="Applications and their timelines from this day (YYYY-MM-DD): a period's "
+            "record of job search.",
+        ),
+    ] = None,
+    date_to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="...up to and including this day."),
+    ] = None,
 ) -> None:
-    """Export everything stored for each account, except secrets, as JSON and CSV files."""
+    """Export everything stored for each account, except secrets, as JSON and CSV files.
+
+    Applications and their timelines (date applied, employer, role, channel, each stage
+    with its date, outcome) are in applications.csv and application_events.csv.
+    """
     from bounceback.account.export import export_accounts
     from bounceback.flows.analyse import parse_pending
     from bounceback.storage import accounts
@@ -65,7 +82,11 @@ def export(
     # its subject, sender and text are in the export too.
     for account_id in ids:
         parse_pending(account_id, sessions=sessions)
-    for path in export_accounts(sessions, output, address=account):
+    start = date_from.date() if date_from else None
+    end = date_to.date() if date_to else None
+    if start and end and start > end:
+        raise ConfigError("--from must not be after --to")
+    for path in export_accounts(sessions, output, address=account, start=start, end=end):
         out.print(f"wrote {path}")
 
 
