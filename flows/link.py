@@ -53,7 +53,7 @@ from bounceback.nlp.threads import MailRef, forwarded_senders, mail_refs, thread
 from bounceback.storage import applications as store
 from bounceback.storage.application_corrections import replay
 from bounceback.storage.models import Account, Application, MessageLink
-from bounceback.storage.timeline import CLOSED, REPLY_WITHIN
+from bounceback.storage.timeline import CLOSED, PROGRESS, REPLY_WITHIN, TERMINAL
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,10 @@ def _dates(item: store.LinkInput, raw: bytes | None, events: list[str], zone: st
 
 def read_mail(item: store.LinkInput, raw: bytes | None, zone: str) -> MailFacts:
     """Everything the linker needs from one email (its raw bytes when it has any)."""
-    headers = thread_headers(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]) if raw else None
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0] if raw else b""
+    # Most mail answers nothing: parse the header block only when it names a thread.
+    threaded = b"references:" in head.lower() or b"in-reply-to:" in head.lower()
+    headers = thread_headers(head) if threaded else None
     ancestors = headers.ancestors if headers else ((item.in_reply_to,) if item.in_reply_to else ())
     is_job = bool(JOB_LABELS & set(item.labels))
     if not is_job:
@@ -160,6 +163,16 @@ def _ref_keys(facts: MailFacts, sender: str) -> list[str]:
         for ref in facts.refs
         if ref.kind in ("job", "application")
     ]
+
+
+def _advance(app: store.AppBrief, facts: MailFacts, when: datetime) -> None:
+    """Keep the in-memory stage current within a batch, so results never depend on batching."""
+    for kind, _ in facts.events:
+        if kind in TERMINAL:
+            app.stage = TERMINAL[kind]
+        elif kind in PROGRESS and kind not in _REOPENING:
+            app.stage = PROGRESS[kind]
+    app.last_contact = max(app.last_contact, when)
 
 
 class Linker:
@@ -271,6 +284,7 @@ class Linker:
             touched.add(app_id)
             if item.header_message_id:
                 self.index.headers[item.header_message_id] = app_id
+            _advance(self.index.apps[app_id], facts, item.received_at)
             for kind, detail in facts.events:
                 events.append({"application_id": app_id, "message_id": item.id, "kind": kind,
                                "occurred_at": item.received_at, "detail": detail})  # fmt: skip
@@ -304,7 +318,7 @@ def link_in_session(account_id: int, *, session: Session, batch_size: int = 1000
 
 
 def link_pending(
-    account_id: int, *, sessions: sessionmaker[Session], batch_size: int = 1000
+    account_id: int, *, sessions: sessionmaker[Session], batch_size: int = 2500
 ) -> LinkReport:
     """Link the account's newly analysed mail, one transaction per batch."""
     with sessions.begin() as session:

@@ -225,8 +225,14 @@ _SUBJECT_LEAD = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
+def _parse_sender(sender: str) -> tuple[str, str]:
+    """(display name, address): cached, as a mailbox has few distinct senders."""
+    return parseaddr(sender)
+
+
 def _domain(sender: str) -> str:
-    return parseaddr(sender)[1].rpartition("@")[2].lower()
+    return _parse_sender(sender)[1].rpartition("@")[2].lower()
 
 
 def _domain_core(domain: str) -> str:
@@ -269,7 +275,7 @@ def resolve_employer(
     forwarded_from: tuple[str, ...] = (),
 ) -> Employer:
     """The employer behind one email, given the analyser's company and the email's words."""
-    display, _ = parseaddr(sender)
+    display, _ = _parse_sender(sender)
     domain = _domain(sender)
     head = body[:4000]
     platforms = {_compact(m.group("via")) for m in _SENT_VIA.finditer(head)}

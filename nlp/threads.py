@@ -157,12 +157,14 @@ def mail_refs(subject: str, text: str, html: str | None = None) -> tuple[MailRef
     """Ids in an email's links, subject and text, de-duplicated, in the order found."""
     found: dict[str, MailRef] = {}
     links = f"{text[:20000]}\n{(html or '')[:100000]}"
-    for kind, pattern in _URL_PATTERNS:
-        for match in pattern.finditer(links):
-            ref = MailRef(kind, _host_scope(match.group("scope")), match.group("id").lower())
-            found.setdefault(ref.key, ref)
     for url in _URL.finditer(links):
-        parts = urlsplit(url.group(0).replace("&amp;", "&"))
+        # each pattern reads one link, not the whole body: a long HTML part stays cheap
+        link = url.group(0)
+        for kind, pattern in _URL_PATTERNS:
+            for match in pattern.finditer(link):
+                ref = MailRef(kind, _host_scope(match.group("scope")), match.group("id").lower())
+                found.setdefault(ref.key, ref)
+        parts = urlsplit(link.replace("&amp;", "&"))
         for name, value in parse_qsl(parts.query):
             name = name.lower()
             if name not in _QUERY_NAMES or not 2 <= len(value) <= 60:

@@ -152,10 +152,12 @@ def raw_messages(ids: Sequence[int], *, session: Session) -> dict[int, bytes]:
 
 def new_application(account_id: int, fields: dict[str, Any], *, session: Session) -> int:
     """Create an application and return its id."""
-    app = Application(account_id=account_id, **fields)
-    session.add(app)
-    session.flush()
-    return app.id
+    table = Application.__table__
+    return int(
+        session.execute(
+            insert(table).returning(table.c.id), {"account_id": account_id, **fields}
+        ).scalar_one()
+    )
 
 
 def save_links(
@@ -168,14 +170,19 @@ def save_links(
     session: Session,
 ) -> None:
     """Store a batch of links with their events, dates and ids (one INSERT per table)."""
+    # Core inserts (executemany): the ORM's bulk path costs more than the linking itself.
     if links:
-        session.execute(insert(MessageLink), [{"account_id": account_id, **row} for row in links])
+        session.execute(
+            insert(MessageLink.__table__), [{"account_id": account_id, **row} for row in links]
+        )
     if events:
-        session.execute(insert(ApplicationEvent), list(events))
+        session.execute(insert(ApplicationEvent.__table__), list(events))
     if dates:
-        session.execute(insert(ApplicationDate), list(dates))
+        session.execute(insert(ApplicationDate.__table__), list(dates))
     if refs:
-        session.execute(insert(ApplicationRef), [{"account_id": account_id, **r} for r in refs])
+        session.execute(
+            insert(ApplicationRef.__table__), [{"account_id": account_id, **r} for r in refs]
+        )
 
 
 def application_fields(app_id: int, fields: dict[str, Any], *, session: Session) -> None:
