@@ -24,7 +24,7 @@ from bounceback.storage import accounts
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from bounceback.storage.models import Analysis, Folder, Message
 
-WORDS = "Northwind Harbour Kestrel Brightledger Quillon Loomwell Corvid Tamsin Fernway Oakridge".split()
+WORDS = "Northwind Harbour Kestrel Brightledger Quillon Loomwell Corvid Tamsin Fernway".split()  # noqa: SIM905
 TAILS = ["", " Ltd", " Data", " Health", " Group", " Software", " plc", " Analytics"]
 ROLES = ["Data Analyst", "Product Analyst", "Data Engineer", "BI Developer", "Insight Analyst"]
 
@@ -33,11 +33,14 @@ def _employer(n: int) -> str:
     return f"{WORDS[n % len(WORDS)]}{n // len(WORDS)}{TAILS[n % len(TAILS)]}"
 
 
-def _message(n: int, kind: str, employer: str, role: str, when: datetime, reply_to: str | None) -> dict:
+def _message(
+    n: int, kind: str, employer: str, role: str, when: datetime, reply_to: str | None
+) -> dict:
     text = {
         "application_received": f"Thanks for applying for the {role} role at {employer}. "
-        f"Track it at https://{employer.split()[0].lower()}.greenhouse.example/jobs/{n % 9000 + 1000}",
-        "interview": f"We'd like to invite you to an interview on Monday 30 November at 10:00. "
+        f"Track it at https://{employer.split()[0].lower()}.greenhouse.example"
+        f"/jobs/{n % 9000 + 1000}",
+        "interview": "We'd like to invite you to an interview on Monday 30 November at 10:00. "
         "Please confirm by replying to this email.",
         "rejection": "Thank you for attending an interview. We have decided not to proceed.",
         "job_alert": "New jobs for you: Data Analyst at Acme, BI Developer at Foo.",
@@ -91,7 +94,9 @@ def build(path: Path, count: int) -> tuple[str, int]:
                 row, kind = _message(n, "application_received", employer, role, when, None)
             elif pick < 0.45:
                 employer, role, first = rng.choice(apps[-300:])
-                row, kind = _message(n, "interview", employer, role, when, first if rng.random() < 0.5 else None)
+                row, kind = _message(
+                    n, "interview", employer, role, when, first if rng.random() < 0.5 else None
+                )
             elif pick < 0.65:
                 employer, role, first = rng.choice(apps[-300:])
                 row, kind = _message(n, "rejection", employer, role, when, None)
@@ -100,7 +105,9 @@ def build(path: Path, count: int) -> tuple[str, int]:
             else:
                 row, kind = _message(n, "", "Newsletter", "news", when, None)
             rows.append({**row, "account_id": account.id, "folder_id": folder_id})
-            labels.append((kind, None if kind in ("job_alert", "") else row["from_header"].split(" <")[0]))
+            labels.append(
+                (kind, None if kind in ("job_alert", "") else row["from_header"].split(" <")[0])
+            )
         session.execute(insert(Message), rows)
         ids = [m.id for m in session.query(Message.id).order_by(Message.id)]
         session.execute(

@@ -38,7 +38,6 @@ from bounceback.nlp.employers import (
     SAME_ROLE,
     Employer,
     EmployerIndex,
-    employer_key,
     resolve_employer,
     role_similarity,
 )
@@ -107,13 +106,23 @@ def _events(item: store.LinkInput, channel: str) -> list[tuple[str, dict[str, An
     return events or [("message", {})]
 
 
-def _dates(item: store.LinkInput, raw: bytes | None, events: list[str], zone: str) -> list[dict[str, Any]]:
-    context = next((k for k in ("take_home", "assessment", "interview", "offer") if k in events), "")
+def _dates(
+    item: store.LinkInput, raw: bytes | None, events: list[str], zone: str
+) -> list[dict[str, Any]]:
+    context = next(
+        (k for k in ("take_home", "assessment", "interview", "offer") if k in events), ""
+    )
     if not context:
         return []
     rows = [
-        {"kind": m.kind, "at": m.at, "all_day": m.all_day, "tentative": m.tentative,
-         "what": m.text, "source": "text"}  # fmt: skip
+        {
+            "kind": m.kind,
+            "at": m.at,
+            "all_day": m.all_day,
+            "tentative": m.tentative,
+            "what": m.text,
+            "source": "text",
+        }
         for m in find_dates(item.text, sent=item.received_at, zone=zone, context=context)
     ]
     for event in calendar_events(raw, zone) if raw else []:
@@ -288,7 +297,9 @@ class Linker:
             for kind, detail in facts.events:
                 events.append({"application_id": app_id, "message_id": item.id, "kind": kind,
                                "occurred_at": item.received_at, "detail": detail})  # fmt: skip
-            dates += [{**row, "application_id": app_id, "message_id": item.id} for row in facts.dates]
+            dates += [
+                {**row, "application_id": app_id, "message_id": item.id} for row in facts.dates
+            ]
             for key in _ref_keys(facts, item.from_header):
                 if key not in self.index.refs:
                     self.index.refs[key] = app_id
@@ -356,4 +367,3 @@ def relink_account(account_id: int, *, sessions: sessionmaker[Session]) -> LinkR
 def link_accounts(account_ids: Iterable[int], *, session: Session) -> dict[int, LinkReport]:
     """Link all stored, analysed mail of each account (the migration's backfill)."""
     return {account_id: link_in_session(account_id, session=session) for account_id in account_ids}
-

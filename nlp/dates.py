@@ -124,7 +124,8 @@ _INTERVIEW = re.compile(
 _LIST_LINE = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 _REPLY_REQUEST = re.compile(
     r"\b(?:please (?:confirm|reply|respond|let (?:me|us) know)|let (?:me|us) know (?:which|"
-    r"whether|if|by|your|you(?:'d| would) like)|tell (?:me|us) which|reply to (?:this email )?to confirm|confirm by "
+    r"whether|if|by|your|you(?:'d| would) like)|tell (?:me|us) which|"
+    r"reply to (?:this email )?to confirm|confirm by "
     r"replying|confirm your (?:availability|attendance)|which of these (?:works|suits))\b",
     _I,
 )

@@ -187,7 +187,7 @@ def role_key(role: str | None) -> str:
 
 @lru_cache(maxsize=65536)
 def role_similarity(a: str | None, b: str | None) -> float:
-    """0-100: one title written two ways ("Analyst" is the start of "Analyst, Customer Insights")."""
+    """0-100: one title written two ways ("Analyst" begins "Analyst, Customer Insights")."""
     key_a, key_b = role_key(a), role_key(b)
     if not key_a or not key_b:
         return 0.0
@@ -211,7 +211,8 @@ class Employer:
 
 _VIA_DISPLAY = re.compile(r"^(?P<employer>.+?)\s+(?:via|through)\s+(?P<via>.+)$", re.IGNORECASE)
 _SENT_VIA = re.compile(
-    r"\b(?:sent|delivered|powered)\s+(?:via|by|through)\s+(?P<via>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*)?)"
+    r"\b(?:sent|delivered|powered)\s+(?:via|by|through)\s+"
+    r"(?P<via>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*)?)"
 )
 _ON_BEHALF = re.compile(
     r"(?P<via>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*)?),? on behalf of "

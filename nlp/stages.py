@@ -49,7 +49,8 @@ _REJECTION_STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:thank(?:s| you) (?:again )?for (?:attending|coming (?:in|to)|your time at|"
             r"(?:your |the )?(?:interviewing|interview|meeting|taking part in (?:the|"
-            r"an|your) interview)|spending (?:\w+ ){0,2}with)|(?:after|following|at|from) (?:the |your |our )?(?:second |"
+            r"an|your) interview)|spending (?:\w+ ){0,2}with)|"
+            r"(?:after|following|at|from) (?:the |your |our )?(?:second |"
             r"first |recent |panel |video |technical )?interview|interviewed you|"
             r"(?:enjoyed|spent) (?:the |our )?(?:conversation|meeting|time) with|"
             r"after (?:meeting|speaking (?:with|to)) you|(?:the |our )panel|"
@@ -60,7 +61,8 @@ _REJECTION_STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "assessment",
         re.compile(
-            r"\b(?:after|following|at|from|completing|thank(?:s| you) for completing) (?:the |your |"
+            r"\b(?:after|following|at|from|completing|thank(?:s| you) for completing) "
+            r"(?:the |your |"
             r"our )?(?:online |technical |written )?(?:assessment|test|task|take[- ]home|"
             r"exercise|case study|assessment cent(?:re|er))",
             _I,

@@ -76,7 +76,7 @@ def forwarded_senders(raw: bytes) -> tuple[str, ...]:
                 continue
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
-            if inner is None:
+            if inner is None or isinstance(inner, str):
                 continue
             for _, address in getaddresses([str(inner.get("From", ""))]):
                 if "@" in address:
@@ -127,8 +127,10 @@ _URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _QUERY_NAMES = frozenset(
-    "gh_jid jobid job_id jk reqid req_id requisitionid applicationid application_id "
-    "candidateid candidate_id".split()
+    {
+        *("gh_jid", "jobid", "job_id", "jk", "reqid", "req_id", "requisitionid"),
+        *("applicationid", "application_id", "candidateid", "candidate_id"),
+    }
 )
 _QUERY_KIND = {"applicationid": "application", "application_id": "application"}
 _TEXT_IDS = re.compile(

@@ -99,7 +99,11 @@ def move_message(
     if source is None:
         raise CorrectionError("this email belongs to no application yet")
     old = _app(source, account_id, session=session)
-    to = _copy(old, session=session) if target is None else _app(target, account_id, session=session).id
+    to = (
+        _copy(old, session=session)
+        if target is None
+        else _app(target, account_id, session=session).id
+    )
     to_anchor = None if target is None else anchor(to, session=session)
     _move([message_id], to, session=session)
     refresh_applications([source, to], session=session)
@@ -120,7 +124,9 @@ def merge(account_id: int, keep: int, other: int, *, session: Session, record: b
     )
     _move(messages, kept.id, session=session)
     session.execute(
-        update(ApplicationRef).where(ApplicationRef.application_id == other).values(application_id=keep)
+        update(ApplicationRef)
+        .where(ApplicationRef.application_id == other)
+        .values(application_id=keep)
     )
     refresh_applications([keep, other], session=session)
     if record:
@@ -129,7 +135,12 @@ def merge(account_id: int, keep: int, other: int, *, session: Session, record: b
 
 
 def split(
-    account_id: int, app_id: int, message_ids: Sequence[int], *, session: Session, record: bool = True
+    account_id: int,
+    app_id: int,
+    message_ids: Sequence[int],
+    *,
+    session: Session,
+    record: bool = True,
 ) -> int:
     """Move some of an application's emails into a new application; returns its id."""
     app = _app(app_id, account_id, session=session)

@@ -25,7 +25,14 @@ from bounceback.storage.models import (
     MessageLink,
     Profile,
 )
-from bounceback.storage.timeline import DateRow, EventRow, Upcoming, quiet_state, summarise, upcoming
+from bounceback.storage.timeline import (
+    DateRow,
+    EventRow,
+    Upcoming,
+    quiet_state,
+    summarise,
+    upcoming,
+)
 
 DEFAULT_QUIET_DAYS = 21
 
@@ -136,9 +143,20 @@ def messages_to_link(account_id: int, limit: int, *, session: Session) -> list[L
     )
     return [
         LinkInput(
-            r[0], r[1] or "", r[2] or "", r[3], r[4], r[5], r[6], r[7] or "", r[8] or "",
-            r[9], tuple(r[10] or ()), r[11], r[12],
-        )  # fmt: skip
+            r[0],
+            r[1] or "",
+            r[2] or "",
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7] or "",
+            r[8] or "",
+            r[9],
+            tuple(r[10] or ()),
+            r[11],
+            r[12],
+        )
         for r in session.execute(query)
     ]
 
@@ -230,8 +248,10 @@ def refresh_applications(app_ids: Iterable[int], *, session: Session) -> None:
     if not ids:
         return
     events = _events_of(ids, session=session)
-    channels = dict(
-        session.execute(select(Application.id, Application.channel).where(Application.id.in_(ids))).all()  # type: ignore[arg-type]
+    channels: dict[int, str] = dict(
+        session.execute(
+            select(Application.id, Application.channel).where(Application.id.in_(ids))
+        ).all()  # type: ignore[arg-type]
     )
     empty = [app_id for app_id in ids if not events.get(app_id) and app_id in channels]
     changes = []
@@ -346,9 +366,12 @@ def mark_follow_up_offered(app_id: int, when: datetime, *, session: Session) -> 
 
 def account_application_count(account_id: int, *, session: Session) -> int:
     """How many applications the account has."""
-    return session.scalar(
-        select(func.count(Application.id)).where(Application.account_id == account_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count(Application.id)).where(Application.account_id == account_id)
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,9 +399,13 @@ def application_mail(app_id: int, *, session: Session) -> list[TimelineMail]:
             kinds[message_id].append(kind)
     rows = session.execute(
         select(
-            Message.id, Message.subject, Message.from_header, Message.received_at,
-            MessageLink.method, MessageLink.pinned,
-        )  # fmt: skip
+            Message.id,
+            Message.subject,
+            Message.from_header,
+            Message.received_at,
+            MessageLink.method,
+            MessageLink.pinned,
+        )
         .join(MessageLink, MessageLink.message_id == Message.id)
         .where(MessageLink.application_id == app_id)
         .order_by(Message.received_at, Message.id)

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: accounts, folders, messages, analyses, gaps, postings, digests, applications."""
+"""SQLAlchemy 2 models: accounts, mail, analyses, gaps, postings, digests, applications."""
 
 from __future__ import annotations
 
@@ -386,7 +386,9 @@ class MessageLink(Base):
     """Which application a message belongs to (None: not about one), and why."""
 
     __tablename__ = "message_links"
-    __table_args__ = (Index("ix_message_links_account_application", "account_id", "application_id"),)
+    __table_args__ = (
+        Index("ix_message_links_account_application", "account_id", "application_id"),
+    )
 
     message_id: Mapped[int] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True

@@ -73,7 +73,9 @@ class Upcoming:
     """A dated action for the "this week" box, pointing at the email it comes from."""
 
     at: datetime
-    kind: str  # interview, assessment, take_home, reply, offer_deadline, follow_up, feedback_request
+    kind: (
+        str  # interview, assessment, take_home, reply, offer_deadline, follow_up, feedback_request
+    )
     what: str
     message_id: int | None
     all_day: bool = False
@@ -121,7 +123,7 @@ def summarise(events: Sequence[EventRow], channel: str) -> Summary:
 def quiet_state(
     stage: str, last_contact: datetime, signal_expected: bool, now: datetime, quiet_days: int
 ) -> str | None:
-    """"no reply yet", "no signal expected", or None while the application is live."""
+    """ "no reply yet", "no signal expected", or None while the application is live."""
     if stage in CLOSED or stage == "offer":
         return None
     if not signal_expected:
@@ -181,8 +183,12 @@ def upcoming(
         and due <= now + timedelta(days=7)
     ):
         items.append(
-            Upcoming(due, "follow_up", f"No reply from {employer} since {last_contact:%d %b}",
-                     last_message)  # fmt: skip
+            Upcoming(
+                due,
+                "follow_up",
+                f"No reply from {employer} since {last_contact:%d %b}",
+                last_message,
+            )
         )
     items.extend(_feedback_request(employer, stage, rejected_at, events, now))
     return sorted(items, key=lambda item: item.at)

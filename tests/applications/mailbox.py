@@ -45,7 +45,9 @@ def store_samples(
     ids = store_raw(sessions, account_id, [raw for _, raw in samples], 1)
     if analyse:
         analyse_pending(account_id, analyzer, sessions=sessions)
-    return account_id, {name.removesuffix(".eml"): i for (name, _), i in zip(samples, ids, strict=True)}
+    return account_id, {
+        name.removesuffix(".eml"): i for (name, _), i in zip(samples, ids, strict=True)
+    }
 
 
 def store_mail(

@@ -57,7 +57,9 @@ def test_corrections_apply_and_survive_a_relink_after_reanalysis(
         ("Acme Labs", [ids[4]]),
     ])  # fmt: skip
     with sqlite_sessions.begin() as session:
-        kinds = list(session.scalars(select(ApplicationCorrection.kind).order_by(ApplicationCorrection.id)))
+        kinds = list(
+            session.scalars(select(ApplicationCorrection.kind).order_by(ApplicationCorrection.id))
+        )
         assert kinds == ["merge", "rename", "move", "split"]
         # a re-analysis by a retrained model reads the employers differently
         session.execute(update(Analysis).values(company="Someone Else"))

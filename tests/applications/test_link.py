@@ -15,7 +15,9 @@ DAY = timedelta(days=1)
 T0 = datetime(2026, 9, 1, 9, tzinfo=UTC)
 
 
-def _apps(sessions: sessionmaker[Session], account_id: int, now: datetime = SAMPLES_NOW) -> list[ApplicationView]:
+def _apps(
+    sessions: sessionmaker[Session], account_id: int, now: datetime = SAMPLES_NOW
+) -> list[ApplicationView]:
     with sessions.begin() as session:
         return list_applications(account_id, now=now, session=session)
 
@@ -31,7 +33,10 @@ def test_the_demo_mailbox_gives_each_employer_once_with_the_right_stages(
     for ats_or_agency in ("Applyflow", "Calder & Finch", "TalentDesk"):
         assert ats_or_agency not in apps
     assert not {"Greyfriars Data", "Quillon"} & set(apps), "one employer, one name"
-    assert (apps["Holloway Insurance"].stage, apps["Holloway Insurance"].rejected_at) == ("rejected", "interview")
+    assert (apps["Holloway Insurance"].stage, apps["Holloway Insurance"].rejected_at) == (
+        "rejected",
+        "interview",
+    )
     assert apps["Quillon Software"].rejected_at == "application"
     assert apps["Corvid Health"].rejected_at == "interview"
     assert [e.kind for e in apps["Corvid Health"].events][:2] == ["acknowledged", "assessment"]
@@ -53,7 +58,9 @@ def test_the_demo_mailbox_gives_each_employer_once_with_the_right_stages(
     assert link_pending(account_id, sessions=sqlite_sessions).messages == 0
 
 
-def test_a_reply_joins_its_thread_whatever_name_it_is_given(sqlite_sessions: sessionmaker[Session]) -> None:
+def test_a_reply_joins_its_thread_whatever_name_it_is_given(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
     account_id = new_account(sqlite_sessions)
     first = mail("Interview: Data Analyst", "We'd like to invite you to an interview.",
                  message_id="<one@acme.example>", when=T0)  # fmt: skip
@@ -71,11 +78,17 @@ def test_a_reply_joins_its_thread_whatever_name_it_is_given(sqlite_sessions: ses
     assert (app.employer, app.stage, app.rejected_at) == ("Acme", "rejected", "interview")
 
 
-def test_an_id_in_the_mail_picks_the_application_among_several(sqlite_sessions: sessionmaker[Session]) -> None:
+def test_an_id_in_the_mail_picks_the_application_among_several(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
     account_id = new_account(sqlite_sessions)
     a = mail("Application received: Data Analyst (Job ID: 1001)", "Thanks for applying.", when=T0)
-    b = mail("Application received: Data Engineer (Job ID: 2002)", "Thanks for applying.", when=T0 + DAY)
-    later = mail("Update on Job ID 1001", "We will not be progressing your application.", when=T0 + 9 * DAY)
+    b = mail(
+        "Application received: Data Engineer (Job ID: 2002)", "Thanks for applying.", when=T0 + DAY
+    )
+    later = mail(
+        "Update on Job ID 1001", "We will not be progressing your application.", when=T0 + 9 * DAY
+    )
     store_mail(sqlite_sessions, account_id, [
         (a, ["application_received"], "Acme", "Data Analyst"),
         (b, ["application_received"], "Acme", "Data Engineer"),
@@ -88,7 +101,9 @@ def test_an_id_in_the_mail_picks_the_application_among_several(sqlite_sessions: 
     assert apps["Data Engineer"].stage == "applied"
 
 
-def test_names_that_must_merge_and_names_that_must_not(sqlite_sessions: sessionmaker[Session]) -> None:
+def test_names_that_must_merge_and_names_that_must_not(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
     account_id = new_account(sqlite_sessions)
     rows = [
         (mail("Application confirmation", "Received.", when=T0), ["application_received"],
@@ -105,7 +120,9 @@ def test_names_that_must_merge_and_names_that_must_not(sqlite_sessions: sessionm
     assert apps["Greyfriars Data Co"].stage == "offer"
 
 
-def test_several_fitting_applications_and_no_role_start_a_new_one(sqlite_sessions: sessionmaker[Session]) -> None:
+def test_several_fitting_applications_and_no_role_start_a_new_one(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
     account_id = new_account(sqlite_sessions)
     rows = [
         (mail("Thanks", "Received.", when=T0), ["application_received"], "Acme", "Data Analyst"),
@@ -119,7 +136,9 @@ def test_several_fitting_applications_and_no_role_start_a_new_one(sqlite_session
     assert {a.role for a in apps if a.stage == "applied"} == {"Data Analyst", "Data Engineer"}
 
 
-def test_quiet_applications_and_boards_that_never_answer(sqlite_sessions: sessionmaker[Session]) -> None:
+def test_quiet_applications_and_boards_that_never_answer(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
     from bounceback.storage.applications import mark_follow_up_offered
 
     account_id = new_account(sqlite_sessions)
@@ -139,7 +158,9 @@ def test_quiet_applications_and_boards_that_never_answer(sqlite_sessions: sessio
     assert apps["Marston Foods"].quiet == "no signal expected"
     assert apps["Marston Foods"].upcoming == ()
     late = T0 + timedelta(days=22)
-    assert {a.employer: a.quiet for a in _apps(sqlite_sessions, account_id, late)}["Acme"] == "no reply yet"
+    assert {a.employer: a.quiet for a in _apps(sqlite_sessions, account_id, late)}[
+        "Acme"
+    ] == "no reply yet"
     with sqlite_sessions.begin() as session:
         assert mark_follow_up_offered(apps["Acme"].id, soon, session=session)
         assert not mark_follow_up_offered(apps["Acme"].id, late, session=session), "never twice"

@@ -41,7 +41,7 @@ def test_upgrade_fills_applications_from_mail_already_stored(
     sessions: sessionmaker[Session] = session_factory(engine)
     try:
         # the previous version stored and analysed the mail (its tables are unchanged)
-        account_id, ids = store_samples(sessions, analyzer)
+        _account_id, ids = store_samples(sessions, analyzer)
         assert current_revision(engine) == PREVIOUS
         upgrade(old_database)
         assert current_revision(engine) == "0010"

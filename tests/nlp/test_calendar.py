@@ -30,7 +30,8 @@ END:VTIMEZONE
 def _invite(start: str, *, method: str = "REQUEST", extra: str = "", tz: bool = True) -> bytes:
     calendar = (
         "BEGIN:VCALENDAR\r\nPRODID:-//test//EN\r\nVERSION:2.0\r\n"
-        f"METHOD:{method}\r\n" + (_VTIMEZONE.replace("\n", "\r\n") if tz else "")
+        f"METHOD:{method}\r\n"
+        + (_VTIMEZONE.replace("\n", "\r\n") if tz else "")
         + "BEGIN:VEVENT\r\nUID:abc-123@example.com\r\nDTSTAMP:20261020T120000Z\r\n"
         f"{start}\r\nSUMMARY:Interview: Data Analyst\r\nLOCATION:Video call\r\n{extra}"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -39,13 +40,19 @@ def _invite(start: str, *, method: str = "REQUEST", extra: str = "", tz: bool = 
     message["From"] = "Scheduling <noreply@goodtime.example>"
     message["Subject"] = "Invitation: Interview"
     message.set_content("You have been invited.")
-    message.add_attachment(calendar.encode(), maintype="text", subtype="calendar", params={"method": method})
+    message.add_attachment(
+        calendar.encode(), maintype="text", subtype="calendar", params={"method": method}
+    )
     return bytes(message)
 
 
 def test_a_time_with_a_tzid_lands_on_the_right_instant_either_side_of_dst() -> None:
-    (before,) = calendar_events(_invite("DTSTART;TZID=Europe/Berlin:20261023T100000"), "Europe/London")
-    (after,) = calendar_events(_invite("DTSTART;TZID=Europe/Berlin:20261026T100000"), "Europe/London")
+    (before,) = calendar_events(
+        _invite("DTSTART;TZID=Europe/Berlin:20261023T100000"), "Europe/London"
+    )
+    (after,) = calendar_events(
+        _invite("DTSTART;TZID=Europe/Berlin:20261026T100000"), "Europe/London"
+    )
     assert before.start == datetime(2026, 10, 23, 8, 0, tzinfo=UTC)  # CEST, UTC+2
     assert after.start == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)  # CET, UTC+1
     assert before.summary == "Interview: Data Analyst" and before.location == "Video call"

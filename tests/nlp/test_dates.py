@@ -23,7 +23,9 @@ def test_a_final_round_with_a_time_range_is_an_interview_in_the_users_zone() -> 
 def test_a_time_in_summer_is_read_in_british_summer_time() -> None:
     sent = datetime(2026, 6, 1, 9, tzinfo=UTC)
     (found,) = find_dates(
-        "Your interview is on Tuesday 9 June at 10:00.", sent=sent, zone="Europe/London",
+        "Your interview is on Tuesday 9 June at 10:00.",
+        sent=sent,
+        zone="Europe/London",
         context="interview",
     )
     assert found.at == datetime(2026, 6, 9, 9, 0, tzinfo=UTC)
@@ -32,7 +34,9 @@ def test_a_time_in_summer_is_read_in_british_summer_time() -> None:
 def test_a_named_zone_wins_over_the_users_zone() -> None:
     sent = datetime(2026, 11, 5, 9, tzinfo=UTC)
     (found,) = find_dates(
-        "Deadline: Wednesday 11 November 2026, 23:59 GMT", sent=sent, zone="America/New_York",
+        "Deadline: Wednesday 11 November 2026, 23:59 GMT",
+        sent=sent,
+        zone="America/New_York",
         context="assessment",
     )
     assert (found.kind, found.at) == ("assessment", datetime(2026, 11, 11, 23, 59, tzinfo=UTC))
@@ -41,7 +45,9 @@ def test_a_named_zone_wins_over_the_users_zone() -> None:
 def test_a_take_home_due_date_and_the_year_after_december() -> None:
     sent = datetime(2026, 12, 20, 9, tzinfo=UTC)
     (found,) = find_dates(
-        "Please send your summary back by Monday 4 January.", sent=sent, zone="UTC",
+        "Please send your summary back by Monday 4 January.",
+        sent=sent,
+        zone="UTC",
         context="take_home",
     )
     assert found.kind == "take_home" and found.all_day

@@ -99,7 +99,11 @@ def test_an_agency_forwarding_its_clients_decision_files_it_under_the_client() -
         body="Fernway have decided not to take you forward.",
         forwarded_from=("owen.pryce@fernway.example",),
     )
-    assert (employer.name, employer.channel, employer.via) == ("Fernway", "agency", "Calder & Finch")
+    assert (employer.name, employer.channel, employer.via) == (
+        "Fernway",
+        "agency",
+        "Calder & Finch",
+    )
     assert employer.role == "Product Analyst"
 
 

@@ -49,4 +49,7 @@ def test_ids_in_ats_links_subjects_and_bodies() -> None:
 
 
 def test_words_and_years_are_not_ids() -> None:
-    assert mail_refs("Your application", "Thanks for your application. Reference letters welcome.") == ()
+    assert (
+        mail_refs("Your application", "Thanks for your application. Reference letters welcome.")
+        == ()
+    )

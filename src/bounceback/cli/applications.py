@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 

@@ -129,9 +129,13 @@ def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRou
         with sessions.begin() as session:
             account_id = account_of(session, app_id)
             account = accounts.account_by_id(account_id, session=session)
-            (view,) = store.list_applications(account_id, now=now, session=session, app_ids=[app_id])
+            (view,) = store.list_applications(
+                account_id, now=now, session=session, app_ids=[app_id]
+            )
             mail = store.application_mail(app_id, session=session)
-            choices = [c for c in store.application_choices(account_id, session=session) if c[0] != app_id]
+            choices = [
+                c for c in store.application_choices(account_id, session=session) if c[0] != app_id
+            ]
         zone = ZoneInfo(account.timezone or "UTC")
         return render(
             "application.html.j2", app=view, mail=mail, choices=choices, zone=zone, now=now,
