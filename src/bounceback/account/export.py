@@ -178,6 +178,13 @@ def _tables(account: Account, *, session: Session) -> dict[str, list[dict[str, A
     }
 
 
+_APPLICATION_COLUMNS = {
+    "applications": [
+        *("id", "date_applied", "employer", "role", "channel", "via", "stage"),
+        *("rejected_at", "outcome", "last_contact", "stages"),
+    ],
+    "application_events": ["application_id", "employer", "role", "date", "kind", "message_id"],
+}
 _OUTCOMES = {"rejected": "rejected", "withdrawn": "withdrawn", "offer": "offer"}
 
 
@@ -267,11 +274,13 @@ def export_accounts(
             )
             written.append(json_path)
             for name, rows in tables.items():
-                if not rows:
+                if not rows and name not in _APPLICATION_COLUMNS:
                     continue
                 csv_path = folder / f"{account.address}-{name}.csv"
                 with csv_path.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                    # a period with no applications is still a record: the header alone
+                    columns = list(rows[0]) if rows else _APPLICATION_COLUMNS[name]
+                    writer = csv.DictWriter(handle, fieldnames=columns)
                     writer.writeheader()
                     for row in rows:
                         writer.writerow(
