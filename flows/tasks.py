@@ -21,6 +21,7 @@ from bounceback.digest.collect import Week
 from bounceback.errors import BouncebackError, MailServerError
 from bounceback.flows.analyse import analyse_pending
 from bounceback.flows.lease import Lease, fenced_sessions, held, holder_name
+from bounceback.flows.link import link_pending
 from bounceback.flows.outbox import outbox_item, prepare_digest, send_digest
 from bounceback.flows.schedules import gmail_next_poll
 from bounceback.flows.sync import SyncOptions, sync_folder, sync_warnings
@@ -116,6 +117,10 @@ def analyse_account(settings: Settings, address: str, lease: Lease | None = None
             load_analyzer(accepted_model_dir(settings.models_dir)),
             sessions=fenced_sessions(sessions, lease) if lease is not None else sessions,
         )
+    # Linking follows analysis in the same task: each job email joins its application.
+    linked = link_pending(
+        account.id, sessions=fenced_sessions(sessions, lease) if lease is not None else sessions
+    )
     get_run_logger().info(
         "analysed %d messages (%d bodies parsed: %d degraded, %d unparseable): "
         "%d gaps, %d new postings",
@@ -132,6 +137,7 @@ def analyse_account(settings: Settings, address: str, lease: Lease | None = None
         "postings": report.postings,
         "degraded": report.degraded,
         "failed": report.failed,
+        "new_applications": linked.new_applications,
     }
 
 

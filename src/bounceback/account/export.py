@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.errors import NotFoundError
 from bounceback.storage import accounts, mailbox
+from bounceback.storage.applications import list_applications
 from bounceback.storage.models import (
     Account,
     Analysis,
@@ -176,10 +178,80 @@ def _tables(account: Account, *, session: Session) -> dict[str, list[dict[str, A
     }
 
 
+_APPLICATION_COLUMNS = {
+    "applications": [
+        *("id", "date_applied", "employer", "role", "channel", "via", "stage"),
+        *("rejected_at", "outcome", "last_contact", "stages"),
+    ],
+    "application_events": ["application_id", "employer", "role", "date", "kind", "message_id"],
+}
+_OUTCOMES = {"rejected": "rejected", "withdrawn": "withdrawn", "offer": "offer"}
+
+
+def _in_range(moment: datetime, start: date | None, end: date | None) -> bool:
+    day = moment.date()
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def application_tables(
+    account: Account, *, start: date | None, end: date | None, session: Session
+) -> dict[str, list[dict[str, Any]]]:
+    """The record of job search: one row per application, one per timeline event.
+
+    With a range, only applications with activity in it, and only the events in it (a
+    Jobcentre journal or a Bewerbungsnachweis for that period).
+    """
+    views = list_applications(account.id, now=datetime.now().astimezone(), session=session)
+    apps: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for view in sorted(views, key=lambda v: v.first_contact):
+        chosen = [e for e in view.events if _in_range(e.occurred_at, start, end)]
+        if (start or end) and not chosen:
+            continue
+        stages: dict[str, str] = {}
+        for event in view.events:
+            stages.setdefault(event.kind, event.occurred_at.date().isoformat())
+        apps.append(
+            {
+                "id": view.id,
+                "date_applied": view.first_contact.date().isoformat(),
+                "employer": view.employer,
+                "role": view.role,
+                "channel": view.channel,
+                "via": view.via,
+                "stage": view.stage,
+                "rejected_at": view.rejected_at,
+                "outcome": _OUTCOMES.get(view.stage, "open"),
+                "last_contact": view.last_contact.date().isoformat(),
+                "stages": "; ".join(f"{kind} {day}" for kind, day in stages.items()),
+            }
+        )
+        events += [
+            {
+                "application_id": view.id,
+                "employer": view.employer,
+                "role": view.role,
+                "date": e.occurred_at.isoformat(),
+                "kind": e.kind,
+                "message_id": e.message_id,
+            }
+            for e in chosen
+        ]
+    return {"applications": apps, "application_events": events}
+
+
 def export_accounts(
-    sessions: sessionmaker[Session], folder: Path, *, address: str | None
+    sessions: sessionmaker[Session],
+    folder: Path,
+    *,
+    address: str | None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> list[Path]:
-    """Write <address>.json (everything) and per-table CSV files; returns the paths."""
+    """Write <address>.json (everything) and per-table CSV files; returns the paths.
+
+    start/end (inclusive) limit the applications and their timelines to a period.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with sessions.begin() as session:
@@ -193,6 +265,7 @@ def export_accounts(
         chosen = [a for a in accounts.list_accounts(session=session) if a.id in account_ids]
         for account in chosen:
             tables = _tables(account, session=session)
+            tables.update(application_tables(account, start=start, end=end, session=session))
             # Not with_suffix: it would turn alex@example.com into alex@example.json.
             json_path = folder / f"{account.address}.json"
             json_path.write_text(
@@ -201,11 +274,13 @@ def export_accounts(
             )
             written.append(json_path)
             for name, rows in tables.items():
-                if not rows:
+                if not rows and name not in _APPLICATION_COLUMNS:
                     continue
                 csv_path = folder / f"{account.address}-{name}.csv"
                 with csv_path.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                    # a period with no applications is still a record: the header alone
+                    columns = list(rows[0]) if rows else _APPLICATION_COLUMNS[name]
+                    writer = csv.DictWriter(handle, fieldnames=columns)
                     writer.writeheader()
                     for row in rows:
                         writer.writerow(

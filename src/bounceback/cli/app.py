@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bounceback.cli import connect, data, profile, review, run, serve, train
+from bounceback.cli import applications, connect, data, profile, review, run, serve, train
 from bounceback.cli.output import _redacted, friendly_errors, out
 from bounceback.settings import load_settings
 
@@ -43,6 +43,7 @@ for command in (
     review.review,
     train.train,
     profile.profile,
+    applications.applications,
 ):
     app.command(command.__name__)(friendly_errors(command))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,13 +53,37 @@ def export(
     account: Annotated[
         str | None, typer.Option(metavar="ADDRESS", help="Only this address.")
     ] = None,
+    date_from: Annotated[
+        datetime | None,
+        typer.Option(
+            "--from",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Applications and their timelines from this day: a period's record of "
+            "job search.",
+        ),
+    ] = None,
+    date_to: Annotated[
+        datetime | None,
+        typer.Option(
+            "--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="...up to this day."
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Export everything stored for each account, except secrets, as JSON and CSV files."""
+    """Export everything stored for each account, except secrets, as JSON and CSV files.
+
+    Applications and their timelines (date applied, employer, role, channel, each stage
+    with its date, outcome) are in applications.csv and application_events.csv.
+    """
     from bounceback.account.export import export_accounts
     from bounceback.flows.analyse import parse_pending
     from bounceback.storage import accounts
 
+    start = date_from.date() if date_from else None
+    end = date_to.date() if date_to else None
+    if start and end and start > end:
+        raise ConfigError(f"--from {start} is after --to {end}; give the earlier day first")
     if output.exists() and not output.is_dir():
         raise ConfigError(f"{output} is a file; give a folder for the export with --output")
     sessions = _sessions(load_settings())
@@ -73,7 +98,7 @@ def export(
     # its subject, sender and text are in the export too.
     for account_id in ids:
         parse_pending(account_id, sessions=sessions)
-    paths = export_accounts(sessions, output, address=account)
+    paths = export_accounts(sessions, output, address=account, start=start, end=end)
     if json_output:
         print(json.dumps({"written": [str(path) for path in paths]}))
         return

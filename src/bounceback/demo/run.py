@@ -134,5 +134,34 @@ def _summary(
         f"{summary['postings']} job postings (after de-duplication), "
         f"{summary['digests_sent']} digest sent in {seconds:.1f} s"
     )
+    _applications(console, database_url, account.id, account.timezone or "UTC")
     for path in paths:
         console.print(f"digest: {path}")
+
+
+def _applications(console: Console, database_url: str, account_id: int, zone: str) -> None:
+    """Each employer once: stage (where a rejection came) and the next dated action."""
+    from zoneinfo import ZoneInfo
+
+    from bounceback.storage.applications import list_applications
+    from bounceback.storage.db import sessions_for
+
+    with sessions_for(database_url).begin() as session:
+        views = list_applications(account_id, now=utcnow(), session=session)
+    table = Table(title="Applications (bounceback applications)", show_header=True)
+    for column in ("employer", "role", "stage", "date"):
+        table.add_column(column)
+    for view in views:
+        stage = view.stage + (f" at {view.rejected_at}" if view.rejected_at else "")
+        # the next dated action, else the latest date the mail named (an interview held)
+        dated = [u for u in view.upcoming if u.kind != "feedback_request"] or [
+            d for d in view.dates if not d.tentative and d.kind not in ("reply", "start_date")
+        ][-1:]
+        shown = ""
+        if dated:
+            first = dated[0]
+            moment = first.at.astimezone(ZoneInfo(zone))
+            when = moment.strftime("%a %d %b" if first.all_day else "%a %d %b %H:%M")
+            shown = f"{first.kind.replace('_', ' ')} {when}"
+        table.add_row(view.employer or "?", view.role or "", stage, shown)
+    console.print(table)

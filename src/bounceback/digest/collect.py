@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email import policy
@@ -22,7 +23,7 @@ from bounceback.digest.model import (
 )
 from bounceback.errors import ConfigError
 from bounceback.nlp.postings import same_role
-from bounceback.storage import accounts, digests
+from bounceback.storage import accounts, applications, digests
 from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
 
 HISTORY_WEEKS = 6
@@ -120,7 +121,7 @@ def reply_address(message: Message) -> str | None:
 
 
 def _silent_rejections(
-    rows: list[tuple[Message, Analysis]], interviewed: set[str]
+    rows: list[tuple[Message, Analysis]], interviewed: set[str], later_stage: Set[int] = frozenset()
 ) -> list[SilentRejection]:
     found = []
     for message, analysis in rows:
@@ -137,7 +138,9 @@ def _silent_rejections(
                 company=analysis.company,
                 role=analysis.role,
                 received_at=message.received_at,
-                after_interview=(analysis.company or "").lower() in interviewed,
+                # the application's timeline knows ("thank you for attending an interview")
+                after_interview=message.id in later_stage
+                or (analysis.company or "").lower() in interviewed,
             )
         )
     found.sort(key=lambda item: (not item.after_interview, item.received_at))
@@ -204,7 +207,15 @@ def collect_digest_input(
         history=tuple(history),
         week_gaps=tuple(week_gaps),
         all_gaps=tuple(all_gaps),
-        silent_rejections=tuple(_silent_rejections(this_week_rows, interviewed)),
+        silent_rejections=tuple(
+            _silent_rejections(
+                this_week_rows,
+                interviewed,
+                applications.rejected_after_interview(
+                    [m.id for m, _ in this_week_rows], session=session
+                ),
+            )
+        ),
         postings=tuple(_posting_item(p) for p in fresh),
         user_name=profile.name if profile else None,
         target_keywords=tuple(profile.keywords) if profile else (),

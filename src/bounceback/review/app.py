@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bounceback.nlp.skills import best_skill
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
+from bounceback.review.applications import applications_router
 from bounceback.review.sanitize import frame_document
 from bounceback.review.security import (
     COOKIE,
@@ -367,4 +368,5 @@ def create_app(sessions: sessionmaker[Session], guard: Guard) -> FastAPI:
 
         return await change(request, action)
 
+    app.include_router(applications_router(sessions, guard))
     return app

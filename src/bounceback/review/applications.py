@@ -1,0 +1,193 @@
+"""The review page's applications view: the list, one timeline, and the user's fixes.
+
+A router of its own, registered by :func:`bounceback.review.app.create_app`; the app's
+middleware already checks the host, the install token and the fetch site for every
+request here, and each form post is checked for the CSRF token below. Moves, merges,
+splits and renames go through :mod:`bounceback.storage.application_corrections`, which
+stores each one as a correction that a relink replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from bounceback.nlp.employers import employer_key
+from bounceback.review.security import CSRF_FIELD, CSRF_HEADER, MAX_FORM_BYTES, Guard, parse_form
+from bounceback.storage import accounts
+from bounceback.storage import application_corrections as fixes
+from bounceback.storage import applications as store
+from bounceback.storage.models import utcnow
+
+Form = dict[str, list[str]]
+KIND_NAMES = {
+    "acknowledged": "acknowledged",
+    "applied": "applied",
+    "assessment": "assessment",
+    "take_home": "take-home",
+    "interview": "interview",
+    "offer": "offer",
+    "rejection": "rejection",
+    "withdrawal": "withdrawn",
+    "feedback_received": "feedback",
+    "feedback_requested": "feedback asked for",
+    "message": "message",
+    "reply": "reply owed",
+    "offer_deadline": "offer deadline",
+    "follow_up": "follow up",
+    "feedback_request": "ask for feedback",
+    "start_date": "start date",
+}
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("bounceback.review", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _first(form: Form, name: str) -> str:
+    values = form.get(name)
+    return values[0] if values else ""
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.strip().isdigit()]
+
+
+def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRouter:
+    """The /applications pages for one database."""
+    router = APIRouter()
+
+    def render(name: str, **context: Any) -> HTMLResponse:
+        template = _templates().get_template(name)
+        html = template.render(
+            csrf=guard.csrf_token, csrf_field=CSRF_FIELD, kinds=KIND_NAMES, active="applications",
+            **context,
+        )  # fmt: skip
+        return HTMLResponse(html)
+
+    async def read_form(request: Request) -> Form:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/x-www-form-urlencoded":
+            raise HTTPException(415, "send the form as application/x-www-form-urlencoded")
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            raise HTTPException(413, "form too large")
+        form = parse_form(body)
+        if not guard.csrf_ok(_first(form, CSRF_FIELD) or request.headers.get(CSRF_HEADER)):
+            raise HTTPException(403, "missing or wrong CSRF token: reload the page")
+        return form
+
+    async def change(
+        request: Request, action: Callable[[Session, Form], str], back: str
+    ) -> RedirectResponse:
+        form = await read_form(request)
+
+        def work() -> str:
+            with sessions.begin() as session:
+                return action(session, form)
+
+        try:
+            target = await run_in_threadpool(work)
+        except fixes.CorrectionError as exc:
+            target = f"{back}?{urlencode({'error': str(exc)})}"
+        return RedirectResponse(target, 303)
+
+    def account_of(session: Session, app_id: int) -> int:
+        account_id = store.application_account(app_id, session=session)
+        if account_id is None:
+            raise HTTPException(404, "no such application")
+        return account_id
+
+    @router.get("/applications", response_class=HTMLResponse)
+    def application_list(error: str = "") -> HTMLResponse:
+        now = utcnow()
+        groups = []
+        with sessions.begin() as session:
+            for account in accounts.list_accounts(session=session):
+                views = store.list_applications(account.id, now=now, session=session)
+                groups.append((account, ZoneInfo(account.timezone or "UTC"), views))
+        return render("applications.html.j2", groups=groups, now=now, error=error)
+
+    @router.get("/applications/{app_id}", response_class=HTMLResponse)
+    def application_page(app_id: int, error: str = "") -> HTMLResponse:
+        now = utcnow()
+        with sessions.begin() as session:
+            account_id = account_of(session, app_id)
+            account = accounts.account_by_id(account_id, session=session)
+            (view,) = store.list_applications(
+                account_id, now=now, session=session, app_ids=[app_id]
+            )
+            mail = store.application_mail(app_id, session=session)
+            choices = [
+                c for c in store.application_choices(account_id, session=session) if c[0] != app_id
+            ]
+        zone = ZoneInfo(account.timezone or "UTC")
+        return render(
+            "application.html.j2", app=view, mail=mail, choices=choices, zone=zone, now=now,
+            error=error,
+        )  # fmt: skip
+
+    @router.post("/applications/merge")
+    async def merge(request: Request) -> RedirectResponse:
+        def action(session: Session, form: Form) -> str:
+            chosen = _ints(form.get("app", []))
+            if len(chosen) != 2:
+                raise fixes.CorrectionError("tick exactly two applications to merge")
+            keep, other = chosen
+            account_id = account_of(session, keep)
+            fixes.merge(account_id, keep, other, session=session)
+            return f"/applications/{keep}"
+
+        return await change(request, action, "/applications")
+
+    @router.post("/applications/{app_id}/split")
+    async def split(app_id: int, request: Request) -> RedirectResponse:
+        def action(session: Session, form: Form) -> str:
+            account_id = account_of(session, app_id)
+            new = fixes.split(account_id, app_id, _ints(form.get("message", [])), session=session)
+            return f"/applications/{new}"
+
+        return await change(request, action, f"/applications/{app_id}")
+
+    @router.post("/applications/{app_id}/rename")
+    async def rename(app_id: int, request: Request) -> RedirectResponse:
+        def action(session: Session, form: Form) -> str:
+            name = " ".join(_first(form, "employer").split())[:300]
+            if not name:
+                raise fixes.CorrectionError("type the employer's name")
+            account_id = account_of(session, app_id)
+            fixes.rename(account_id, app_id, name, employer_key(name), session=session)
+            return f"/applications/{app_id}"
+
+        return await change(request, action, f"/applications/{app_id}")
+
+    @router.post("/applications/{app_id}/move")
+    async def move(app_id: int, request: Request) -> RedirectResponse:
+        def action(session: Session, form: Form) -> str:
+            account_id = account_of(session, app_id)
+            message_id = int(_first(form, "message") or 0)
+            target = _first(form, "to")
+            to = None if target == "new" else int(target) if target.isdigit() else -1
+            if to == -1:
+                raise fixes.CorrectionError("choose where the email belongs")
+            landed = fixes.move_message(account_id, message_id, to, session=session)
+            return f"/applications/{landed}"
+
+        return await change(request, action, f"/applications/{app_id}")
+
+    return router
