@@ -4,10 +4,11 @@
 
 Stores ``--messages`` messages (default: a year at ~33 a day, 40% job-search mail, a
 third of that with one to three feedback gaps) through the real storage functions into
-a fresh SQLite database (or the given URL, which must be empty), indexes them for the
-queue, starts the real review server on 127.0.0.1 and prints: time to index; median
-and worst time of the queue's first page, a deep page, a filtered page, an email with
-its highlights, the gaps-over-time chart, and a correction (POST + redirect).
+a fresh SQLite database (or the given URL, which must be empty; storing indexes them for
+the queue), starts the real review server on 127.0.0.1 and prints the median and worst
+time of the queue's first page, a deep page, a filtered page, an email with its
+highlights, the gaps-over-time chart, an email opened in place (the JSON the page's
+script asks for), and a gap change both ways (POST + redirect, and POST + JSON).
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
-from bounceback.review.app import index_pending
-from bounceback.review.server import ReviewServer
+from bounceback.review.server import ReviewServer, index_stored
 from bounceback.storage import accounts, analyses, mailbox
 from bounceback.storage import review as store
 from bounceback.storage.db import make_engine, session_factory, upgrade
@@ -145,8 +145,8 @@ def main() -> None:
         populate(sessions, args.messages)
         print(f"stored {args.messages} messages in {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
-        indexed = index_pending(sessions)
-        print(f"indexed {indexed} analyses for the queue in {time.perf_counter() - began:.2f} s")
+        indexed = index_stored(sessions)  # analyses are indexed as they are stored
+        print(f"{indexed} analyses left to index at start ({time.perf_counter() - began:.2f} s)")
         with sessions.begin() as session:
             gap = session.scalars(select(Gap).order_by(Gap.id.desc())).first()
             assert gap is not None
@@ -162,6 +162,14 @@ def main() -> None:
                 )
             print(f"queue holds {total} job-search emails to review")
             csrf = server.guard.csrf_token
+            fetch = {"X-Bounceback-Fetch": "1"}
+            verbs = iter(["accept", "dismiss"] * (2 * args.repeat + 4))
+
+            def toggle(headers: dict[str, str]) -> httpx.Response:
+                # accept and dismiss in turn, so every call really writes a correction
+                data = {"csrf": csrf, "here": f"/?m={message_id}&status=all"}
+                return client.post(f"/gaps/{gap_id}/{next(verbs)}", data=data, headers=headers)
+
             cases: list[tuple[str, Callable[[], httpx.Response]]] = [
                 ("queue, first page", lambda: client.get("/")),
                 ("queue, page 40", lambda: client.get("/?page=40")),
@@ -172,9 +180,11 @@ def main() -> None:
                 ("one email with highlights", lambda: client.get(f"/?m={message_id}&status=all")),
                 ("gaps over time (52 weeks)", lambda: client.get("/trends?weeks=52")),
                 (
-                    "accept a gap (POST + 303)",
-                    lambda: client.post(f"/gaps/{gap_id}/accept", data={"csrf": csrf, "next": "/"}),
+                    "open an email in place (JSON)",
+                    lambda: client.get(f"/?m={message_id}&status=all", headers=fetch),
                 ),
+                ("change a gap (POST + 303)", lambda: toggle({})),
+                ("change a gap in place (JSON)", lambda: toggle(fetch)),
             ]
             for name, call in cases:
                 median, worst = timed(call, args.repeat)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bounceback.storage import review
 from bounceback.storage.models import (
     Analysis,
     Gap,
@@ -71,16 +72,17 @@ def save_analysis(
     session: Session,
 ) -> int:
     """Store one message's analysis with its gaps and new postings; returns postings added."""
-    session.add(
-        Analysis(
-            message_id=message.id,
-            model_version=model_version,
-            labels=list(labels),
-            scores=scores,
-            company=company,
-            role=role,
-        )
+    gaps = list(gaps)
+    analysis = Analysis(
+        message_id=message.id,
+        model_version=model_version,
+        labels=list(labels),
+        scores=scores,
+        company=company,
+        role=role,
     )
+    review.index_for_review(analysis, [gap.confidence for gap in gaps])
+    session.add(analysis)
     for gap in gaps:
         session.add(
             Gap(

@@ -190,7 +190,7 @@ class Analysis(Base):
     analysed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Review page (issue 6): "auto" until the user has looked at the message; the queue
     # is ordered by review_priority (low confidence first) and filtered on label_key
-    # (" rejection feedback ", "" for other mail). Both are filled in by the review page.
+    # (" rejection feedback ", "" for other mail). Both are set when the analysis is stored.
     review_status: Mapped[str] = mapped_column(String(16), default="auto", server_default="auto")
     reviewed_at: Mapped[datetime | None] = mapped_column()
     review_priority: Mapped[float | None] = mapped_column(Float)
@@ -238,6 +238,9 @@ class Correction(Base):
     new: Mapped[dict[str, Any]] = mapped_column(default=dict)
     model_version: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The review page's id for the user action that wrote this row (on one row per action):
+    # a repeated post of the same action (a double key press, a retry) writes nothing.
+    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class JobPosting(Base):

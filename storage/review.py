@@ -1,19 +1,20 @@
-"""Data functions of the review page: the queue, and corrections recorded as they are made.
+"""Data functions of the review page's reading side: the queue, one email, the trends.
 
-Like :mod:`queries`, each function takes ``*, session`` and never commits.
+Corrections (the writing side) live in :mod:`bounceback.storage.corrections`. Like every
+data function here, each takes ``*, session`` and never commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from bounceback.storage.models import Analysis, Correction, Gap, Message, utcnow
+from bounceback.storage.models import Analysis, Correction, Gap, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +35,36 @@ class QueueRow:
 
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
-    """What the review queue shows: label ("other" for non-job mail), company, status."""
+    """What the queue shows: label ("other" for non-job mail), company, status, gap category."""
 
     label: str | None = None
     company: str | None = None
     status: str | None = "auto"  # "auto" (to review), "reviewed", or None for both
+    category: str | None = None  # only mail with a kept gap of this category
 
 
-def unscored_analyses(limit: int, *, session: Session) -> list[tuple[Analysis, list[float]]]:
-    """Analyses the review queue has not indexed yet, with their gaps' confidences."""
+def review_priority(scores: dict[str, float], gap_confidences: Iterable[float]) -> float:
+    """How sure the model was of its least sure decision on a message, 0.5 to 1.
+
+    Each label decision counts as sure as its calibrated score says (``max(s, 1 - s)``),
+    each gap as its confidence; the queue shows the lowest first.
+    """
+    label_certainty = [max(float(s), 1.0 - float(s)) for s in scores.values()]
+    return round(min([*label_certainty, *gap_confidences, 1.0]), 4)
+
+
+def index_for_review(analysis: Analysis, gap_confidences: Iterable[float]) -> None:
+    """Give an analysis its place in the review queue (called when it is stored)."""
+    analysis.review_priority = review_priority(analysis.scores or {}, gap_confidences)
+    analysis.label_key = label_key(analysis.labels or [])
+
+
+def index_pending(limit: int = 1000, *, session: Session) -> int:
+    """Index up to ``limit`` analyses stored before they were indexed on save; returns how many.
+
+    Analyses are indexed as they are stored; this catches databases written by older
+    versions. The review server runs it once when it starts, never on a page view.
+    """
     found = list(
         session.scalars(
             select(Analysis)
@@ -58,13 +80,10 @@ def unscored_analyses(limit: int, *, session: Session) -> list[tuple[Analysis, l
         )
         for message_id, confidence in rows:
             confidences[message_id].append(confidence)
-    return [(a, confidences[a.message_id]) for a in found]
-
-
-def index_for_review(analysis: Analysis, priority: float, *, session: Session) -> None:
-    """Put an analysis into the review queue with its priority (low = look first)."""
-    analysis.review_priority = priority
-    analysis.label_key = label_key(analysis.labels or [])
+    for analysis in found:
+        index_for_review(analysis, confidences[analysis.message_id])
+    session.flush()
+    return len(found)
 
 
 def label_key(labels: Iterable[str]) -> str:
@@ -85,6 +104,14 @@ def _queue_conditions(view: QueueFilter) -> list[Any]:
         conditions.append(Analysis.company == view.company)
     if view.status:
         conditions.append(Analysis.review_status == view.status)
+    if view.category:
+        conditions.append(
+            exists().where(
+                Gap.message_id == Analysis.message_id,
+                Gap.category == view.category,
+                Gap.status != "dismissed",
+            )
+        )
     return conditions
 
 
@@ -192,6 +219,19 @@ def message_for_review(
     return row[0], row[1], gaps
 
 
+def gaps_added_by_user(message_id: int, *, session: Session) -> set[int]:
+    """Ids of the message's gaps that the user added (not found by the model)."""
+    return set(
+        session.scalars(
+            select(Correction.gap_id).where(
+                Correction.message_id == message_id,
+                Correction.kind == "gap_add",
+                Correction.gap_id.is_not(None),
+            )
+        )
+    )
+
+
 def gap_weeks(*, session: Session) -> list[tuple[datetime, str, str | None]]:
     """(received_at, category, skill) of every gap not dismissed, oldest first."""
     query = (
@@ -201,179 +241,6 @@ def gap_weeks(*, session: Session) -> list[tuple[datetime, str, str | None]]:
         .order_by(Message.received_at)
     )
     return [(row[0], row[1], row[2]) for row in session.execute(query)]
-
-
-def _gap_state(gap: Gap) -> dict[str, Any]:
-    return {
-        "category": gap.category,
-        "text": gap.text,
-        "start": gap.start,
-        "end": gap.end,
-        "skill": gap.skill,
-        "status": gap.status,
-    }
-
-
-def _correct(
-    message_id: int,
-    kind: str,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    *,
-    gap_id: int | None,
-    model_version: str | None,
-    session: Session,
-) -> Correction:
-    correction = Correction(
-        message_id=message_id,
-        gap_id=gap_id,
-        kind=kind,
-        old=old,
-        new=new,
-        model_version=model_version,
-    )
-    session.add(correction)
-    return correction
-
-
-def _model_version(message_id: int, *, session: Session) -> str | None:
-    return session.scalar(select(Analysis.model_version).where(Analysis.message_id == message_id))
-
-
-def change_gap(
-    gap: Gap,
-    *,
-    status: str,
-    category: str | None = None,
-    skill: str | None = None,
-    span: tuple[int, int, str] | None = None,
-    session: Session,
-) -> Correction:
-    """Accept, edit or dismiss a gap, recording what changed."""
-    old = _gap_state(gap)
-    if category is not None:
-        gap.category = category
-    if skill is not None:
-        gap.skill = skill or None
-    if span is not None:
-        gap.start, gap.end, gap.text = span
-    gap.status = status
-    gap.updated_at = utcnow()
-    kind = {"accepted": "gap_accept", "dismissed": "gap_dismiss"}.get(status, "gap_edit")
-    correction = _correct(
-        gap.message_id,
-        kind,
-        old,
-        _gap_state(gap),
-        gap_id=gap.id,
-        model_version=_model_version(gap.message_id, session=session),
-        session=session,
-    )
-    session.flush()
-    return correction
-
-
-def add_gap(
-    message: Message,
-    analysis: Analysis,
-    *,
-    category: str,
-    span: tuple[int, int, str],
-    skill: str | None,
-    session: Session,
-) -> Gap:
-    """Store a gap the model missed (status "edited", confidence 1) and the correction."""
-    start, end, text = span
-    gap = Gap(
-        message_id=message.id,
-        category=category,
-        text=text,
-        start=start,
-        end=end,
-        skill=skill or None,
-        confidence=1.0,
-        company=analysis.company,
-        role=analysis.role,
-        status="edited",
-    )
-    session.add(gap)
-    session.flush()
-    _correct(
-        message.id,
-        "gap_add",
-        {},
-        _gap_state(gap),
-        gap_id=gap.id,
-        model_version=analysis.model_version,
-        session=session,
-    )
-    session.flush()
-    return gap
-
-
-def relabel(analysis: Analysis, labels: Sequence[str], *, session: Session) -> Correction | None:
-    """Replace the message's labels (None when nothing changed)."""
-    new = sorted(set(labels))
-    old = sorted(analysis.labels or [])
-    if new == old:
-        return None
-    analysis.labels = new
-    analysis.label_key = label_key(new)
-    correction = _correct(
-        analysis.message_id,
-        "labels",
-        {"labels": old},
-        {"labels": new},
-        gap_id=None,
-        model_version=analysis.model_version,
-        session=session,
-    )
-    session.flush()
-    return correction
-
-
-def set_company_role(
-    analysis: Analysis, company: str | None, role: str | None, *, session: Session
-) -> Correction | None:
-    """Fix the company and role of a message and of its gaps (None when nothing changed)."""
-    if (company, role) == (analysis.company, analysis.role):
-        return None
-    old = {"company": analysis.company, "role": analysis.role}
-    analysis.company, analysis.role = company, role
-    for gap in session.scalars(select(Gap).where(Gap.message_id == analysis.message_id)):
-        gap.company, gap.role = company, role
-    correction = _correct(
-        analysis.message_id,
-        "company_role",
-        old,
-        {"company": company, "role": role},
-        gap_id=None,
-        model_version=analysis.model_version,
-        session=session,
-    )
-    session.flush()
-    return correction
-
-
-def mark_reviewed(analysis: Analysis, *, session: Session) -> Correction:
-    """The user confirmed the message as it now stands; its remaining auto gaps are accepted."""
-    for gap in session.scalars(
-        select(Gap).where(Gap.message_id == analysis.message_id, Gap.status == "auto")
-    ):
-        change_gap(gap, status="accepted", session=session)
-    analysis.review_status = "reviewed"
-    analysis.reviewed_at = utcnow()
-    correction = _correct(
-        analysis.message_id,
-        "confirm",
-        {},
-        {"labels": list(analysis.labels), "company": analysis.company, "role": analysis.role},
-        gap_id=None,
-        model_version=analysis.model_version,
-        session=session,
-    )
-    session.flush()
-    return correction
 
 
 def list_corrections(*, session: Session) -> list[Correction]:

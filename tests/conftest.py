@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -105,6 +107,15 @@ def smtp_sink() -> Iterator[SmtpSink]:
         yield sink
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the shared Prefect test server run last, in their usual order.
+
+    Once started, that server stays up for the session and becomes the Prefect every later
+    test in this process talks to, so tests that start their own Prefect must come first.
+    """
+    items.sort(key=lambda item: "prefect_harness" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One Prefect test server for the whole session (each start costs ~10 s)."""
@@ -125,3 +136,26 @@ def bounceback_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BOUNCEBACK_HOME", str(home))
     monkeypatch.delenv("BOUNCEBACK_DATABASE_URL", raising=False)
     return home
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+        _browser_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _browser_missing(reason: str) -> None:
+    """Skip locally with the reason; in CI a missing browser fails the test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " (CI must run these tests)")
+    pytest.skip(reason)

@@ -18,7 +18,7 @@ from bounceback.digest.collect import Week
 from bounceback.digest.replies import handle_digest_reply
 from bounceback.errors import NotFoundError
 from bounceback.flows.outbox import prepare_digest
-from bounceback.storage import mailbox, review
+from bounceback.storage import corrections, mailbox
 from bounceback.storage.models import Account, Analysis, Digest, DigestStep, Folder, Gap, Message
 from tests.flows.test_outbox import WEEK, seed
 
@@ -63,10 +63,10 @@ def account_id(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch)
         assert handle_digest_reply(account, reply, session=session)
     with sessions.begin() as session:
         gap = session.scalars(select(Gap)).one()
-        review.change_gap(gap, status="edited", skill="PostgreSQL", session=session)
+        corrections.change_gap(gap, status="edited", skill="PostgreSQL", session=session)
         fabrikam = session.scalars(select(Analysis).where(Analysis.company == "Fabrikam")).one()
-        review.relabel(fabrikam, ["rejection", "feedback"], session=session)
-        review.mark_reviewed(fabrikam, session=session)
+        corrections.relabel(fabrikam, ["rejection", "feedback"], session=session)
+        corrections.mark_reviewed(fabrikam, session=session)
     return account_id
 
 

@@ -14,7 +14,6 @@ from bounceback.review.server import ReviewServer
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from bounceback.storage.models import ApplicationCorrection
 from tests.applications.mailbox import mail, new_account, store_mail
-from tests.review.conftest import chromium  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 TOKEN = "apps-token-" + "x" * 40
@@ -45,7 +44,7 @@ def linked(tmp_path: Path) -> Iterator[tuple[sessionmaker[Session], dict[str, in
 
 
 def test_merge_and_split_in_the_browser(
-    chromium: Any,  # noqa: F811
+    chromium: Any,
     linked: tuple[sessionmaker[Session], dict[str, int]],
 ) -> None:
     sessions, ids = linked
@@ -81,5 +80,7 @@ def test_merge_and_split_in_the_browser(
         assert "exactly two" in page.locator(".error").inner_text()
         context.close()
     with sessions.begin() as session:
-        kinds = [c.kind for c in session.query(ApplicationCorrection).order_by(ApplicationCorrection.id)]
+        kinds = [
+            c.kind for c in session.query(ApplicationCorrection).order_by(ApplicationCorrection.id)
+        ]
     assert kinds == ["merge", "split"]

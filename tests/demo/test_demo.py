@@ -34,19 +34,28 @@ def test_shift_dates_changes_only_the_date_header() -> None:
     before = message_from_bytes(raw, policy=policy.default)
     after = message_from_bytes(moved, policy=policy.default)
     assert after["Date"].datetime == before["Date"].datetime - timedelta(days=14), name
-    assert after.get_body(preferencelist=("plain", "html")).get_content() == before.get_body(
-        preferencelist=("plain", "html")
-    ).get_content()
+    assert (
+        after.get_body(preferencelist=("plain", "html")).get_content()
+        == before.get_body(preferencelist=("plain", "html")).get_content()
+    )
 
 
 @pytest.mark.slow
 def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
-    env = {**os.environ, "BOUNCEBACK_HOME": str(tmp_path / "home"), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env = {
+        **os.environ,
+        "BOUNCEBACK_HOME": str(tmp_path / "home"),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
     env.pop("BOUNCEBACK_DATABASE_URL", None)
     env.pop("PREFECT_API_URL", None)
     bounceback = Path(sys.executable).with_name("bounceback")
     result = subprocess.run(
-        [str(bounceback), "demo"], capture_output=True, text=True, env=env, timeout=240,
+        [str(bounceback), "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     out = result.stdout

@@ -50,8 +50,16 @@ def _store(sessions: sessionmaker[Session], rows: list[mailbox.NewMessage]) -> N
         mailbox.store_messages(folder, 1, rows, last_uid=top, session=session)
 
 
-def _message(uid: int, subject: str, body: str, *, sender: str, when: datetime,
-             in_reply_to: str | None = None, message_id: str | None = None) -> mailbox.NewMessage:
+def _message(
+    uid: int,
+    subject: str,
+    body: str,
+    *,
+    sender: str,
+    when: datetime,
+    in_reply_to: str | None = None,
+    message_id: str | None = None,
+) -> mailbox.NewMessage:
     return mailbox.NewMessage(
         uid=uid, header_message_id=message_id or f"<r{uid}@example.com>", in_reply_to=in_reply_to,
         subject=subject, from_header=sender, sender_name=None, sender_address=sender,
@@ -105,10 +113,14 @@ def test_a_reply_marks_steps_done_and_feeds_the_diary(
         (entry,) = session.scalars(select(DiaryEntry))
         assert entry.text.startswith("I practised three STAR stories")
         account = session.get_one(Account, account_id)
-        data, _ = collect_digest_input(account, Week.parse(NEXT_WEEK, "Europe/London"), session=session)
+        data, _ = collect_digest_input(
+            account, Week.parse(NEXT_WEEK, "Europe/London"), session=session
+        )
     assert data.done_steps == {second}
     assert [d.text for d in data.diary] == [entry.text]
-    later = prepare_digest(account_id, Week.parse(NEXT_WEEK, "Europe/London"), sessions=sqlite_sessions)
+    later = prepare_digest(
+        account_id, Week.parse(NEXT_WEEK, "Europe/London"), sessions=sqlite_sessions
+    )
     with sqlite_sessions.begin() as session:
         keys = session.scalars(
             select(DigestStep.key).where(DigestStep.digest_id == later.digest_id)
@@ -149,7 +161,9 @@ def test_profile_ranks_postings_and_postings_never_repeat(
             ],
         )  # fmt: skip
         account = session.get_one(Account, account_id)
-        data, _ = collect_digest_input(account, Week.parse(NEXT_WEEK, "Europe/London"), session=session)
+        data, _ = collect_digest_input(
+            account, Week.parse(NEXT_WEEK, "Europe/London"), session=session
+        )
     assert data.user_name == "Alex" and data.salary_floor == 45000
     # the Contoso role was in last week's digest: a reworded repeat is not shown again
     assert sorted(p.title for p in data.postings) == [
@@ -209,5 +223,7 @@ def test_feedback_request_goes_to_the_reply_to_address(
     wingtip = next(r for r in data.silent_rejections if r.company == "Wingtip")
     assert wingtip.sender_address == "sam.patel@wingtip.test"
     request = next(r for r in digest_context(data)["requests"] if r.to == "sam.patel@wingtip.test")
-    assert request.mailto and request.mailto.startswith("mailto:sam.patel@wingtip.test?subject=Re%3A")
+    assert request.mailto and request.mailto.startswith(
+        "mailto:sam.patel@wingtip.test?subject=Re%3A"
+    )
     assert request.body.startswith("Hello Wingtip team,") and not request.no_reply

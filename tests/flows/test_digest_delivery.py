@@ -82,8 +82,20 @@ def _run(
 ) -> subprocess.Popen[str]:
     crash = ["--at", f"outbox:{fault}"] if fault else []
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.crash", *crash, "--python", DRIVER, "--",
-         url, str(account_id), WEEK, str(lease), PASSWORD],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.crash",
+            *crash,
+            "--python",
+            DRIVER,
+            "--",
+            url,
+            str(account_id),
+            WEEK,
+            str(lease),
+            PASSWORD,
+        ],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,12 +1,10 @@
-"""Fixtures for the review page: a stored mailbox, a running server, a real Chromium."""
+"""Fixtures for the review page: a stored mailbox, a running server, a real Chromium, axe."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,8 +14,16 @@ from bounceback.review.server import ReviewServer
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.review.corpus import populate
 
-CHROMIUM = "/usr/bin/chromium"
 TOKEN = "test-token-" + "x" * 40
+#: axe-core from npm, installed by scripts/test (npm ci --prefix tests/review).
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _missing(reason: str) -> None:
+    """Skip locally with the reason; in CI a missing tool fails the test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " (CI must run these tests)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -41,25 +47,40 @@ def review_db(
 
 
 @pytest.fixture
+def journey_db(
+    tmp_path: Path, analyzer: Analyzer
+) -> Iterator[tuple[sessionmaker[Session], dict[str, int]]]:
+    """Like review_db, with only ordinary sample mail (no XSS corpus): a realistic queue."""
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    ids = populate(sessions, analyzer, xss=False)
+    yield sessions, ids
+    engine.dispose()
+
+
+@pytest.fixture
+def journey_server(
+    journey_db: tuple[sessionmaker[Session], dict[str, int]],
+) -> Iterator[ReviewServer]:
+    """The review app over journey_db on a free loopback port."""
+    with ReviewServer(journey_db[0], TOKEN, 0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script, to inject into pages."""
+    if not AXE.is_file():
+        _missing(f"axe-core is not installed at {AXE}: run npm ci --prefix tests/review")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
 def review_server(
     review_db: tuple[sessionmaker[Session], dict[str, int]],
 ) -> Iterator[ReviewServer]:
     """The review app served on a free loopback port."""
     with ReviewServer(review_db[0], TOKEN, 0) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " — CI must run the browser tests")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()

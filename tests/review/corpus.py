@@ -20,6 +20,7 @@ from bounceback.storage.models import Account, Message
 
 #: Sample emails (from the demo samples) that give the queue feedback gaps and plain mail.
 SAMPLES = (
+    "01-ack-brightledger",
     "04-rejection-harrowgate-energy",
     "06-interview-invite-brightledger",
     "08-rejection-feedback-tillerman",
@@ -28,6 +29,9 @@ SAMPLES = (
     "33-rejection-feedback-saltmarsh",
     "38-rejection-feedback-amberline",
     "40-rejection-tamsin-vale-html-only",
+    "12-rejection-after-interview-brightledger",
+    "23-interview-invite-loomwell",
+    "27-feedback-followup-harrowgate",
 )
 
 #: Each payload would set window.__pwned or change the title if anything ran, or fetch

@@ -14,6 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bounceback.cli.app import app
+from bounceback.demo.run import demo_database, demo_folder, review_hint
+from bounceback.nlp.analyzer import Analyzer
+from bounceback.settings import load_settings
+from bounceback.storage.db import sessions_for, upgrade
+from tests.review.corpus import populate
 
 
 def test_review_and_train_have_help() -> None:
@@ -72,3 +77,49 @@ def test_review_command_serves_the_printed_address_until_interrupted(bounceback_
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "corrections are saved" in out
+
+
+def test_review_demo_without_demo_data_is_one_clear_line(bounceback_home: Path) -> None:
+    result = CliRunner().invoke(app, ["review", "--demo", "--no-browser"])
+    assert result.exit_code == 1
+    # (the error console may wrap a long path; the layout work makes it one line)
+    assert " ".join(result.output.split()) == (
+        f"bounceback: no demo data in {bounceback_home / 'demo'}: run bounceback demo first"
+    )
+
+
+def test_the_demo_says_how_to_review_its_data(bounceback_home: Path, tmp_path: Path) -> None:
+    settings = load_settings()
+    assert review_hint(settings, demo_folder(settings)).endswith(": bounceback review --demo")
+    elsewhere = review_hint(settings, tmp_path / "my demo")
+    assert elsewhere.endswith(
+        f"BOUNCEBACK_DATABASE_URL='sqlite:///{tmp_path / 'my demo' / 'demo.db'}' bounceback review"
+    )
+
+
+@pytest.mark.slow
+def test_review_demo_serves_the_demo_database(bounceback_home: Path, analyzer: Analyzer) -> None:
+    database = demo_database(demo_folder(load_settings()))
+    upgrade(f"sqlite:///{database}")
+    populate(sessions_for(f"sqlite:///{database}"), analyzer, xss=False)
+    env = {**os.environ, "BOUNCEBACK_HOME": str(bounceback_home)}
+    command = "from bounceback.cli.app import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, "review", "--demo", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=([\w-]+)", process.stdout.readline())
+        assert match
+        with httpx.Client(base_url=match.group(1)) as client:
+            client.get(f"/?token={match.group(2)}")
+            page = client.get("/").text
+        assert "Your interview for Junior Data Engineer" in page
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert not (bounceback_home / "bounceback.db").exists(), "the user's own database is untouched"

@@ -18,6 +18,7 @@ from bounceback.nlp.analyzer import Analyzer
 from bounceback.nlp.registry import MODEL_POINTER, accepted_model_dir, load_analyzer
 from bounceback.nlp.train import CORPUS_DIR, load_jsonl, parse_emails, parse_gaps
 from bounceback.settings import load_settings
+from bounceback.storage import corrections
 from bounceback.storage import review as store
 from bounceback.storage.db import sessions_for
 from bounceback.storage.models import Analysis, Correction, Gap
@@ -30,11 +31,11 @@ def correct_some(sessions: sessionmaker[Session], ids: dict[str, int]) -> str:
         found = store.message_for_review(ids["journey"], session=session)
         assert found is not None
         message, analysis, gaps = found
-        store.change_gap(gaps[0], status="accepted", session=session)
-        store.change_gap(gaps[1], status="edited", category="communication", session=session)
+        corrections.change_gap(gaps[0], status="accepted", session=session)
+        corrections.change_gap(gaps[1], status="edited", category="communication", session=session)
         missed = JOURNEY_MISSED
         start = message.analysed_text.index(missed)
-        store.add_gap(
+        corrections.add_gap(
             message,
             analysis,
             category="evidence",
@@ -42,13 +43,15 @@ def correct_some(sessions: sessionmaker[Session], ids: dict[str, int]) -> str:
             skill=None,
             session=session,
         )
-        store.relabel(analysis, ["feedback", "rejection"], session=session)
-        store.set_company_role(analysis, "Harbourline", "Junior Data Engineer", session=session)
-        store.mark_reviewed(analysis, session=session)
+        corrections.relabel(analysis, ["feedback", "rejection"], session=session)
+        corrections.set_company_role(
+            analysis, "Harbourline", "Junior Data Engineer", session=session
+        )
+        corrections.mark_reviewed(analysis, session=session)
         other = store.message_for_review(ids["script-tag"], session=session)
         assert other is not None
         for gap in other[2]:
-            store.change_gap(gap, status="dismissed", session=session)
+            corrections.change_gap(gap, status="dismissed", session=session)
     return " ".join(missed.split())
 
 
@@ -125,9 +128,7 @@ def test_train_end_to_end_keeps_corrections_and_switches_only_when_not_worse(
     saved = sorted(p.name for p in (chosen / "corrections").iterdir())
     assert saved[0].startswith("emails_user_") and saved[1].startswith("gaps_user_")
     assert load_analyzer(chosen).thresholds != analyzer.thresholds
-    sample = Path(
-        str(files("bounceback.demo") / "samples" / "08-rejection-feedback-tillerman.eml")
-    )
+    sample = Path(str(files("bounceback.demo") / "samples" / "08-rejection-feedback-tillerman.eml"))
     classified = runner.invoke(app, ["classify", str(sample)])
     assert classified.exit_code == 0, classified.output
     shipped = runner.invoke(

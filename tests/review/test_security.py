@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.review.app import ROUTERS
 from bounceback.review.security import COOKIE, load_or_create_token
 from bounceback.review.server import ReviewServer
 from bounceback.storage.models import Correction, Gap
@@ -81,7 +82,7 @@ def test_post_without_csrf_token_is_refused(
     sessions, _ = review_db
     gap = _a_gap(sessions)
     before = _corrections(sessions)
-    assert client.post(f"/gaps/{gap}/dismiss", data={"next": "/"}).status_code == 403
+    assert client.post(f"/gaps/{gap}/dismiss", data={"here": "/"}).status_code == 403
     assert client.post(f"/gaps/{gap}/dismiss", data={"csrf": "nope"}).status_code == 403
     assert _corrections(sessions) == before
 
@@ -91,7 +92,8 @@ def test_every_state_changing_route_wants_the_csrf_token(
 ) -> None:
     posts = [
         route.path  # type: ignore[attr-defined]
-        for route in review_server.app.routes
+        for router in ROUTERS
+        for route in router.routes
         if "POST" in getattr(route, "methods", set())
     ]
     assert len(posts) == 7
@@ -108,10 +110,10 @@ def test_post_with_the_token_works_and_is_recorded(
     sessions, _ = review_db
     gap = _a_gap(sessions)
     response = client.post(
-        f"/gaps/{gap}/dismiss", data={"csrf": review_server.guard.csrf_token, "next": "/?m=1"}
+        f"/gaps/{gap}/dismiss", data={"csrf": review_server.guard.csrf_token, "here": "/?m=1"}
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/?m=1"
+    assert response.headers["location"] == f"/?m=1#gap-{gap}"
     with sessions.begin() as session:
         assert session.get_one(Gap, gap).status == "dismissed"
         correction = session.scalars(select(Correction)).one()
@@ -148,10 +150,10 @@ def test_redirects_after_a_post_stay_on_this_site(
 ) -> None:
     for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         response = client.post(
-            "/messages/1/labels",
-            data={"csrf": review_server.guard.csrf_token, "next": target, "label": "rejection"},
+            "/messages/1/facts",
+            data={"csrf": review_server.guard.csrf_token, "here": target, "label": "rejection"},
         )
-        assert response.headers["location"] == "/", target
+        assert response.headers["location"] == "/#facts", target
 
 
 def test_security_headers_and_no_cors(client: httpx.Client) -> None:

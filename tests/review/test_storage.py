@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.storage import accounts, analyses, mailbox
+from bounceback.storage import accounts, analyses, corrections, mailbox
 from bounceback.storage import review as store
 from bounceback.storage.models import Analysis, Correction, Gap, Message
 
@@ -76,9 +78,6 @@ def _store(
                 session=session,
             )
         ids = [m.id for m in messages]
-    with sessions.begin() as session:
-        for analysis, confidences in store.unscored_analyses(100, session=session):
-            store.index_for_review(analysis, min([*confidences, 1.0]), session=session)
     return ids
 
 
@@ -130,9 +129,11 @@ def test_every_change_is_a_correction_with_old_and_new(sessions: sessionmaker[Se
         found = store.message_for_review(first, session=session)
         assert found is not None
         message, analysis, (gap,) = found
-        store.change_gap(gap, status="edited", category="experience", skill="", session=session)
+        corrections.change_gap(
+            gap, status="edited", category="experience", skill="", session=session
+        )
         start = BODY.index("We wish")
-        added = store.add_gap(
+        added = corrections.add_gap(
             message,
             analysis,
             category="motivation",
@@ -140,21 +141,22 @@ def test_every_change_is_a_correction_with_old_and_new(sessions: sessionmaker[Se
             skill=None,
             session=session,
         )
-        store.change_gap(added, status="dismissed", session=session)
-        assert store.relabel(analysis, ["feedback", "rejection"], session=session) is None
-        store.relabel(analysis, ["rejection"], session=session)
-        store.set_company_role(analysis, "Acme Ltd", None, session=session)
-        store.mark_reviewed(analysis, session=session)
+        new_gap = session.get_one(Gap, added.gap_id)
+        corrections.change_gap(new_gap, status="dismissed", session=session)
+        assert corrections.relabel(analysis, ["feedback", "rejection"], session=session) is None
+        corrections.relabel(analysis, ["rejection"], session=session)
+        corrections.set_company_role(analysis, "Acme Ltd", None, session=session)
+        corrections.mark_reviewed(analysis, session=session)
     with sessions.begin() as session:
-        corrections = store.list_corrections(session=session)
-        kinds = [c.kind for c in corrections]
+        log = store.list_corrections(session=session)
+        kinds = [c.kind for c in log]
         assert kinds == ["gap_edit", "gap_add", "gap_dismiss", "labels", "company_role", "confirm"]
-        edit = corrections[0]
+        edit = log[0]
         assert (edit.old["category"], edit.new["category"]) == ("skill", "experience")
         assert (edit.old["skill"], edit.new["skill"]) == ("SQL", None)
         assert edit.model_version == "m1" and edit.created_at.tzinfo is not None
-        assert corrections[3].old == {"labels": ["feedback", "rejection"]}
-        assert corrections[3].new == {"labels": ["rejection"]}
+        assert log[3].old == {"labels": ["feedback", "rejection"]}
+        assert log[3].new == {"labels": ["rejection"]}
         analysis = session.scalars(select(Analysis).where(Analysis.message_id == first)).one()
         assert (analysis.review_status, analysis.label_key) == ("reviewed", " rejection ")
         gaps = session.scalars(select(Gap).where(Gap.message_id == first)).all()
@@ -173,8 +175,8 @@ def test_forgetting_an_account_deletes_its_corrections(sessions: sessionmaker[Se
     with sessions.begin() as session:
         found = store.message_for_review(first, session=session)
         assert found is not None
-        store.change_gap(found[2][0], status="dismissed", session=session)
-        store.mark_reviewed(found[1], session=session)
+        corrections.change_gap(found[2][0], status="dismissed", session=session)
+        corrections.mark_reviewed(found[1], session=session)
     with sessions.begin() as session:
         assert len(store.list_corrections(session=session)) == 2
         account = accounts.get_account("alex@example.com", session=session)
@@ -182,3 +184,113 @@ def test_forgetting_an_account_deletes_its_corrections(sessions: sessionmaker[Se
         accounts.delete_account(account, session=session)
     with sessions.begin() as session:
         assert store.list_corrections(session=session) == []
+
+
+def test_analyses_enter_the_queue_when_stored_and_old_ones_by_an_explicit_step(
+    sessions: sessionmaker[Session],
+) -> None:
+    first, second = _store(
+        sessions, [(["rejection", "feedback"], "Acme", 0.55), (["interview"], "Acme", 1.0)]
+    )
+    with sessions.begin() as session:
+        indexed = {
+            a.message_id: (a.review_priority, a.label_key)
+            for a in session.scalars(select(Analysis))
+        }
+        assert indexed == {
+            first: (0.55, " feedback rejection "),
+            second: (0.9, " interview "),
+        }
+        # A database written before analyses were indexed on save:
+        session.execute(update(Analysis).values(review_priority=None, label_key=None))
+    with sessions.begin() as session:
+        rows, total = store.review_queue(store.QueueFilter(), offset=0, limit=10, session=session)
+        assert total == 0, "unindexed analyses are not in the queue"
+        assert store.index_pending(1, session=session) == 1
+        assert store.index_pending(10, session=session) == 1
+        assert store.index_pending(10, session=session) == 0
+        rows, total = store.review_queue(store.QueueFilter(), offset=0, limit=10, session=session)
+        assert [r.message_id for r in rows] == [first, second]
+
+
+def test_queue_filters_by_kind_of_gap_kept(sessions: sessionmaker[Session]) -> None:
+    first, second, _ = _store(
+        sessions,
+        [
+            (["rejection", "feedback"], "Acme", 0.8),
+            (["rejection", "feedback"], "Acme", 0.8),
+            (["interview"], "Acme", 1.0),
+        ],
+    )
+    with sessions.begin() as session:
+        found = store.message_for_review(second, session=session)
+        assert found is not None
+        corrections.change_gap(found[2][0], status="dismissed", session=session)
+        skill = store.QueueFilter(status=None, category="skill")
+        rows, total = store.review_queue(skill, offset=0, limit=10, session=session)
+        assert [r.message_id for r in rows] == [first] and total == 1
+        fit = store.QueueFilter(status=None, category="fit")
+        assert store.review_queue(fit, offset=0, limit=10, session=session)[1] == 0
+
+
+def test_a_change_that_changes_nothing_records_nothing(sessions: sessionmaker[Session]) -> None:
+    (first,) = _store(sessions, [(["rejection", "feedback"], "Acme", 0.6)])
+    with sessions.begin() as session:
+        found = store.message_for_review(first, session=session)
+        assert found is not None
+        _, analysis, (gap,) = found
+        assert corrections.change_gap(gap, status="accepted", session=session) is not None
+        assert corrections.change_gap(gap, status="accepted", session=session) is None
+        assert corrections.set_company_role(analysis, "Acme", "Analyst", session=session) is None
+        assert [c.kind for c in corrections.mark_reviewed(analysis, session=session)] == ["confirm"]
+        assert corrections.mark_reviewed(analysis, session=session) == []
+    with sessions.begin() as session:
+        assert [c.kind for c in store.list_corrections(session=session)] == [
+            "gap_accept",
+            "confirm",
+        ]
+
+
+def test_confirm_accepts_the_gaps_left_unchecked(sessions: sessionmaker[Session]) -> None:
+    (first,) = _store(sessions, [(["rejection", "feedback"], "Acme", 0.6)])
+    with sessions.begin() as session:
+        found = store.message_for_review(first, session=session)
+        assert found is not None
+        message, analysis, _ = found
+        start = BODY.index("Thank you")
+        added = corrections.add_gap(
+            message,
+            analysis,
+            category="fit",
+            span=(start, start + 27, BODY[start : start + 27]),
+            skill=None,
+            session=session,
+        )
+        written = corrections.mark_reviewed(analysis, session=session)
+        assert [c.kind for c in written] == ["gap_accept", "confirm"]
+        assert store.gaps_added_by_user(first, session=session) == {added.gap_id}
+        statuses = {g.id: g.status for g in session.scalars(select(Gap))}
+        assert statuses[added.gap_id] == "edited", "the user's own gap keeps its status"
+        assert sorted(statuses.values()) == ["accepted", "edited"]
+
+
+def test_one_request_id_is_stored_once(sessions: sessionmaker[Session]) -> None:
+    _store(sessions, [(["rejection", "feedback"], "Acme", 0.6)])
+    with sessions.begin() as session:
+        analysis = session.scalars(select(Analysis)).one()
+        written = corrections.relabel(analysis, ["rejection"], session=session)
+        assert corrections.claim_request([None, written], "req-1") is True
+        assert corrections.claim_request([None], "req-2") is False
+    with sessions.begin() as session:
+        assert corrections.request_seen("req-1", session=session)
+        assert not corrections.request_seen("req-2", session=session)
+        assert session.scalars(select(Correction.request_id)).one() == "req-1"
+    # Two transactions racing with the same id: the database keeps one.
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        analysis = session.scalars(select(Analysis)).one()
+        again = corrections.relabel(analysis, ["feedback", "rejection"], session=session)
+        corrections.claim_request([again], "req-1")
+        session.flush()
+    with sessions.begin() as session:
+        assert len(store.list_corrections(session=session)) == 1
+        assert session.scalars(select(Analysis.labels)).one() == ["rejection"]

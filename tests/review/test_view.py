@@ -7,15 +7,23 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bounceback.review.chart import weekly_chart
+from bounceback.review.location import Location
 from bounceback.review.sanitize import clean_html, frame_document
 from bounceback.review.view import (
     SpanError,
     SpanGap,
+    gap_state,
     highlight,
+    label_certainty,
+    not_sure,
     resolve_span,
-    review_priority,
-    weekly_chart,
+    sentence_spans,
+    soft_breaks,
+    sure_title,
+    with_soft_breaks,
 )
+from bounceback.storage.review import QueueFilter, review_priority
 from tests.review.corpus import XSS_PAYLOADS
 
 BODY = "Thanks for coming in.\nYour SQL was weak. Your answers ran long.\nBest, Mara\n"
@@ -26,7 +34,54 @@ def test_priority_puts_coin_tosses_and_weak_gaps_first() -> None:
     torn = {"rejection": 0.55, "feedback": 0.02}
     assert review_priority(torn, []) < review_priority(sure, [])
     assert review_priority(sure, [0.52]) == 0.52
-    assert review_priority(sure, []) == pytest.approx(0.96)
+    assert review_priority(sure, []) == pytest.approx(0.98)
+    assert review_priority({}, []) == 1.0, "mail that was never classified is not urgent"
+
+
+def test_scores_become_plain_words_with_the_figure_for_hovering() -> None:
+    assert label_certainty(0.2) == pytest.approx(0.8) and label_certainty(0.9) == 0.9
+    assert not_sure(0.62) and not not_sure(0.7) and not not_sure(None)
+    assert sure_title(0.615) == "bounceback was 62% sure"
+    assert gap_state("auto", added=False) == "to check"
+    assert gap_state("edited", added=True) == "added by you"
+    assert gap_state("accepted", added=True) == "added by you"
+    assert gap_state("dismissed", added=True) == "dismissed"
+
+
+def test_hard_wrapped_paragraphs_reflow_but_lists_and_signatures_keep_their_lines() -> None:
+    body = (
+        "Thanks again for spending Thursday afternoon with the team. We enjoyed\n"
+        "hearing about your project.\n"
+        "\n"
+        "What we would like to see more of in the next round of interviews:\n"
+        "- SQL window functions\n"
+        "- stakeholder stories\n"
+        "All the best,\n"
+        "Priya\n"
+    )
+    soft = soft_breaks(body)
+    assert soft == {body.index("\nhearing")}, "only the paragraph's own wrap is soft"
+    sql = body.index("hearing")
+    pieces = highlight(body, [SpanGap(1, sql, sql + 7, "skill", "auto")])
+    runs = with_soft_breaks(pieces, soft)
+    assert "".join(text for piece in runs for text, _ in piece) == body, "no character lost"
+    assert [(text, soft) for text, soft in runs[0] if soft] == [("\n", True)]
+
+
+def test_sentences_for_keyboard_choice_are_spans_of_the_body() -> None:
+    spans = sentence_spans(BODY)
+    texts = [BODY[start:end] for start, end in spans]
+    assert "Your SQL was weak." in texts and "Your answers ran long." in texts
+    assert spans == sorted(spans)
+
+
+def test_location_reads_a_url_and_drops_what_it_does_not_know() -> None:
+    here = Location.from_url("/?label=feedback&status=all&category=skill&page=2&m=7&x=1")
+    assert here == Location("feedback", "", "all", "skill", 2, 7)
+    assert here.queue_filter == QueueFilter("feedback", None, None, "skill")
+    assert Location.from_url(here.url()) == here
+    assert Location.parse({"label": "<b>", "status": "x", "page": "-3", "m": "a"}) == Location()
+    assert Location().url() == "/" and Location(message=3).url() == "/?m=3"
 
 
 def test_highlight_keeps_every_character_and_marks_gaps() -> None:
@@ -85,6 +140,25 @@ def test_weekly_chart_stacks_categories_per_week() -> None:
         2 * max(b.height for b in chart.bars if "W48" in b.title), abs=0.2
     )
     assert weekly_chart([], weeks=4).bars == []
+
+
+def test_weekly_chart_starts_at_the_first_week_with_data() -> None:
+    points = [
+        (datetime(2026, 10, 28, tzinfo=UTC), "skill"),  # ISO week 44
+        (datetime(2026, 11, 18, tzinfo=UTC), "fit"),  # week 47
+    ]
+    chart = weekly_chart(points, weeks=52, today=date(2026, 11, 27))
+    assert chart.weeks == 5 and chart.first == date(2026, 10, 26)
+    assert [label for _, label in chart.ticks] == [
+        "26 Oct",
+        "02 Nov",
+        "09 Nov",
+        "16 Nov",
+        "23 Nov",
+    ]
+    assert chart.width < 720, "five weeks are not stretched across the whole width"
+    assert max(bar.width for bar in chart.bars) <= 72
+    assert {bar.title for bar in chart.bars} == {"2026-W44: 1 skill", "2026-W47: 1 fit"}
 
 
 class _Elements(HTMLParser):

@@ -7,9 +7,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bounceback.settings import load_settings
+from bounceback.errors import ConfigError
+from bounceback.settings import Settings, load_settings
 
 DEFAULT_PORT = 8731
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    """Settings pointing at the database `bounceback demo` left in its folder."""
+    from bounceback.demo.run import demo_database, demo_folder
+
+    database = demo_database(demo_folder(settings))
+    if not database.exists():
+        raise ConfigError(f"no demo data in {database.parent}: run bounceback demo first")
+    return settings.with_database(f"sqlite:///{database}")
 
 
 def review(
@@ -19,6 +30,9 @@ def review(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Only print the address; do not open a browser.")
     ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Review the data `bounceback demo` left behind.")
+    ] = False,
 ) -> None:
     """Open the review page: check what was extracted from your mail and correct it.
 
@@ -27,8 +41,9 @@ def review(
     """
     from bounceback.review.server import run_review
 
+    settings = load_settings()
     run_review(
-        load_settings(),
+        _demo_settings(settings) if demo else settings,
         port=port,
         open_browser=not no_browser,
         console=Console(highlight=False),

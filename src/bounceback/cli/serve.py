@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bounceback.errors import ConfigError
+from bounceback.errors import ConfigError, NotFoundError
 from bounceback.flows.schedules import DEFAULT_POLL_INTERVAL
 from bounceback.flows.serve import run_serve
 from bounceback.settings import load_settings
@@ -40,8 +40,16 @@ def serve(
     if not 0 < prefect_port < 65536:
         raise ConfigError(f"--prefect-port {prefect_port} is not a port; give 1 to 65535")
     settings = load_settings()
-    polled_accounts(settings, None)  # nothing to serve without an account: say so now
     console = Console(highlight=False)
+    try:
+        polled_accounts(settings, None)
+    except NotFoundError:
+        # A service may start before anyone connects; each poll picks up new accounts.
+        console.print(
+            "no account is connected yet: polls find nothing until you run "
+            "bounceback connect ADDRESS",
+            markup=False,
+        )
     run_serve(
         settings,
         timedelta(minutes=interval),

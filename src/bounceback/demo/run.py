@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import time
 from datetime import date, datetime, timedelta
@@ -106,6 +107,7 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
         raise RuntimeError("the digest did not arrive at the SMTP sink")
     paths = save_digest_files(received[-1][2], folder / f"digest-{week}.html")
     _summary(console, database_url, polled, paths, time.monotonic() - started)
+    console.print(review_hint(settings, folder), soft_wrap=True)
     return paths[0]
 
 
@@ -165,3 +167,23 @@ def _applications(console: Console, database_url: str, account_id: int, zone: st
             shown = f"{first.kind.replace('_', ' ')} {when}"
         table.add_row(view.employer or "?", view.role or "", stage, shown)
     console.print(table)
+
+
+def demo_folder(settings: Settings) -> Path:
+    """Where `bounceback demo` keeps its database and digest unless told otherwise."""
+    return settings.home / "demo"
+
+
+def demo_database(folder: Path) -> Path:
+    """The demo's own SQLite database in its folder."""
+    return folder / "demo.db"
+
+
+def review_hint(settings: Settings, folder: Path) -> str:
+    """The line that tells the user how to open the demo's data on the review page."""
+    if folder.resolve() == demo_folder(settings).resolve():
+        command = "bounceback review --demo"
+    else:
+        url = f"sqlite:///{demo_database(folder).resolve()}"
+        command = f"BOUNCEBACK_DATABASE_URL={shlex.quote(url)} bounceback review"
+    return f"review what it found (correct it, teach the model): {command}"

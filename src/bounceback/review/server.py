@@ -14,13 +14,29 @@ from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.errors import ConfigError
-from bounceback.review.app import create_app, index_pending
+from bounceback.review.app import create_app
 from bounceback.review.security import Guard, load_or_create_token
 from bounceback.settings import Settings
+from bounceback.storage import review as store
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # loopback only, whatever the caller asks: the page is for this user
+
+
+def index_stored(sessions: sessionmaker[Session], *, batch: int = 1000) -> int:
+    """Put analyses stored by an older version into the queue; returns how many.
+
+    New analyses are indexed when they are stored; this explicit step runs once when the
+    server starts, so that no page view ever writes.
+    """
+    done = 0
+    while True:
+        with sessions.begin() as session:
+            count = store.index_pending(batch, session=session)
+        done += count
+        if count < batch:
+            return done
 
 
 def bind_loopback(port: int) -> socket.socket:
@@ -42,11 +58,11 @@ class ReviewServer:
     """The review app served from a background thread; a context manager."""
 
     def __init__(self, sessions: sessionmaker[Session], token: str, port: int = 0) -> None:
+        index_stored(sessions)
         self.sock = bind_loopback(port)
         self.port = int(self.sock.getsockname()[1])
         self.guard = Guard(token=token, port=self.port)
         self.app = create_app(sessions, self.guard)
-        index_pending(sessions)
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

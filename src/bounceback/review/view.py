@@ -1,13 +1,13 @@
-"""Pure helpers behind the review page: queue priority, highlighted text, spans, the chart."""
+"""Pure helpers behind the review page: plain words for scores, highlighted text, spans."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from itertools import pairwise
 
-from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
+from bounceback.nlp.segment import segment
 
 #: One colour per gap category, shared by the highlights, the chips and the chart.
 CATEGORY_COLOURS: dict[str, str] = {
@@ -20,14 +20,46 @@ CATEGORY_COLOURS: dict[str, str] = {
     "fit": "#5f7a2a",
 }
 
+#: Below this certainty the page says "not sure" (the analyser's review threshold,
+#: ``review_below`` in the models' thresholds.json); the exact figure shows on hover.
+NOT_SURE_BELOW = 0.7
 
-def review_priority(scores: dict[str, float], gap_confidences: Iterable[float]) -> float:
-    """How sure the model was about a message, 0 (a coin toss) to 1; the queue sorts by it.
+#: What each gap status is called on the page.
+GAP_STATES = {
+    "auto": "to check",
+    "accepted": "accepted",
+    "edited": "edited by you",
+    "dismissed": "dismissed",
+}
 
-    A label score near 0.5 and a barely kept gap both mean "look at this first".
-    """
-    margins = [abs(float(scores.get(label, 0.0)) - 0.5) * 2 for label in LABELS]
-    return round(min([*margins, *gap_confidences, 1.0]), 4)
+
+def label_certainty(score: float) -> float:
+    """How sure a label decision was, 0.5 to 1, from its calibrated score."""
+    return max(float(score), 1.0 - float(score))
+
+
+def not_sure(certainty: float | None) -> bool:
+    """True when the model was unsure enough for the page to say so."""
+    return certainty is not None and certainty < NOT_SURE_BELOW
+
+
+def sure_title(certainty: float | None) -> str:
+    """The exact figure, for a tooltip: "bounceback was 62% sure"."""
+    if certainty is None:
+        return "not scored"
+    return f"bounceback was {round(certainty * 100)}% sure"
+
+
+def gap_state(status: str, *, added: bool) -> str:
+    """A gap's status in plain words; a gap the user added says so."""
+    if added and status != "dismissed":
+        return "added by you"
+    return GAP_STATES.get(status, status)
+
+
+def sentence_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or clause, for choosing a missed gap with the keyboard."""
+    return [(piece.start, piece.end) for piece in segment(body)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +100,54 @@ def highlight(body: str, gaps: Sequence[SpanGap]) -> list[Piece]:
     return pieces
 
 
+#: A line that starts a list item or quote keeps the line break before it.
+_KEEPS_BREAK = re.compile(r"^\s*(?:[-*•>|]|\d{1,2}[.)])")
+#: Lines at least this long that go on into the next line were wrapped by the sender.
+WRAPPED_LINE = 40
+
+
+def soft_breaks(body: str) -> set[int]:
+    """Offsets of line breaks that only wrap a paragraph (hard-wrapped mail).
+
+    The page shows them as spaces so the text reflows to the screen's width; the text
+    itself (and every offset into it) stays exactly as the model read it.
+    """
+    soft: set[int] = set()
+    position = 0
+    lines = body.split("\n")
+    for line, following in pairwise(lines):
+        position += len(line)
+        if (
+            len(line.strip()) >= WRAPPED_LINE
+            and following.strip()
+            and not _KEEPS_BREAK.match(following)
+            and not _KEEPS_BREAK.match(line)
+        ):
+            soft.add(position)
+        position += 1
+    return soft
+
+
+def with_soft_breaks(pieces: Sequence[Piece], soft: set[int]) -> list[list[tuple[str, bool]]]:
+    """Each piece's text cut into runs, True for a run that is one soft line break."""
+    runs: list[list[tuple[str, bool]]] = []
+    position = 0
+    for piece in pieces:
+        parts: list[tuple[str, bool]] = []
+        last = 0
+        for index, char in enumerate(piece.text):
+            if char == "\n" and position + index in soft:
+                if index > last:
+                    parts.append((piece.text[last:index], False))
+                parts.append(("\n", True))
+                last = index + 1
+        if last < len(piece.text):
+            parts.append((piece.text[last:], False))
+        runs.append(parts)
+        position += len(piece.text)
+    return runs
+
+
 class SpanError(ValueError):
     """A selected span does not match the email text."""
 
@@ -100,81 +180,3 @@ def resolve_span(body: str, start: int, end: int, text: str | None) -> tuple[int
     if start == end:
         raise SpanError("select some of the email's text first")
     return start, end, body[start:end]
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    """One stacked segment of the weekly chart, in SVG units."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    colour: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """The gaps-over-time chart, ready for the SVG template."""
-
-    width: int
-    height: int
-    bars: list[Bar]
-    ticks: list[tuple[float, str]]  # (x, label) under the axis
-    gridlines: list[tuple[float, int]]  # (y, count)
-    totals: list[tuple[str, int, str]]  # (category, count, colour) for the legend
-    weeks: int
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def weekly_chart(
-    gaps: Sequence[tuple[datetime, str]], *, weeks: int = 26, today: date | None = None
-) -> Chart:
-    """Gaps per ISO week and category over the last ``weeks`` weeks, as stacked bars."""
-    end = _monday(today or date.today())
-    first = end - timedelta(weeks=weeks - 1)
-    counts: dict[date, Counter[str]] = {first + timedelta(weeks=n): Counter() for n in range(weeks)}
-    totals: Counter[str] = Counter()
-    for received, category in gaps:
-        week = _monday(received.date())
-        if week in counts:
-            counts[week][category] += 1
-            totals[category] += 1
-    width, height, left, bottom, top = 720, 220, 34, 26, 10
-    plot = height - bottom - top
-    tallest = max([sum(c.values()) for c in counts.values()] + [1])
-    step = (width - left - 8) / weeks
-    bars: list[Bar] = []
-    ticks: list[tuple[float, str]] = []
-    for index, (week, counter) in enumerate(sorted(counts.items())):
-        x = left + index * step + 2
-        y = float(height - bottom)
-        for category in GAP_CATEGORIES:
-            if not counter[category]:
-                continue
-            size = plot * counter[category] / tallest
-            y -= size
-            iso = week.isocalendar()
-            bars.append(
-                Bar(
-                    round(x, 1),
-                    round(y, 1),
-                    round(step - 4, 1),
-                    round(size, 1),
-                    CATEGORY_COLOURS[category],
-                    f"{iso.year}-W{iso.week:02d}: {counter[category]} {category}",
-                )
-            )
-        if index % 4 == 0:
-            ticks.append((round(x + (step - 4) / 2, 1), week.strftime("%d %b")))
-    grid_step = max(1, -(-tallest // 4))
-    gridlines = [
-        (round(height - bottom - plot * n / tallest, 1), n)
-        for n in range(0, tallest + 1, grid_step)
-    ]
-    legend = [(c, totals[c], CATEGORY_COLOURS[c]) for c in GAP_CATEGORIES if totals[c]]
-    return Chart(width, height, bars, ticks, gridlines, legend, weeks)

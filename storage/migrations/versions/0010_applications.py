@@ -10,7 +10,7 @@ migration reaches outside storage: a data migration needs the code that makes th
 It selects and inserts named columns only, so later schema changes do not break it.
 
 Revision ID: 0010
-Revises: 0007 (re-chained after 0008/0009 at merge)
+Revises: 0009 (re-chained after 0008/0009 at merge)
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""One router per view of the review page; ``app.create_app`` includes them."""
