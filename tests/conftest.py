@@ -141,9 +141,14 @@ def bounceback_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser).
+
+    One per test module: Playwright's sync API keeps an event loop marked as running in
+    the main thread while it is open, and Prefect's sync calls made later in the same
+    process would then hand back coroutines instead of results.
+    """
     if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
         _browser_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

@@ -166,3 +166,19 @@ def test_quiet_applications_and_boards_that_never_answer(
         assert not mark_follow_up_offered(apps["Acme"].id, late, session=session), "never twice"
     again = {a.employer: a for a in _apps(sqlite_sessions, account_id, late)}
     assert again["Acme"].upcoming == ()
+
+
+def test_the_profile_sets_how_long_before_an_application_has_gone_quiet(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
+    from bounceback.account.profile import ProfileUpdate, update_profile
+
+    account_id = new_account(sqlite_sessions)
+    rows = [(mail("Thanks for applying", "Received.", when=T0), ["application_received"], "Acme", "Data Analyst")]  # fmt: skip
+    store_mail(sqlite_sessions, account_id, rows, 1)
+    link_pending(account_id, sessions=sqlite_sessions)
+    day_12 = T0 + timedelta(days=12)
+    assert [a.quiet for a in _apps(sqlite_sessions, account_id, day_12)] == [None]
+    shown = update_profile(sqlite_sessions, None, ProfileUpdate(quiet_days=10))
+    assert shown["quiet_days"] == 10
+    assert [a.quiet for a in _apps(sqlite_sessions, account_id, day_12)] == ["no reply yet"]

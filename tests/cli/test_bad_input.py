@@ -36,6 +36,7 @@ FAILURES = [
     (["profile", "--timezone", "Mars/Base"], "'Mars/Base' is not a time zone"),
     (["profile", "--digest-day", "funday"], "'funday' is not a weekday"),
     (["profile", "--salary-floor", "-5"], "cannot be negative (-5)"),
+    (["profile", "--quiet-days", "0"], "--quiet-days 0 is out of range"),
     (["profile", "--role", "Analyst"], "no account is connected yet"),
     (["connect", "not-an-address", "--yes"], "'not-an-address' is not an email address"),
     (["connect", "sam@unknown-provider.test", "--yes"], "no settings for unknown-provider.test"),

@@ -35,6 +35,7 @@ class ProfileUpdate:
     timezone: str | None = None
     digest_day: str | None = None
     digest_time: str | None = None
+    quiet_days: int | None = None
     clear: bool = False
 
 
@@ -62,6 +63,12 @@ def _profile_fields(change: ProfileUpdate) -> dict[str, Any]:
                 f"the salary floor cannot be negative ({change.salary_floor}); give 0 to clear it"
             )
         fields["salary_floor"] = change.salary_floor or None
+    if change.quiet_days is not None:
+        if not 1 <= change.quiet_days <= 365:
+            raise ConfigError(
+                f"--quiet-days {change.quiet_days} is out of range; give 1 to 365 days"
+            )
+        fields["quiet_days"] = change.quiet_days
     return fields
 
 
@@ -106,6 +113,7 @@ def describe(account: Account, *, session: Session) -> dict[str, Any]:
         "keywords": list(profile.keywords) if profile else [],
         "locations": list(profile.locations) if profile else [],
         "salary_floor": profile.salary_floor if profile else None,
+        "quiet_days": profile.quiet_days if profile and profile.quiet_days else 21,
         "timezone": zone,
         "digest_day": WEEKDAYS[account.digest_weekday],
         "digest_time": account.digest_time,

@@ -37,6 +37,13 @@ def profile(
     digest_time: Annotated[
         str | None, typer.Option(help="Time the digest arrives, 24-hour HH:MM.")
     ] = None,
+    quiet_days: Annotated[
+        int | None,
+        typer.Option(
+            metavar="DAYS",
+            help="Days without a reply before an application counts as gone quiet (default 21).",
+        ),
+    ] = None,
     clear: Annotated[
         bool, typer.Option("--clear", help="Forget roles, keywords, locations and salary floor.")
     ] = False,
@@ -59,6 +66,7 @@ def profile(
         timezone=timezone,
         digest_day=digest_day,
         digest_time=digest_time,
+        quiet_days=quiet_days,
         clear=clear,
     )
     shown = update_profile(sessions_for(load_settings().database_url), account, change)
@@ -72,6 +80,7 @@ def profile(
         console.print(f"  {label}: {', '.join(shown[key]) or 'none yet'}", markup=False)
     floor = shown["salary_floor"]
     console.print(f"  salary floor: {floor if floor else 'none'}", markup=False)
+    console.print(f"  gone quiet after: {shown['quiet_days']} days", markup=False)
     console.print(
         f"  digest: {shown['digest_day'].capitalize()}s at {shown['digest_time']} "
         f"({shown['timezone']})",
