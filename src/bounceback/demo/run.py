@@ -100,13 +100,15 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
         console.print("starting Prefect (a local ephemeral server: this takes a few seconds)...")
         with prefect_context(settings, quiet=True):
             polled = poll_flow(DEMO_ADDRESS, settings=demo_settings)[0]
-            week = Week.last_complete(now, "UTC").label
+            digest_week = Week.last_complete(now, "UTC")
+            week = digest_week.label
             digest_flow(DEMO_ADDRESS, week, True, settings=demo_settings)
         received = sink.wait_for(1, timeout=30)
     if not received:
         raise RuntimeError("the digest did not arrive at the SMTP sink")
     paths = save_digest_files(received[-1][2], folder / f"digest-{week}.html")
-    _summary(console, database_url, polled, paths, time.monotonic() - started)
+    # The applications as the digest saw them: at the end of its week, the moment it was sent.
+    _summary(console, database_url, polled, paths, time.monotonic() - started, digest_week.end)
     console.print(review_hint(settings, folder), soft_wrap=True)
     return paths[0]
 
@@ -117,6 +119,7 @@ def _summary(
     polled: dict[str, object],
     paths: list[Path],
     seconds: float,
+    moment: datetime,
 ) -> None:
     from bounceback.storage import accounts
     from bounceback.storage.db import sessions_for
@@ -136,12 +139,14 @@ def _summary(
         f"{summary['postings']} job postings (after de-duplication), "
         f"{summary['digests_sent']} digest sent in {seconds:.1f} s"
     )
-    _applications(console, database_url, account.id, account.timezone or "UTC")
+    _applications(console, database_url, account.id, account.timezone or "UTC", moment)
     for path in paths:
         console.print(f"digest: {path}")
 
 
-def _applications(console: Console, database_url: str, account_id: int, zone: str) -> None:
+def _applications(
+    console: Console, database_url: str, account_id: int, zone: str, moment: datetime
+) -> None:
     """Each employer once: stage (where a rejection came) and the next dated action."""
     from zoneinfo import ZoneInfo
 
@@ -149,9 +154,9 @@ def _applications(console: Console, database_url: str, account_id: int, zone: st
     from bounceback.storage.db import sessions_for
 
     with sessions_for(database_url).begin() as session:
-        views = list_applications(account_id, now=utcnow(), session=session)
+        views = list_applications(account_id, now=moment, session=session)
     table = Table(title="Applications (bounceback applications)", show_header=True)
-    for column in ("employer", "role", "stage", "date"):
+    for column in ("employer", "role", "stage", "next, or last date named"):
         table.add_column(column)
     for view in views:
         stage = view.stage + (f" at {view.rejected_at}" if view.rejected_at else "")
