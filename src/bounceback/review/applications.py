@@ -10,7 +10,8 @@ stores each one as a correction that a relink replays.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -68,19 +69,64 @@ def _ints(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.strip().isdigit()]
 
 
-def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRouter:
-    """The /applications pages for one database."""
-    router = APIRouter()
+def _account_of(session: Session, app_id: int) -> int:
+    account_id = store.application_account(app_id, session=session)
+    if account_id is None:
+        raise HTTPException(404, "no such application")
+    return account_id
 
-    def render(name: str, **context: Any) -> HTMLResponse:
+
+def _merge(session: Session, form: Form) -> str:
+    chosen = _ints(form.get("app", []))
+    if len(chosen) != 2:
+        raise fixes.CorrectionError("tick exactly two applications to merge")
+    keep, other = chosen
+    fixes.merge(_account_of(session, keep), keep, other, session=session)
+    return f"/applications/{keep}"
+
+
+def _split(app_id: int, session: Session, form: Form) -> str:
+    account_id = _account_of(session, app_id)
+    new = fixes.split(account_id, app_id, _ints(form.get("message", [])), session=session)
+    return f"/applications/{new}"
+
+
+def _rename(app_id: int, session: Session, form: Form) -> str:
+    name = " ".join(_first(form, "employer").split())[:300]
+    if not name:
+        raise fixes.CorrectionError("type the employer's name")
+    account_id = _account_of(session, app_id)
+    fixes.rename(account_id, app_id, name, employer_key(name), session=session)
+    return f"/applications/{app_id}"
+
+
+def _move(app_id: int, session: Session, form: Form) -> str:
+    account_id = _account_of(session, app_id)
+    message_id = int(_first(form, "message") or 0)
+    target = _first(form, "to")
+    to = None if target == "new" else int(target) if target.isdigit() else -1
+    if to == -1:
+        raise fixes.CorrectionError("choose where the email belongs")
+    landed = fixes.move_message(account_id, message_id, to, session=session)
+    return f"/applications/{landed}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pages:
+    """The handlers of the applications pages over one database."""
+
+    sessions: sessionmaker[Session]
+    guard: Guard
+
+    def render(self, name: str, **context: Any) -> HTMLResponse:
         template = _templates().get_template(name)
         html = template.render(
-            csrf=guard.csrf_token, csrf_field=CSRF_FIELD, kinds=KIND_NAMES, active="applications",
-            **context,
+            csrf=self.guard.csrf_token, csrf_field=CSRF_FIELD, kinds=KIND_NAMES,
+            active="applications", **context,
         )  # fmt: skip
         return HTMLResponse(html)
 
-    async def read_form(request: Request) -> Form:
+    async def read_form(self, request: Request) -> Form:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             raise HTTPException(415, "send the form as application/x-www-form-urlencoded")
@@ -88,17 +134,18 @@ def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRou
         if len(body) > MAX_FORM_BYTES:
             raise HTTPException(413, "form too large")
         form = parse_form(body)
-        if not guard.csrf_ok(_first(form, CSRF_FIELD) or request.headers.get(CSRF_HEADER)):
+        if not self.guard.csrf_ok(_first(form, CSRF_FIELD) or request.headers.get(CSRF_HEADER)):
             raise HTTPException(403, "missing or wrong CSRF token: reload the page")
         return form
 
     async def change(
-        request: Request, action: Callable[[Session, Form], str], back: str
+        self, request: Request, action: Callable[[Session, Form], str], back: str
     ) -> RedirectResponse:
-        form = await read_form(request)
+        """Apply one fix in its own transaction; a refused fix goes back with its reason."""
+        form = await self.read_form(request)
 
         def work() -> str:
-            with sessions.begin() as session:
+            with self.sessions.begin() as session:
                 return action(session, form)
 
         try:
@@ -107,27 +154,19 @@ def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRou
             target = f"{back}?{urlencode({'error': str(exc)})}"
         return RedirectResponse(target, 303)
 
-    def account_of(session: Session, app_id: int) -> int:
-        account_id = store.application_account(app_id, session=session)
-        if account_id is None:
-            raise HTTPException(404, "no such application")
-        return account_id
-
-    @router.get("/applications", response_class=HTMLResponse)
-    def application_list(error: str = "") -> HTMLResponse:
+    def application_list(self, error: str = "") -> HTMLResponse:
         now = utcnow()
         groups = []
-        with sessions.begin() as session:
+        with self.sessions.begin() as session:
             for account in accounts.list_accounts(session=session):
                 views = store.list_applications(account.id, now=now, session=session)
                 groups.append((account, ZoneInfo(account.timezone or "UTC"), views))
-        return render("applications.html.j2", groups=groups, now=now, error=error)
+        return self.render("applications.html.j2", groups=groups, now=now, error=error)
 
-    @router.get("/applications/{app_id}", response_class=HTMLResponse)
-    def application_page(app_id: int, error: str = "") -> HTMLResponse:
+    def application_page(self, app_id: int, error: str = "") -> HTMLResponse:
         now = utcnow()
-        with sessions.begin() as session:
-            account_id = account_of(session, app_id)
+        with self.sessions.begin() as session:
+            account_id = _account_of(session, app_id)
             account = accounts.account_by_id(account_id, session=session)
             (view,) = store.list_applications(
                 account_id, now=now, session=session, app_ids=[app_id]
@@ -137,57 +176,36 @@ def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRou
                 c for c in store.application_choices(account_id, session=session) if c[0] != app_id
             ]
         zone = ZoneInfo(account.timezone or "UTC")
-        return render(
+        return self.render(
             "application.html.j2", app=view, mail=mail, choices=choices, zone=zone, now=now,
             error=error,
         )  # fmt: skip
 
-    @router.post("/applications/merge")
-    async def merge(request: Request) -> RedirectResponse:
-        def action(session: Session, form: Form) -> str:
-            chosen = _ints(form.get("app", []))
-            if len(chosen) != 2:
-                raise fixes.CorrectionError("tick exactly two applications to merge")
-            keep, other = chosen
-            account_id = account_of(session, keep)
-            fixes.merge(account_id, keep, other, session=session)
-            return f"/applications/{keep}"
+    async def merge(self, request: Request) -> RedirectResponse:
+        return await self.change(request, _merge, "/applications")
 
-        return await change(request, action, "/applications")
+    async def split(self, app_id: int, request: Request) -> RedirectResponse:
+        return await self.change(request, partial(_split, app_id), f"/applications/{app_id}")
 
-    @router.post("/applications/{app_id}/split")
-    async def split(app_id: int, request: Request) -> RedirectResponse:
-        def action(session: Session, form: Form) -> str:
-            account_id = account_of(session, app_id)
-            new = fixes.split(account_id, app_id, _ints(form.get("message", [])), session=session)
-            return f"/applications/{new}"
+    async def rename(self, app_id: int, request: Request) -> RedirectResponse:
+        return await self.change(request, partial(_rename, app_id), f"/applications/{app_id}")
 
-        return await change(request, action, f"/applications/{app_id}")
+    async def move(self, app_id: int, request: Request) -> RedirectResponse:
+        return await self.change(request, partial(_move, app_id), f"/applications/{app_id}")
 
-    @router.post("/applications/{app_id}/rename")
-    async def rename(app_id: int, request: Request) -> RedirectResponse:
-        def action(session: Session, form: Form) -> str:
-            name = " ".join(_first(form, "employer").split())[:300]
-            if not name:
-                raise fixes.CorrectionError("type the employer's name")
-            account_id = account_of(session, app_id)
-            fixes.rename(account_id, app_id, name, employer_key(name), session=session)
-            return f"/applications/{app_id}"
 
-        return await change(request, action, f"/applications/{app_id}")
-
-    @router.post("/applications/{app_id}/move")
-    async def move(app_id: int, request: Request) -> RedirectResponse:
-        def action(session: Session, form: Form) -> str:
-            account_id = account_of(session, app_id)
-            message_id = int(_first(form, "message") or 0)
-            target = _first(form, "to")
-            to = None if target == "new" else int(target) if target.isdigit() else -1
-            if to == -1:
-                raise fixes.CorrectionError("choose where the email belongs")
-            landed = fixes.move_message(account_id, message_id, to, session=session)
-            return f"/applications/{landed}"
-
-        return await change(request, action, f"/applications/{app_id}")
-
+def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRouter:
+    """The /applications pages for one database."""
+    pages = _Pages(sessions, guard)
+    router = APIRouter()
+    for path, page in (
+        ("/applications", pages.application_list),
+        ("/applications/{app_id}", pages.application_page),
+    ):
+        router.add_api_route(path, page, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/applications/merge", pages.merge, methods=["POST"])
+    for name in ("split", "rename", "move"):
+        router.add_api_route(
+            f"/applications/{{app_id}}/{name}", getattr(pages, name), methods=["POST"]
+        )
     return router
