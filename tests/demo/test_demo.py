@@ -26,18 +26,25 @@ def test_samples_move_whole_weeks_into_the_last_complete_week() -> None:
     assert datetime(2027, 3, 1, tzinfo=UTC) <= newest < datetime(2027, 3, 8, tzinfo=UTC)
 
 
-def test_shift_dates_changes_only_the_date_header() -> None:
-    name, raw = sample_messages()[0]
+def test_shift_dates_moves_the_date_header_and_the_dates_in_the_text() -> None:
+    raw = dict(sample_messages())["32-interview-final-round-kestrel.eml"]
     moved = shift_dates(raw, timedelta(days=-14))
-    assert moved != raw
     assert moved.replace(b"\r\n", b"\n").count(b"\n") == raw.replace(b"\r\n", b"\n").count(b"\n")
     before = message_from_bytes(raw, policy=policy.default)
     after = message_from_bytes(moved, policy=policy.default)
-    assert after["Date"].datetime == before["Date"].datetime - timedelta(days=14), name
-    assert (
-        after.get_body(preferencelist=("plain", "html")).get_content()
-        == before.get_body(preferencelist=("plain", "html")).get_content()
-    )
+    assert after["Date"].datetime == before["Date"].datetime - timedelta(days=14)
+    old_text = before.get_body(preferencelist=("plain",)).get_content()
+    new_text = after.get_body(preferencelist=("plain",)).get_content()
+    assert "Monday 30 November" in old_text and "Monday 30 November" not in new_text
+    # the same weekday two weeks earlier, and nothing else in the text changed
+    assert new_text == old_text.replace("Monday 30 November", "Monday 16 November")
+
+
+def test_a_written_year_is_kept_and_moved_across_new_year() -> None:
+    raw = dict(sample_messages())["37-offer-greyfriars.eml"]
+    moved = shift_dates(raw, timedelta(days=-70))
+    text = message_from_bytes(moved, policy=policy.default).get_body(("plain",)).get_content()
+    assert "Monday 2 November 2026" in text  # was Monday 11 January 2027
 
 
 @pytest.mark.slow
@@ -60,6 +67,7 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     out = result.stdout
     assert "feedback gaps extracted" in out
+    _assert_dates_ahead(tmp_path / "home" / "demo" / "demo.db")
     demo = tmp_path / "home" / "demo"
     (eml,) = demo.glob("digest-*.eml")
     html = eml.with_suffix(".html").read_text(encoding="utf-8")
@@ -73,3 +81,22 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
     assert "stakeholder" in text.lower()
     assert "mailto:" in html
     assert "<script" not in html.lower()
+
+
+def _assert_dates_ahead(database: Path) -> None:
+    """Seen at the digest's moment, the week's interview and take-home are ahead, on the
+    dates the mail names, moved with the samples into the last complete week."""
+    from bounceback.digest.collect import Week
+    from bounceback.storage.applications import list_applications
+    from bounceback.storage.db import sessions_for
+
+    now = datetime.now(UTC)
+    delta = demo_week_shift(now)
+    moment = Week.last_complete(now, "UTC").end
+    with sessions_for(f"sqlite:///{database}").begin() as session:
+        views = {v.employer: v for v in list_applications(1, now=moment, session=session)}
+    ahead = {(u.kind, u.at) for u in views["Kestrel Analytics"].upcoming}
+    assert ("interview", datetime(2026, 11, 30, 9, 30, tzinfo=UTC) + delta) in ahead
+    take_home = [u.at.date() for u in views["Ridgeback Retail"].upcoming if u.kind == "take_home"]
+    assert take_home == [(datetime(2026, 12, 4, tzinfo=UTC) + delta).date()]
+    assert views["Holloway Insurance"].rejected_at == "interview"

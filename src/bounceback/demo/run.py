@@ -42,16 +42,50 @@ def sample_messages() -> list[tuple[str, bytes]]:
     )
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+#: A date written out in the text: "Monday 30 November", "17 November 2026".
+_TEXT_DATE = re.compile(
+    rb"\b(?:(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(,?) )?"
+    rb"(\d{1,2}) (" + "|".join(_MONTHS).encode() + rb")(?: (\d{4}))?\b"
+)
+
+
 def shift_dates(raw: bytes, delta: timedelta) -> bytes:
-    """Move a message's Date header by delta, leaving every other byte as it was."""
+    """Move a message's Date header, and the dates its text names, by whole weeks.
+
+    The samples were written for one week in 2026; moved together, an interview invitation
+    still names the Monday after it was sent, whatever week the demo runs in. Every other
+    byte stays as it was.
+    """
     match = _DATE_HEADER.search(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
     if not match or delta == timedelta(0):
         return raw
     try:
-        moved = parsedate_to_datetime(match.group(1).decode("ascii")) + delta
+        sent = parsedate_to_datetime(match.group(1).decode("ascii"))
     except (TypeError, ValueError):
         return raw
-    return raw.replace(match.group(0), b"Date: " + format_datetime(moved).encode("ascii"), 1)
+    moved = raw.replace(match.group(0), b"Date: " + format_datetime(sent + delta).encode(), 1)
+    return _TEXT_DATE.sub(lambda found: _shift_text_date(found, sent.date(), delta), moved)
+
+
+def _shift_text_date(found: re.Match[bytes], sent: date, delta: timedelta) -> bytes:
+    weekday, comma, day, month, year = found.groups()
+    if not (weekday or year):
+        return found.group(0)  # "5 November" alone may be anything: a count, a headline
+    number = _MONTHS.index(month.decode()) + 1
+    try:
+        years = [int(year)] if year else [sent.year - 1, sent.year, sent.year + 1]
+        named = min((date(y, number, int(day)) for y in years), key=lambda d: abs((d - sent).days))
+    except ValueError:
+        return found.group(0)
+    shifted = named + delta
+    text = f"{shifted.day} {_MONTHS[shifted.month - 1]}"
+    if weekday:
+        text = f"{shifted:%A}{comma.decode()} {text}"
+    if year:
+        text = f"{text} {shifted.year}"
+    return text.encode()
 
 
 def demo_week_shift(today: datetime) -> timedelta:
@@ -144,6 +178,10 @@ def _summary(
         console.print(f"digest: {path}")
 
 
+#: How the demo's table names each kind of date.
+_DATE_WORDS = {"reply": "reply owed", "take_home": "take-home due", "follow_up": "follow up"}
+
+
 def _applications(
     console: Console, database_url: str, account_id: int, zone: str, moment: datetime
 ) -> None:
@@ -160,16 +198,16 @@ def _applications(
         table.add_column(column)
     for view in views:
         stage = view.stage + (f" at {view.rejected_at}" if view.rejected_at else "")
-        # the next dated action, else the latest date the mail named (an interview held)
+        # the dated actions ahead, else the latest date the mail named (an interview held)
         dated = [u for u in view.upcoming if u.kind != "feedback_request"] or [
             d for d in view.dates if not d.tentative and d.kind not in ("reply", "start_date")
         ][-1:]
-        shown = ""
-        if dated:
-            first = dated[0]
-            moment = first.at.astimezone(ZoneInfo(zone))
-            when = moment.strftime("%a %d %b" if first.all_day else "%a %d %b %H:%M")
-            shown = f"{first.kind.replace('_', ' ')} {when}"
+        lines = []
+        for item in dated:
+            moment = item.at.astimezone(ZoneInfo(zone))
+            when = moment.strftime("%a %d %b" if item.all_day else "%a %d %b %H:%M")
+            lines.append(f"{_DATE_WORDS.get(item.kind, item.kind.replace('_', ' '))} {when}")
+        shown = "\n".join(lines)
         table.add_row(view.employer or "?", view.role or "", stage, shown)
     console.print(table)
 
