@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.flows.analyse import analyse_pending, parse_pending
+from bounceback.flows.link import link_pending
 from bounceback.flows.sync import to_new_message
 from bounceback.mail.imap_wire import RawMessage
 from bounceback.nlp.analyzer import Analyzer
@@ -252,6 +253,7 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
                     session=session,
                 )
                 ids[name] = message_id
+    link_pending(account_id, sessions=sessions)  # the applications view, as a poll leaves it
     return ids
 
 

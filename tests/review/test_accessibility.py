@@ -28,12 +28,15 @@ RUN_AXE = """async () => {
 
 
 def _pages(ids: dict[str, int]) -> dict[str, str]:
-    """The pages checked: the queue, an email with gaps, an email without, the trends."""
+    """The pages checked: the queue, an email with gaps, an email without, the trends,
+    the applications and one application's timeline."""
     return {
         "queue": "/",
         "email": f"/?m={ids['journey']}",
         "email-no-gaps": f"/?m={ids['01-ack-brightledger']}",
         "trends": "/trends",
+        "applications": "/applications",
+        "application": "/applications/1",
     }
 
 
