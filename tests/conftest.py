@@ -20,7 +20,9 @@ from tests.servers.dovecot import dovecot, dovecot_session  # noqa: F401 (fixtur
 
 # One Prefect home for the whole session, so each temporary Prefect server (one per CLI
 # subprocess) migrates its database once, not in every test's fresh BOUNCEBACK_HOME.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="bounceback-tests-prefect-"))
+# Under pytest-xdist each worker process gets its own, so no two servers share a database.
+if os.environ.get("PYTEST_XDIST_WORKER") or not os.environ.get("PREFECT_HOME"):
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="bounceback-tests-prefect-")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BOUNCEBACK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
