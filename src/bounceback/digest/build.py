@@ -788,17 +788,13 @@ def _invitation(app: ApplicationState) -> str | None:
     return None
 
 
-def intro(
-    stats: Glance, feedback: int, silent: int, apps: Sequence[ApplicationState] = ()
-) -> str:
+def intro(stats: Glance, feedback: int, silent: int, apps: Sequence[ApplicationState] = ()) -> str:
     """A first paragraph that is honest about the week: who wrote, and what it means."""
     offers, interviews = stats.value("offers"), stats.value("interviews")
     rejections = stats.value("rejections")
     sentences = []
     offered = [a for a in apps if "offer" in a.week_events]
-    invited = [
-        line for a in apps if a not in offered and (line := _invitation(a)) is not None
-    ]
+    invited = [line for a in apps if a not in offered and (line := _invitation(a)) is not None]
     for app in offered:
         role = f" the {app.role} role" if app.role else " a job"
         sentences.append(f"{app.employer} offered you{role}. Congratulations!")

@@ -223,9 +223,7 @@ def dated_actions(
         replies = {u.message_id: u for u in due if u.kind == "reply"}
         merged: set[int | None] = set()
         if view.stage == "offer":
-            offer = max(
-                (e for e in view.events if e.kind == "offer"), key=lambda e: e.occurred_at
-            )
+            offer = max((e for e in view.events if e.kind == "offer"), key=lambda e: e.occurred_at)
             body = session.get(Message, offer.message_id) if offer.message_id else None
             salary, condition = offer_terms(body.body_text if body else "")
             owed = replies.get(offer.message_id)
