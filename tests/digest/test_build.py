@@ -429,8 +429,8 @@ def test_postings_ranked_deduplicated_and_safe(digest: EmailData) -> None:
     assert re.search(rf'<a class="link"[^>]* href="{re.escape(kept[0])}"', section)
     assert "2 of 3 match your target roles or the skills in your feedback" in section
     assert "Acme · London · £55,000" in section
-    assert "matches data analyst" in section
-    assert "matches SQL" in section  # a skill from the feedback
+    assert "Why: mentions data analyst" in section
+    assert "asks for SQL, which your feedback named" in section  # a skill from the feedback
     assert "javascript:" not in digest.html
     text = _section(digest.text, 6)
     assert kept[0] in text

@@ -91,7 +91,7 @@ def test_this_week_comes_first_and_names_the_weeks_actions(
         assert "Mon 30 Nov, 09:30" in box and "Kestrel Analytics: final-round interview" in box
         # the offer by name, with its salary, condition and the answer owed
         assert "Offer from Greyfriars Data Co: Analyst, Customer Insights, £46,500" in box
-        assert "two satisfactory references" in box and "answer owed since Fri 27 Nov" in box
+        assert "two satisfactory references" in box and "Answer owed since Fri 27 Nov" in box
         # the take-home with its due day and the reply it waits for
         assert "Ridgeback Retail: take-home task" in box and "Fri 4 Dec" in box
         assert "which day you'd like to start" in box

@@ -395,7 +395,7 @@ def week_lines(data: DigestInput) -> list[WeekLine]:
             terms = ", ".join(filter(None, (item.salary, item.condition)))
             text = f"Offer from {who}: {item.role or 'the role'}" + (f", {terms}" if terms else "")
             text += ". No deadline in the letter; they are waiting for your answer."
-            when = f"answer owed since {when.split(',')[0]}" if overdue else f"answer by {when}"
+            when = f"Answer owed since {when.split(',')[0]}" if overdue else f"Answer by {when}"
         elif item.kind in ("interview", "assessment", "take_home"):
             verb = "due" if item.kind != "interview" else ""
             text = f"{who}: {_round_name(item)}{role}{' ' + verb if verb else ''}."
@@ -403,13 +403,13 @@ def week_lines(data: DigestInput) -> list[WeekLine]:
                 text += f" Reply owed: “{short_quote(item.reply, 90)}”"
         elif item.kind == "reply":
             text = f"Reply to {who}{role}: “{short_quote(item.what, 90)}”"
-            when = f"owed since {when.split(',')[0]}" if overdue else f"by {when}"
+            when = f"Owed since {when.split(',')[0]}" if overdue else f"By {when}"
         elif item.kind == "follow_up":
             text = f"Follow up with {who}{role}: no reply for a while, a short note is fair."
-            when = f"due {when.split(',')[0]}"
+            when = f"Due {when.split(',')[0]}"
         elif item.kind == "feedback_request":
             text = f"Ask {who} for feedback{role}: a draft is ready below."
-            when = "this week"
+            when = "This week"
         else:
             text = f"{who}{role}: {short_quote(item.what, 90)}"
         lines.append(WeekLine(when=when, text=text, url=url, kind=item.kind, overdue=overdue))
@@ -448,7 +448,8 @@ def mark_postings(
             continue
         mark = None
         live = [a for a in known if a.stage in _LIVE]
-        turned_down = [
+        # the same role turned down is worth knowing however long ago; another role, if recent
+        turned_down = [a for a in same if a.stage == "rejected"] + [
             a for a in known if a.stage == "rejected" and now - a.last_contact <= RECENT_REJECTION
         ]
         if live:
@@ -459,14 +460,10 @@ def mark_postings(
             app = turned_down[0]
             what = "this role" if app in same else (app.role or "a role")
             mark = f"Turned you down for {what} on {day_label(app.last_contact)}"
-        kept.append(replace(posting, mark=mark, why=_why(posting)))
+        kept.append(replace(posting, mark=mark))
+    # a fresh employer before one that just turned you down (stable: ranking kept otherwise)
+    kept.sort(key=lambda p: bool(p.mark and p.mark.startswith("Turned")))
     return kept, left_out
-
-
-def _why(posting: PostingView) -> str:
-    if posting.matches:
-        return "matches " + ", ".join(posting.matches)
-    return f"from your {posting.source} alert; nothing in your profile matches it"
 
 
 def _most_common(values: Iterable[str]) -> str:
@@ -684,6 +681,12 @@ def rank_postings(
                 score -= 3
                 note = "below your salary floor"
         matches = [m for m in (role_hit, place) if m] + keyword_hits + skill_hits
+        reasons = (
+            ([f"your target role {role_hit}"] if role_hit else [])
+            + ([f"your location {place}"] if place else [])
+            + [f"mentions {k}" for k in keyword_hits]
+            + [f"asks for {s}, which your feedback named" for s in skill_hits]
+        )
         views.append(
             PostingView(
                 title=" ".join(posting.title.split()),
@@ -699,6 +702,8 @@ def rank_postings(
                 ),
                 note=note,
                 posted=day_label(posting.posted_at) if posting.posted_at else None,
+                why="; ".join(reasons)
+                or f"from your {posting.source} alert; nothing in your profile matches it",
             )
         )
     # sorted() is stable, so equal scores keep the newest-first order from above.

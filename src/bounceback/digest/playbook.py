@@ -254,9 +254,25 @@ SKILL_ALIASES: dict[str, str] = {
     "tableau": "data visualisation",
     "power bi": "data visualisation",
     "negotiation": "negotiation",
+    "salary": "salary",
+    "salary expectations": "salary",
+    "salary expectation": "salary",
+    "salary band": "salary",
 }
 
 SKILL_PLAYS: dict[str, tuple[Play, ...]] = {
+    "salary": (
+        Play(
+            "Check the band before you name a figure",
+            "Before the next screening call, look up the advertised band or two similar roles "
+            "nearby, and ask what the band is before you give a number of your own.",
+        ),
+        Play(
+            "Prepare a salary answer with a range",
+            "Write down a range you would accept, grounded in three comparable postings, and a "
+            "one-line answer that leaves room to talk about the whole package.",
+        ),
+    ),
     "sql": (
         Play(
             "Sharpen your SQL on a real dataset",
