@@ -204,7 +204,8 @@ def contrast(a: str, b: str) -> float:
         ("ink", "card"), ("muted", "card"), ("muted", "page"), ("accent", "card"),
         ("ink", "box"), ("accent", "box"), ("mark", "mark_bg"), ("good", "card"),
         ("dark_ink", "dark_card"), ("dark_muted", "dark_card"), ("dark_muted", "dark_page"),
-        ("dark_link", "dark_card"),
+        ("dark_link", "dark_card"), ("dark_ink", "dark_box"), ("dark_link", "dark_box"),
+        ("dark_mark", "dark_mark_bg"),
     ],
 )  # fmt: skip
 def test_palette_meets_wcag_aa(text: str, background: str) -> None:

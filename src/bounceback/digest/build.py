@@ -72,6 +72,9 @@ PALETTE = {
     "dark_card": "#111827",
     "dark_page": "#0b1220",
     "dark_link": "#5eead4",
+    "dark_box": "#0f2a2e",
+    "dark_mark": "#fcd34d",
+    "dark_mark_bg": "#3b2a0a",
     "mark": "#92400e",
     "mark_bg": "#fef3c7",
     "good": "#047857",
@@ -422,7 +425,7 @@ def preheader(lines: Sequence[WeekLine], opening: str) -> str:
     """The inbox preview: the first things to do, else the opening."""
     if not lines:
         return opening
-    return "This week: " + "; ".join(f"{line.when} {line.text}" for line in lines[:2])
+    return "This week: " + " ".join(f"{line.when}: {line.text}" for line in lines[:2])
 
 
 _LIVE = frozenset({"applied", "assessment", "interview", "offer"})
@@ -747,11 +750,15 @@ def subject_line(
         parts.append(_plural(offers, "offer"))
     if interview is not None:
         when = _moment(interview.at, zone, interview.all_day).split(",")[0]
-        parts.append(f"{interview.employer} {_round_name(interview)} {when}")
+        name = _round_name(interview).replace("final-round interview", "final round")
+        parts.append(f"{interview.employer} {name} {when}")
     elif interviews:
         parts.append(_plural(interviews, "interview email"))
     if rejections:
-        with_feedback = f", {min(feedback, rejections)} with feedback" if feedback else ""
+        named = offer is not None and interview is not None  # the subject is long enough
+        with_feedback = (
+            f", {min(feedback, rejections)} with feedback" if feedback and not named else ""
+        )
         parts.append(_plural(rejections, "rejection") + with_feedback)
     elif feedback:
         parts.append(_plural(feedback, "piece") + " of feedback")
