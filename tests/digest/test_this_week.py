@@ -199,3 +199,21 @@ def test_alerts_drop_live_roles_and_mark_employers() -> None:
     assert marks["Globex"] is None and marks["Umbrella"] is None
     # fresh employers first, then those that turned you down
     assert [p.company for p in kept][-2:] == ["Contoso", "Initech"]
+
+
+def test_follow_ups_and_feedback_requests_come_after_the_dated_items() -> None:
+    follow = DatedAction(
+        at=datetime(2026, 12, 2, 9, tzinfo=UTC), kind="follow_up", employer="Globex",
+        role="Analyst", what="No reply from Globex since 05 Nov", message_id=3,
+    )  # fmt: skip
+    ask = DatedAction(
+        at=datetime(2026, 11, 24, 9, tzinfo=UTC), kind="feedback_request", employer="Initech",
+        role=None, what="Ask Initech for feedback on your interview", message_id=4,
+    )  # fmt: skip
+    lines = week_lines(_input(dated=(ask, INTERVIEW, follow), timezone="Europe/London"))
+    assert [line.kind for line in lines] == ["interview", "follow_up", "feedback_request"]
+    assert lines[1].when == "Due Wed 2 Dec"
+    assert lines[1].text == (
+        "Follow up with Globex (Analyst): nothing heard since 5 Nov; a short, friendly note is fair."
+    )
+    assert lines[2].text == "Ask Initech for feedback: a draft is ready below."

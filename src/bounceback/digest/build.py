@@ -408,7 +408,9 @@ def week_lines(data: DigestInput) -> list[WeekLine]:
             text = f"Reply to {who}{role}: “{short_quote(item.what, 90)}”"
             when = f"Owed since {when.split(',')[0]}" if overdue else f"By {when}"
         elif item.kind == "follow_up":
-            text = f"Follow up with {who}{role}: no reply for a while, a short note is fair."
+            since = item.what.rpartition(" since ")[2] if " since " in item.what else ""
+            quiet = f"nothing heard since {since.lstrip('0')}" if since else "quiet for a while"
+            text = f"Follow up with {who}{role}: {quiet}; a short, friendly note is fair."
             when = f"Due {when.split(',')[0]}"
         elif item.kind == "feedback_request":
             text = f"Ask {who} for feedback{role}: a draft is ready below."
