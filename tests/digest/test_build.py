@@ -24,9 +24,10 @@ from bounceback.digest.model import (
 from bounceback.mail.message import EmailData
 
 SECTION_TITLES = (
-    "The week at a glance",
-    "What the feedback says",
+    "This week",
     "Next steps",
+    "What the feedback says",
+    "The week at a glance",
     "Ask for feedback",
     "Fresh job alerts",
     "For your learning diary",
@@ -269,7 +270,7 @@ def test_sections_appear_in_order_in_both_parts(digest: EmailData) -> None:
 
 def test_subject_summarises_the_week(digest: EmailData) -> None:
     assert digest.subject == (
-        "Your week in job search: 2 interviews, 4 rejections, 2 with feedback — 2026-W48"
+        "Your week in job search: 2 interview emails, 4 rejections, 2 with feedback — 2026-W48"
     )
     assert "\n" not in digest.subject
 
@@ -278,19 +279,19 @@ def test_subject_leads_with_good_news(digest_input: DigestInput) -> None:
     history = (*digest_input.history[:-1], WeekStats("2026-W48", offers=1, interviews=1))
     quiet = replace(digest_input, history=history, week_gaps=(), silent_rejections=())
     email = build_digest(quiet)
-    assert email.subject == "Good news in your job search: 1 offer, 1 interview — 2026-W48"
+    assert email.subject == "Good news in your job search: 1 offer, 1 interview email — 2026-W48"
     assert email.text.count("An offer came in this week.") == 1
 
 
 def test_glance_shows_counts_and_comparison(digest: EmailData) -> None:
-    glance_html = _section(digest.html, 1)
+    glance_html = _section(digest.html, 4)
     # Four rejections this week against 1 a week before (1 + 2 + 1 + 0) / 4.
     assert ">4</p>" in glance_html
     assert "up from 1 a week" in glance_html
     # The chart is tables with inline heights and colours, never an image.
     assert 'bgcolor="#ea580c"' in glance_html
     assert "<img" not in digest.html
-    glance_text = _section(digest.text, 1)
+    glance_text = _section(digest.text, 4)
     assert re.search(r"Rejections\s+4  ▇▇▇▇▇▇▇▇  up from 1 a week", glance_text)
     assert re.search(r"Rejections\s+1\s+2\s+1\s+0\s+4\n", glance_text)
 
@@ -317,8 +318,8 @@ def test_period_label_treats_a_midnight_end_as_exclusive() -> None:
 def test_feedback_section_quotes_this_weeks_gaps(
     digest: EmailData, week_gaps: tuple[GapItem, ...]
 ) -> None:
-    section_html = _section(digest.html, 2)
-    section_text = _flat(_section(digest.text, 2))
+    section_html = _section(digest.html, 3)
+    section_text = _flat(_section(digest.text, 3))
     for gap in week_gaps:
         assert html.escape(gap.text) in section_html
         assert _flat(gap.text) in section_text
@@ -328,9 +329,12 @@ def test_feedback_section_quotes_this_weeks_gaps(
 
 
 def test_recurring_themes_count_employers_and_recency(digest: EmailData) -> None:
-    section = _flat(_section(digest.text, 2))
-    assert "3 employers mentioned stakeholder management, 2 of them in the last month" in section
-    assert "2 employers mentioned SQL, all of them in the last month (raised again" in section
+    section = _flat(_section(digest.text, 3))
+    assert (
+        "3 employers raised stakeholder management: Brightside Health, Fabrikam and Tailspin Toys"
+        in section
+    )
+    assert "Northwind Analytics and Contoso Retail both raised SQL (raised again" in section
     # Communication came from one employer only: not a recurring theme.
     assert "employers raised how you communicate" not in section
     assert "All feedback so far: 8 points from 5 employers." in section
@@ -339,10 +343,10 @@ def test_recurring_themes_count_employers_and_recency(digest: EmailData) -> None
 def test_themes_group_skills_case_insensitively(digest_input: DigestInput) -> None:
     found = themes(digest_input.all_gaps, digest_input.week_gaps, digest_input.period_end)
     by_key = {t.key: t for t in found}
-    assert [t.key for t in found[:2]] == ["skill:stakeholder management", "skill:sql"]
+    assert [t.key for t in found[:2]] == ["topic:stakeholder management", "skill:sql"]
     assert by_key["skill:sql"].label == "SQL"  # a tie between spellings always breaks one way
     assert (by_key["skill:sql"].employers, by_key["skill:sql"].this_week) == (2, 1)
-    stakeholder = by_key["skill:stakeholder management"]
+    stakeholder = by_key["topic:stakeholder management"]
     assert (stakeholder.employers, stakeholder.recent_employers) == (3, 2)
     assert stakeholder.gaps[0].company == "Brightside Health"  # newest first
     assert stakeholder.badge == "raised again this week"
@@ -352,25 +356,32 @@ def test_themes_group_skills_case_insensitively(digest_input: DigestInput) -> No
 
 def test_next_steps_are_prioritised_and_cite_evidence(digest_input: DigestInput) -> None:
     actions = digest_context(digest_input)["actions"]
-    assert 3 <= len(actions) <= 5
+    assert 3 <= len(actions) <= 4
     first, second = actions[0], actions[1]
-    assert first.why.startswith("3 employers mentioned stakeholder management")
+    assert first.why.startswith("3 employers raised stakeholder management")
+    # one step per theme, citing every employer behind it
+    assert [e.source.split(",")[0] for e in first.evidence] == [
+        "Brightside Health",
+        "Fabrikam",
+        "Tailspin Toys",
+    ]
     assert first.evidence[0].source == "Brightside Health, Business Analyst"
     assert first.evidence[0].quote is not None
     assert first.evidence[0].quote.startswith("The panel wanted to hear more")
-    assert second.why.startswith("2 employers mentioned SQL")
+    assert second.why.startswith("Northwind Analytics and Contoso Retail both raised SQL")
     assert "SQL" in second.title
     assert second.evidence[0].source == "Northwind Analytics, Data Analyst"
-    # Rejections without feedback get an action of their own, citing them.
-    ask = next(a for a in actions if "feedback" in a.title.lower())
-    assert "Initech (Reporting Analyst): declined after an interview" in ask.evidence[0].source
+    # The feedback requests have their own section: no step repeats it.
+    assert not any("ask for feedback" in a.title.lower() for a in actions)
+    assert len({a.key for a in actions}) == len(actions)
 
 
 def test_next_steps_section_shows_the_evidence(digest: EmailData) -> None:
-    section_html = _section(digest.html, 3)
-    assert "Brightside Health, Business Analyst: <em>“The panel wanted to hear more" in section_html
-    section_text = _flat(_section(digest.text, 3))
-    assert "- Northwind Analytics, Data Analyst: “We felt your SQL" in section_text
+    section_text = _flat(_section(digest.text, 2))
+    assert "Why: Northwind Analytics and Contoso Retail both raised SQL." in section_text
+    # the quotes themselves are in the feedback section only: nothing appears twice
+    assert "We felt your SQL" not in section_text
+    assert "We felt your SQL" in _section(digest.text, 3)
 
 
 def test_most_recent_wins_between_equally_frequent_themes() -> None:
@@ -409,7 +420,7 @@ def test_reply_subject_is_not_doubled(digest_input: DigestInput) -> None:
 
 
 def test_postings_ranked_deduplicated_and_safe(digest: EmailData) -> None:
-    section = _section(digest.html, 5)
+    section = _section(digest.html, 6)
     assert section.count("Senior Data Analyst") == 1
     assert section.index("Senior Data Analyst") < section.index("SQL Developer")
     assert section.index("SQL Developer") < section.index("Marketing Coordinator")
@@ -418,10 +429,10 @@ def test_postings_ranked_deduplicated_and_safe(digest: EmailData) -> None:
     assert re.search(rf'<a class="link"[^>]* href="{re.escape(kept[0])}"', section)
     assert "2 of 3 match your target roles or the skills in your feedback" in section
     assert "Acme · London · £55,000" in section
-    assert "matches data analyst" in section
-    assert "matches SQL" in section  # a skill from the feedback
+    assert "Why: mentions data analyst" in section
+    assert "asks for SQL, which your feedback named" in section  # a skill from the feedback
     assert "javascript:" not in digest.html
-    text = _section(digest.text, 5)
+    text = _section(digest.text, 6)
     assert kept[0] in text
     assert "javascript:" not in text
 
@@ -453,7 +464,7 @@ def test_untrusted_text_is_escaped_in_html(digest_input: DigestInput) -> None:
     data = replace(
         digest_input,
         user_name="<b>Sam</b>",
-        week_gaps=(*digest_input.week_gaps, evil_gap),
+        week_gaps=(evil_gap,),
         all_gaps=(*digest_input.all_gaps, evil_gap),
         postings=(evil_posting,),
         silent_rejections=(evil_rejection,),
@@ -490,7 +501,7 @@ def test_empty_week_still_gives_a_useful_digest(empty_input: DigestInput) -> Non
     text = _flat(email.text)
     assert "No employer gave specific feedback this week." in text
     assert "Your first week on record" in email.html
-    steps = _flat(_section(email.text, 3)).lower()
+    steps = _flat(_section(email.text, 2)).lower()
     assert "feedback" in steps
     assert "job boards" in steps or "agencies" in steps or "alerts" in steps
     actions = digest_context(empty_input)["actions"]
@@ -507,8 +518,8 @@ def test_week_without_feedback_keeps_old_themes_but_widens_search(
 ) -> None:
     quiet = replace(digest_input, week_gaps=(), silent_rejections=(), postings=())
     actions = digest_context(quiet)["actions"]
-    assert len(actions) == 5
-    assert actions[0].why.startswith("3 employers mentioned stakeholder management")
+    assert len(actions) == 4
+    assert actions[0].why.startswith("3 employers raised stakeholder management")
     assert actions[2].title in {
         "Make asking for feedback a habit",
         "Ask the agencies and interviewers you spoke to",

@@ -436,6 +436,8 @@ def test_header_injection_through_the_whole_path(
             "Message-ID",
             "Auto-Submitted",
             "X-Auto-Response-Suppress",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
             "MIME-Version",
             "Content-Type",
         ]

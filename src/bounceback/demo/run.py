@@ -27,6 +27,13 @@ from bounceback.storage.models import utcnow
 DEMO_ADDRESS = "alex.morgan@example.com"
 #: The embedded server's password, kept in a 0600 file in the demo folder like a real one.
 DEMO_PASSWORD = "demo-password"
+#: The demo user's search profile: a name to greet and sign with, and what Alex is after.
+DEMO_PROFILE: dict[str, object] = {
+    "name": "Alex Morgan",
+    "target_roles": ["Data Analyst", "Product Analyst", "Insight Analyst"],
+    "keywords": ["SQL"],
+    "locations": ["London", "Remote"],
+}
 #: Monday of the week the bundled samples treat as "last week"; see samples/README.md.
 SAMPLES_WEEK = date(2026, 11, 23)
 _DATE_HEADER = re.compile(rb"^Date:[ \t]*(.*?)\r?$", re.MULTILINE | re.IGNORECASE)
@@ -131,6 +138,7 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
             digest_to=DEMO_ADDRESS,
         )
         connect_account(request, DEMO_PASSWORD, sessions=sessions_for(database_url))
+        set_demo_profile(database_url)
         console.print("starting Prefect (a local ephemeral server: this takes a few seconds)...")
         with prefect_context(settings, quiet=True):
             polled = poll_flow(DEMO_ADDRESS, settings=demo_settings)[0]
@@ -145,6 +153,17 @@ def run_demo(settings: Settings, folder: Path, *, console: Console) -> Path:
     _summary(console, database_url, polled, paths, time.monotonic() - started, digest_week.end)
     console.print(review_hint(settings, folder), soft_wrap=True)
     return paths[0]
+
+
+def set_demo_profile(database_url: str) -> None:
+    """Give the demo account its profile (name, target roles, places)."""
+    from bounceback.storage import accounts
+    from bounceback.storage.db import sessions_for
+
+    with sessions_for(database_url).begin() as session:
+        account = accounts.get_account(DEMO_ADDRESS, session=session)
+        assert account is not None
+        accounts.save_profile(account.id, dict(DEMO_PROFILE), session=session)
 
 
 def _summary(

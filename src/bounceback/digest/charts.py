@@ -15,7 +15,7 @@ from bounceback.digest.model import WeekStats
 #: (field on WeekStats, label, short label, colour for this week, lighter one for earlier weeks)
 METRICS: tuple[tuple[str, str, str, str, str], ...] = (
     ("acknowledged", "Applications acknowledged", "Acknowledged", "#64748b", "#cbd5e1"),
-    ("interviews", "Interviews", "Interviews", "#2563eb", "#bfdbfe"),
+    ("interviews", "Interview emails", "Interviews", "#2563eb", "#bfdbfe"),
     ("rejections", "Rejections", "Rejections", "#ea580c", "#fed7aa"),
     ("offers", "Offers", "Offers", "#16a34a", "#bbf7d0"),
     ("feedback", "Feedback received", "Feedback", "#7c3aed", "#ddd6fe"),

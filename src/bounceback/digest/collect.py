@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bounceback.digest.model import (
+    ApplicationState,
+    DatedAction,
     DiaryItem,
     DigestInput,
     GapItem,
@@ -24,7 +26,9 @@ from bounceback.digest.model import (
 from bounceback.errors import ConfigError
 from bounceback.nlp.postings import same_role
 from bounceback.storage import accounts, applications, digests
+from bounceback.storage.applications import ApplicationView
 from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
+from bounceback.storage.timeline import Upcoming
 
 HISTORY_WEEKS = 6
 _WEEK_LABEL = re.compile(r"(\d{4})-?W(\d{1,2})")
@@ -99,6 +103,9 @@ def _gap_item(gap: Gap, message: Message) -> GapItem:
         role=gap.role,
         received_at=message.received_at,
         subject=message.subject,
+        confidence=gap.confidence,
+        status=gap.status,
+        message_id=message.id,
     )
 
 
@@ -138,6 +145,7 @@ def _silent_rejections(
                 company=analysis.company,
                 role=analysis.role,
                 received_at=message.received_at,
+                stored_id=message.id,
                 # the application's timeline knows ("thank you for attending an interview")
                 after_interview=message.id in later_stage
                 or (analysis.company or "").lower() in interviewed,
@@ -171,8 +179,116 @@ def _not_shown_before(
     ]
 
 
+#: How far past the digest moment the "This week" box looks.
+AHEAD = timedelta(days=7)
+#: A rejection this recent marks that employer's postings in the alerts.
+RECENT_REJECTION = timedelta(days=30)
+_SALARY = re.compile(
+    r"[£€$]\s?\d[\d,.]*\s?[kK]?(?:\s*(?:-|–|to)\s*[£€$]?\s?\d[\d,.]*\s?[kK]?)?"
+    r"(?:\s*(?:per year|a year|per annum|p\.a\.|/yr))?"
+)
+_CONDITION = re.compile(r"\bconditional (?:up)?on ([^.;\n]+)", re.IGNORECASE)
+_ACTIONABLE = ("interview", "assessment", "take_home")
+
+
+def offer_terms(text: str) -> tuple[str | None, str | None]:
+    """The salary an offer states and what it is conditional on, as written."""
+    flat = " ".join(text.split())
+    salary = _SALARY.search(flat)
+    condition = _CONDITION.search(flat)
+    return (
+        salary.group(0).strip() if salary else None,
+        f"conditional on {condition.group(1).strip()}" if condition else None,
+    )
+
+
+def _latest_round(view: ApplicationView) -> str | None:
+    rounds = [e.detail.get("round") for e in view.events if e.kind == "interview"]
+    named = [r for r in rounds if r]
+    return str(named[-1]) if named else None
+
+
+def dated_actions(
+    views: list[ApplicationView], week: Week, *, session: Session
+) -> list[DatedAction]:
+    """The week ahead from every application's timeline, one item per thing to do.
+
+    An answer the same email asks for rides on its interview or take-home; an offer
+    carries its salary, conditions and the reply owed; feedback requests only for
+    rejections inside the digest week (older ones had their turn).
+    """
+    found: list[DatedAction] = []
+    for view in views:
+        due = [u for u in view.upcoming if u.at < week.end + AHEAD]
+        replies = {u.message_id: u for u in due if u.kind == "reply"}
+        merged: set[int | None] = set()
+        if view.stage == "offer":
+            offer = max((e for e in view.events if e.kind == "offer"), key=lambda e: e.occurred_at)
+            body = session.get(Message, offer.message_id) if offer.message_id else None
+            salary, condition = offer_terms(body.body_text if body else "")
+            owed = replies.get(offer.message_id)
+            merged.add(offer.message_id)
+            found.append(
+                DatedAction(
+                    at=owed.at if owed else offer.occurred_at,
+                    kind="offer",
+                    employer=view.employer,
+                    role=view.role,
+                    what=owed.what if owed else "",
+                    message_id=offer.message_id,
+                    salary=salary,
+                    condition=condition,
+                    reply=owed.what if owed else None,
+                )
+            )
+        for item in due:
+            if item.kind == "reply" and (
+                item.message_id in merged
+                or any(u.kind in _ACTIONABLE and u.message_id == item.message_id for u in due)
+            ):
+                continue
+            if item.kind == "feedback_request" and item.at < week.start:
+                continue
+            found.append(_dated(view, item, replies.get(item.message_id)))
+    return sorted(found, key=lambda a: (a.at, a.employer or "", a.kind))
+
+
+def _dated(view: ApplicationView, item: Upcoming, reply: Upcoming | None) -> DatedAction:
+    return DatedAction(
+        at=item.at,
+        kind=item.kind,
+        employer=view.employer,
+        role=view.role,
+        what=item.what,
+        message_id=item.message_id,
+        all_day=item.all_day,
+        round=_latest_round(view) if item.kind == "interview" else None,
+        reply=reply.what if reply is not None and item.kind in _ACTIONABLE else None,
+    )
+
+
+def application_states(views: list[ApplicationView], week: Week) -> list[ApplicationState]:
+    """Each application's stage and what happened to it inside the digest week."""
+    return [
+        ApplicationState(
+            employer=view.employer,
+            role=view.role,
+            stage=view.stage,
+            last_contact=view.last_contact,
+            week_events=tuple(
+                e.kind
+                for e in sorted(view.events, key=lambda e: e.occurred_at)
+                if week.start <= e.occurred_at < week.end
+            ),
+            round=_latest_round(view),
+        )
+        for view in views
+        if view.employer
+    ]
+
+
 def collect_digest_input(
-    account: Account, week: Week, *, session: Session
+    account: Account, week: Week, *, session: Session, review_url: str | None = None
 ) -> tuple[DigestInput, list[JobPosting]]:
     """The builder's input for week, and the postings it will show (to mark them shown)."""
     history: list[WeekStats] = []
@@ -198,6 +314,9 @@ def collect_digest_input(
     postings = digests.undigested_postings(account.id, week.end, session=session)
     fresh = _not_shown_before(postings, digests.shown_postings(account.id, session=session))
     profile = accounts.get_profile(account.id, session=session)
+    # Upcoming items are computed at the digest moment (the end of its week), not the wall
+    # clock: a Monday interview stays "ahead" however late the digest is built.
+    views = applications.list_applications(account.id, now=week.end, session=session)
     diary = digests.diary_entries(account.id, week.end, session=session)
     data = DigestInput(
         account_address=account.address,
@@ -224,6 +343,11 @@ def collect_digest_input(
         salary_floor=profile.salary_floor if profile else None,
         done_steps=digests.done_step_keys(account.id, session=session),
         diary=tuple(DiaryItem(text=e.text, written_at=e.created_at) for e in diary),
+        dated=tuple(dated_actions(views, week, session=session)),
+        applications=tuple(application_states(views, week)),
+        timezone=account.timezone or "UTC",
+        review_url=review_url,
+        reply_address=account.address,
     )
     # Every undigested posting is marked shown, repeats included, so none comes back later.
     return data, postings

@@ -30,6 +30,9 @@ class GapItem:
     role: str | None
     received_at: datetime
     subject: str
+    confidence: float = 1.0  # the model's confidence in this reading
+    status: str = "auto"  # "auto", or "accepted"/"edited" once the user confirmed it
+    message_id: int | None = None  # the stored email, for links to the review page
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class SilentRejection:
     role: str | None
     received_at: datetime
     after_interview: bool
+    stored_id: int | None = None  # the stored email, for links to the review page
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,39 @@ class PostingItem:
     source: str
     received_at: datetime
     posted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DatedAction:
+    """Something to do on a date, from an application's timeline (the "This week" box).
+
+    kind is one of interview, assessment, take_home, reply, offer, follow_up,
+    feedback_request; `reply` is set when the same email also asks for an answer.
+    """
+
+    at: datetime
+    kind: str
+    employer: str | None
+    role: str | None
+    what: str  # the email's own sentence, or a plain description
+    message_id: int | None
+    all_day: bool = False
+    round: str | None = None  # "first", "second", "final" for interviews
+    reply: str | None = None  # the answer the employer is waiting for, in their words
+    salary: str | None = None  # offers: the salary stated in the offer
+    condition: str | None = None  # offers: "conditional on two satisfactory references"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationState:
+    """Where one application stands, so the digest can name it and mark alerts for it."""
+
+    employer: str
+    role: str | None
+    stage: str  # applied, assessment, interview, offer, rejected, withdrawn
+    last_contact: datetime
+    week_events: tuple[str, ...] = ()  # event kinds inside the digest week, oldest first
+    round: str | None = None  # the latest interview round named, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +125,8 @@ class DigestInput:
     salary_floor: int | None = None
     done_steps: frozenset[str] = field(default_factory=frozenset)  # playbook keys marked done
     diary: tuple[DiaryItem, ...] = field(default_factory=tuple)  # newest first
+    dated: tuple[DatedAction, ...] = field(default_factory=tuple)  # the week ahead, soonest first
+    applications: tuple[ApplicationState, ...] = field(default_factory=tuple)
+    timezone: str = "UTC"  # the user's zone: times in the "This week" box are shown in it
+    review_url: str | None = None  # the review page's base URL, when it is known to run
+    reply_address: str | None = None  # where "pause" and "done 2" replies go

@@ -56,6 +56,7 @@ class Evidence:
 
     source: str
     quote: str | None = None
+    message_id: int | None = None  # the email it comes from, for a review-page link
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Action:
     why: str
     evidence: tuple[Evidence, ...]
     key: str = ""  # which playbook entry: a step marked done never comes back
+    skill: str | None = None  # the skill the step builds, to count postings that ask for it
 
 
 #: How each category reads inside a sentence ("3 employers raised ...").
@@ -252,9 +254,25 @@ SKILL_ALIASES: dict[str, str] = {
     "tableau": "data visualisation",
     "power bi": "data visualisation",
     "negotiation": "negotiation",
+    "salary": "salary",
+    "salary expectations": "salary",
+    "salary expectation": "salary",
+    "salary band": "salary",
 }
 
 SKILL_PLAYS: dict[str, tuple[Play, ...]] = {
+    "salary": (
+        Play(
+            "Check the band before you name a figure",
+            "Before the next screening call, look up the advertised band or two similar roles "
+            "nearby, and ask what the band is before you give a number of your own.",
+        ),
+        Play(
+            "Prepare a salary answer with a range",
+            "Write down a range you would accept, grounded in three comparable postings, and a "
+            "one-line answer that leaves room to talk about the whole package.",
+        ),
+    ),
     "sql": (
         Play(
             "Sharpen your SQL on a real dataset",
@@ -507,19 +525,24 @@ def short_quote(text: str, limit: int = 100) -> str:
     return cut + "…"
 
 
+def _names(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def theme_sentence(theme: Theme) -> str:
-    """A line like "3 employers mentioned SQL, 2 of them in the last month"."""
-    who = "1 employer" if theme.employers == 1 else f"{theme.employers} employers"
-    verb = "mentioned" if theme.skill else "raised"
-    sentence = f"{who} {verb} {theme.label}"
-    if theme.employers > 1:
-        if theme.recent_employers == theme.employers:
-            sentence += ", all of them in the last month"
-        elif theme.recent_employers:
-            sentence += f", {theme.recent_employers} of them in the last month"
-        else:
-            sentence += ", none in the last month"
-    return sentence
+    """A line like "Saltmarsh Foods and Tillerman Bank both raised SQL"."""
+    names = list(dict.fromkeys(g.company.strip() for g in theme.gaps if g.company))
+    unnamed = theme.employers - len(names)
+    if unnamed > 0:
+        names.append("1 more employer" if unnamed == 1 else f"{unnamed} more employers")
+    if theme.employers == 1:
+        return f"{names[0] if names else 'One employer'} raised {theme.label}"
+    if theme.employers == 2:
+        return f"{_names(names)} both raised {theme.label}"
+    shown = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
+    return f"{theme.employers} employers raised {theme.label}: {_names(shown)}"
 
 
 def _theme_action(theme: Theme, week: str, done: frozenset[str] = frozenset()) -> Action | None:
@@ -535,8 +558,13 @@ def _theme_action(theme: Theme, week: str, done: frozenset[str] = frozenset()) -
         return None  # every play for this theme is done: it has earned a rest
     play, key = chosen
     skill = theme.skill or "the skill"
+    # one source per employer (the newest of its points), each linked to its email
+    firsts: dict[str, GapItem] = {}
+    for gap in theme.gaps:
+        firsts.setdefault((gap.company or gap.subject).casefold(), gap)
     evidence = tuple(
-        Evidence(source=_gap_source(gap), quote=short_quote(gap.text)) for gap in theme.gaps[:2]
+        Evidence(source=_gap_source(gap), quote=short_quote(gap.text), message_id=gap.message_id)
+        for gap in firsts.values()
     )
     return Action(
         title=play.title.format(skill=skill),
@@ -544,6 +572,7 @@ def _theme_action(theme: Theme, week: str, done: frozenset[str] = frozenset()) -
         why=theme_sentence(theme) + ".",
         evidence=evidence,
         key=key,
+        skill=theme.skill,
     )
 
 

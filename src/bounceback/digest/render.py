@@ -30,12 +30,28 @@ def digest_message_id(account: Account, week: str) -> str:
     return f"<digest.{week.lower()}.{token}@bounceback.invalid>"
 
 
-def render_week(account: Account, week: Week, *, session: Session, now: datetime) -> RenderedDigest:
-    """Collect the week's records, build the digest and compose it; changes nothing."""
-    data, postings = collect_digest_input(account, week, session=session)
+def render_week(
+    account: Account,
+    week: Week,
+    *,
+    session: Session,
+    now: datetime,
+    review_url: str | None = None,
+) -> RenderedDigest:
+    """Collect the week's records, build the digest and compose it; changes nothing.
+
+    Dated actions are computed at the end of the digest week, not at `now` (the moment
+    the mail is written), so what lies ahead of the reader is what the box shows.
+    """
+    data, postings = collect_digest_input(account, week, session=session, review_url=review_url)
     email = build_digest(data)
     message_id = digest_message_id(account, week.label)
     raw = compose(
-        email, sender=account.address, to=account.digest_to, message_id=message_id, date=now
+        email,
+        sender=account.address,
+        to=account.digest_to,
+        message_id=message_id,
+        date=now,
+        unsubscribe=account.address,
     )
     return RenderedDigest(email, raw, message_id, tuple(postings))

@@ -44,11 +44,13 @@ def compose(
     message_id: str,
     date: datetime,
     in_reply_to: str | None = None,
+    unsubscribe: str | None = None,
 ) -> bytes:
     """A multipart/alternative message (plain text first, then HTML) as wire bytes.
 
     Header values are flattened to one line and addresses checked, so nothing taken
-    from an email (subjects, names) can start a header of its own.
+    from an email (subjects, names) can start a header of its own. With `unsubscribe`
+    (an address) the List-Unsubscribe headers point a "pause" request there.
     """
     message = EmailMessage()
     message["Subject"] = one_line(email.subject)
@@ -60,6 +62,11 @@ def compose(
     message["Message-ID"] = "<" + _address(message_id[1:-1], "Message-ID") + ">"
     if in_reply_to:
         message["In-Reply-To"] = one_line(in_reply_to)
+    if unsubscribe:
+        # RFC 2369/8058: mail apps show an unsubscribe button; ours asks for a pause by mail.
+        pause = "mailto:" + _address(unsubscribe, "unsubscribe") + "?subject=pause"
+        message["List-Unsubscribe"] = f"<{pause}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     # quoted-printable keeps every line under SMTP's 998-octet limit, whatever the HTML
