@@ -106,6 +106,12 @@ def record_poll(account: Account, error: str | None, *, session: Session) -> Non
     session.flush()
 
 
+def record_error(account_id: int, error: str, *, session: Session) -> None:
+    """Remember a failure after the poll itself (the analysis) for `status`."""
+    session.get_one(Account, account_id).last_error = error
+    session.flush()
+
+
 def get_profile(account_id: int, *, session: Session) -> Profile | None:
     """The account's search profile, if the user set one."""
     return session.scalar(select(Profile).where(Profile.account_id == account_id))

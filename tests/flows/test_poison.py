@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -167,3 +169,43 @@ def test_a_row_that_cannot_be_stored_is_kept_quarantined_and_the_chunk_committed
 
 def _fields(message: mailbox.NewMessage) -> dict[str, object]:
     return {name: getattr(message, name) for name in message.__slots__}  # type: ignore[attr-defined]
+
+
+def test_status_reports_analysed_quarantined_and_the_last_one_by_folder_and_uid(
+    bounceback_home: Path, imap_server: EmbeddedImapServer
+) -> None:
+    from typer.testing import CliRunner
+
+    from bounceback.cli.app import app
+    from bounceback.settings import Settings
+    from bounceback.storage.db import make_engine, session_factory, upgrade
+
+    url = Settings().database_url
+    upgrade(url)
+    sessions = session_factory(make_engine(url))
+    imap_server.append(ordinary_mail(3) + poison_corpus()[:1])
+    folder_id = add_account(sessions, imap_server.host, imap_server.port, imap_server.user)
+    sync(imap_server, sessions, folder_id)
+    with sessions.begin() as session:
+        account_id = session.get_one(Folder, folder_id).account_id
+        accounts.record_error(account_id, "analysis failed: RuntimeError: boom", session=session)
+    with _ANALYSE_LOCK:
+        analyse_pending(account_id, FailsOn(KEY_PREFIX), sessions=sessions)  # fails none
+        analyse_pending(account_id, FailsOn("(1001)"), sessions=sessions)  # nothing left
+    with sessions.begin() as session:
+        uid = session.scalars(select(Message.uid).order_by(Message.uid)).first()
+        mailbox.quarantine_message(
+            session.scalars(select(Message.id).order_by(Message.id)).first() or 0,
+            "analysing it failed: RuntimeError: boom",
+            session=session,
+        )
+    runner = CliRunner()
+    document = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
+    (account,) = document["accounts"]
+    assert account["analysed"] == 4 and account["quarantined"] == 1
+    assert account["last_error"] == "analysis failed: RuntimeError: boom"
+    text = runner.invoke(app, ["status"]).stdout
+    assert "messages 4: analysed 4, quarantined 1" in text
+    assert "last error analysis failed: RuntimeError: boom" in text
+    assert f"last quarantined: folder 'INBOX' UID {uid}: analysing it failed" in text
+    assert "Update on your application" not in text  # never the content
