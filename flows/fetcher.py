@@ -184,7 +184,8 @@ class ChunkFetcher:
         for uid in chunk:
             if uid in failures:
                 self.quarantined += 1
-                log.warning("message UID %d quarantined: %s", uid, failures[uid])
+                folder = self.folder_key.rsplit("/", 1)[0]
+                log.warning("folder %r UID %d quarantined: %s", folder, uid, failures[uid])
                 rows.append(
                     quarantined_message(
                         uid, self.sizes.get(uid, 0), failures[uid], now, folder_key=self.folder_key
