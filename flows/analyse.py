@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.digest.replies import handle_digest_reply, is_own_digest
+from bounceback.flows import quarantine
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.postings import parse_postings, posted_at, role_key
 from bounceback.nlp.records import Analysis, EmailText, JobPosting
@@ -43,6 +44,8 @@ class AnalyseReport:
     parsed: int = 0
     degraded: int = 0
     failed: int = 0
+    #: Messages whose parse or analysis failed: flagged with the reason, never tried again.
+    quarantined: int = 0
 
 
 def posting_key(title: str, company: str | None) -> str:
@@ -130,6 +133,19 @@ def postings_for(message: Message, analysis: Analysis) -> list[JobPosting]:
     return parse_postings(message.subject, message.from_header, message.body_text, message.html)
 
 
+#: This many failures in a row from the first message on mean the analysis itself is broken:
+#: the run fails instead of quarantining the whole mailbox.
+SYSTEMATIC_FAILURES = 5
+
+
+@dataclass(slots=True)
+class _Tally:
+    messages: int = 0
+    gaps: int = 0
+    postings: int = 0
+    quarantined: int = 0
+
+
 def analyse_pending(
     account_id: int,
     analyzer: TextAnalyzer,
@@ -137,73 +153,150 @@ def analyse_pending(
     sessions: sessionmaker[Session],
     batch_size: int = 500,
 ) -> AnalyseReport:
-    """Analyse every stored message of the account that has no analysis yet."""
-    total = gaps = postings = 0
+    """Analyse every stored message of the account that has no analysis yet.
+
+    A batch that fails is done again one message at a time: a message that still fails
+    is quarantined with the reason (never tried again) and the others are analysed.
+    """
+    tally = _Tally()
     statuses: Counter[str] = Counter()
     while True:
-        with sessions.begin() as session:
-            # Bodies are parsed first, in the transaction that stores their analysis, so a
-            # killed run leaves them pending and unanalysed, never half done. (The first
-            # batch_size pending messages include every pending one of the batch below.)
-            statuses += parse_pending_batch(account_id, batch_size, session=session)
-            batch = analyses.messages_to_analyse(account_id, batch_size, session=session)
-            if not batch:
-                break
-            for message in batch:
-                if message.parse_status == ParseStatus.PENDING:  # stored meanwhile
-                    parse_body(message)
-                    statuses[message.parse_status] += 1
-            # bounceback's own digests (sent to this inbox) and the user's replies to them
-            # (diary entries and "done N") are not job mail: they are never classified.
-            account = session.get_one(Account, account_id)
-            replies = [
-                m
-                for m in batch
-                if is_own_digest(account, m, session=session)
-                or handle_digest_reply(account, m, session=session)
-            ]
-            for message in replies:
-                analyses.save_analysis(
-                    message, model_version="digest-reply", labels=[], scores={}, company=None,
-                    role=None, gaps=[], postings=[], session=session,
-                )  # fmt: skip
-            batch = [m for m in batch if m not in replies]
-            results = analyzer.analyze([email_text(m) for m in batch])
-            for message, result in zip(batch, results, strict=True):
-                found = postings_for(message, result)
-                postings += analyses.save_analysis(
-                    message,
-                    model_version=analyzer.version,
-                    labels=result.labels,
-                    scores=result.scores,
-                    company=result.company,
-                    role=result.role,
-                    gaps=[
-                        analyses.NewGap(g.category, g.text, g.start, g.end, g.skill, g.confidence)
-                        for g in result.gaps
-                    ],
-                    postings=[
-                        analyses.NewPosting(
-                            dedupe_key=posting_key(p.title, p.company),
-                            title=p.title,
-                            company=p.company,
-                            location=p.location,
-                            salary=p.salary,
-                            url=p.url,
-                            source=p.source,
-                            posted_at=posted_at(p.posted, message.received_at),
-                        )
-                        for p in found
-                    ],
-                    session=session,
-                )
-                total += 1
-                gaps += len(result.gaps)
+        try:
+            with sessions.begin() as session:
+                # Bodies are parsed first, in the transaction that stores their analysis, so
+                # a killed run leaves them pending and unanalysed, never half done. (The
+                # first batch_size pending messages include every pending one below.)
+                parsed = parse_pending_batch(account_id, batch_size, session=session)
+                batch = analyses.messages_to_analyse(account_id, batch_size, session=session)
+                if not batch:
+                    statuses += parsed
+                    break
+                _analyse_batch(account_id, batch, analyzer, tally, parsed, session=session)
+            statuses += parsed
+        except Exception as exc:
+            if not quarantine.caused_by_message(exc):
+                raise
+            statuses += _analyse_one_by_one(account_id, analyzer, tally, batch_size, sessions)
     return AnalyseReport(
-        total,
-        gaps,
-        postings,
+        tally.messages,
+        tally.gaps,
+        tally.postings,
         parsed=sum(statuses.values()),
         degraded=statuses[ParseStatus.DEGRADED],
         failed=statuses[ParseStatus.FAILED],
+        quarantined=tally.quarantined,
     )
+
+
+def _analyse_one_by_one(
+    account_id: int,
+    analyzer: TextAnalyzer,
+    tally: _Tally,
+    batch_size: int,
+    sessions: sessionmaker[Session],
+) -> Counter[str]:
+    """The failed batch again, each message in its own transaction; failures quarantined."""
+    with sessions.begin() as session:
+        ids = sorted(
+            {item.id for item in mailbox.messages_to_parse(account_id, batch_size, session=session)}
+            | {m.id for m in analyses.messages_to_analyse(account_id, batch_size, session=session)}
+        )
+    statuses: Counter[str] = Counter()
+    failures: list[tuple[int, str, str]] = []
+    succeeded = 0
+    for message_id in ids:
+        # Parsed and analysed in separate transactions: a message the model cannot take is
+        # still stored parsed, so the user can see which one it was.
+        stage = "parsing it"
+        try:
+            with sessions.begin() as session:
+                message = session.get_one(Message, message_id)
+                if message.parse_status == ParseStatus.PENDING:
+                    parse_body(message)
+                    status = message.parse_status
+                    session.flush()
+                    statuses[status] += 1
+            stage = "analysing it"
+            with sessions.begin() as session:
+                message = session.get_one(Message, message_id)
+                if message.analysis is None:
+                    _analyse_batch(
+                        account_id, [message], analyzer, tally, Counter(), session=session
+                    )
+            succeeded += 1
+        except Exception as exc:
+            if not quarantine.caused_by_message(exc):
+                raise
+            failures.append((message_id, stage, quarantine.reason_for(exc)))
+            if len(failures) >= SYSTEMATIC_FAILURES and not succeeded:
+                # Every message so far failed: the analysis is broken, not the mail.
+                raise
+    for message_id, stage, reason in failures:
+        with sessions.begin() as session:
+            folder, uid = mailbox.where_stored(message_id, session=session)
+            mailbox.quarantine_message(message_id, f"{stage} failed: {reason}", session=session)
+        tally.quarantined += 1
+        log.warning("%s", quarantine.describe(folder, uid, stage, reason))
+    return statuses
+
+
+def _analyse_batch(
+    account_id: int,
+    batch: list[Message],
+    analyzer: TextAnalyzer,
+    tally: _Tally,
+    statuses: Counter[str],
+    *,
+    session: Session,
+) -> None:
+    """Classify a batch of stored messages and store what the model found (no commit)."""
+    for message in batch:
+        if message.parse_status == ParseStatus.PENDING:  # stored meanwhile
+            parse_body(message)
+            statuses[message.parse_status] += 1
+    # bounceback's own digests (sent to this inbox) and the user's replies to them
+    # (diary entries and "done N") are not job mail: they are never classified.
+    account = session.get_one(Account, account_id)
+    replies = [
+        m
+        for m in batch
+        if is_own_digest(account, m, session=session)
+        or handle_digest_reply(account, m, session=session)
+    ]
+    for message in replies:
+        analyses.save_analysis(
+            message, model_version="digest-reply", labels=[], scores={}, company=None,
+            role=None, gaps=[], postings=[], session=session,
+        )  # fmt: skip
+    batch = [m for m in batch if m not in replies]
+    results = analyzer.analyze([email_text(m) for m in batch])
+    for message, result in zip(batch, results, strict=True):
+        found = postings_for(message, result)
+        tally.postings += analyses.save_analysis(
+            message,
+            model_version=analyzer.version,
+            labels=result.labels,
+            scores=result.scores,
+            company=result.company,
+            role=result.role,
+            gaps=[
+                analyses.NewGap(g.category, g.text, g.start, g.end, g.skill, g.confidence)
+                for g in result.gaps
+            ],
+            postings=[
+                analyses.NewPosting(
+                    dedupe_key=posting_key(p.title, p.company),
+                    title=p.title,
+                    company=p.company,
+                    location=p.location,
+                    salary=p.salary,
+                    url=p.url,
+                    source=p.source,
+                    posted_at=posted_at(p.posted, message.received_at),
+                )
+                for p in found
+            ],
+            session=session,
+        )
+        tally.messages += 1
+        tally.gaps += len(result.gaps)

@@ -36,12 +36,13 @@ def to_new_message(message: RawMessage, fetched_at: datetime) -> mailbox.NewMess
     parses them just before classifying them (`analyse.parse_body`).
     """
     defects: tuple[str, ...] = ()
-    content_hash = hashlib.sha256(message.raw).hexdigest()
+    # Without transport headers, so mail moved to another provider is recognised (issue 16).
+    content_hash = mailbox.content_identity(message.raw)
     fetch_status = "full"
     if message.header_only:
         fetch_status = "oversize"
         defects = (f"body not fetched: {message.size} bytes is over the size limit",)
-        content_hash = hashlib.sha256(message.raw + b"\0size=%d" % message.size).hexdigest()
+        content_hash = mailbox.content_identity(message.raw + b"\0size=%d" % message.size)
     return mailbox.NewMessage(
         uid=message.uid,
         header_message_id=header_message_id(message.raw),
@@ -183,7 +184,8 @@ class ChunkFetcher:
         for uid in chunk:
             if uid in failures:
                 self.quarantined += 1
-                log.warning("message UID %d quarantined: %s", uid, failures[uid])
+                folder = self.folder_key.rsplit("/", 1)[0]
+                log.warning("folder %r UID %d quarantined: %s", folder, uid, failures[uid])
                 rows.append(
                     quarantined_message(
                         uid, self.sizes.get(uid, 0), failures[uid], now, folder_key=self.folder_key

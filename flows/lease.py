@@ -11,6 +11,7 @@ rolled back, so nothing it fetched is written twice or over its successor's work
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -26,6 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.errors import BouncebackError
 from bounceback.storage import leases
 from bounceback.storage.models import utcnow
+
+log = logging.getLogger(__name__)
 
 #: How long a lease lasts without a commit; every fenced commit renews it.
 DEFAULT_TTL = timedelta(minutes=10)
@@ -50,15 +53,59 @@ def holder_name(run_id: str | None = None) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{run_id or uuid.uuid4().hex[:12]}"
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (signal 0 checks, sends nothing)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
 def acquire(
     sessions: sessionmaker[Session],
     account_id: int,
     holder: str,
     ttl: timedelta = DEFAULT_TTL,
 ) -> Lease | None:
-    """Take the account's lease, or None when a live lease is held by someone else."""
+    """Take the account's lease, or None when a live lease is held by someone else.
+
+    A lease held by a process that is gone from this machine (killed, crashed) is taken
+    over at once instead of after its expiry; one held elsewhere waits for the expiry.
+    """
+    host, pid = socket.gethostname(), os.getpid()
     with sessions.begin() as session:
-        token = leases.acquire_poll_lease(account_id, holder, ttl, now=utcnow(), session=session)
+        token = leases.acquire_poll_lease(
+            account_id, holder, ttl, now=utcnow(), host=host, pid=pid, session=session
+        )
+        if token is None:
+            current = leases.lease_holder(account_id, session=session)
+            if (
+                current is not None
+                and current.host == host
+                and current.pid is not None
+                and current.pid != pid
+                and not process_alive(current.pid)
+            ):
+                log.warning(
+                    "the poll lease was held by process %d on this machine, which is gone: "
+                    "taken over",
+                    current.pid,
+                )
+                token = leases.acquire_poll_lease(
+                    account_id,
+                    holder,
+                    ttl,
+                    now=utcnow(),
+                    host=host,
+                    pid=pid,
+                    replacing=current.token,
+                    session=session,
+                )
     return None if token is None else Lease(account_id, token, holder, ttl)
 
 

@@ -10,8 +10,9 @@ Delivery is exactly once from the recipient's point of view:
    Message-ID (RFC 1047: the server may have taken the message before the run died).
 4. Each call makes one SMTP attempt. A 4xx reply or a dropped connection puts the row
    back to pending and raises `TemporarySendError`, which the Prefect task retries (see
-   `send_digest`); a 5xx reply marks the row failed with a clear message. The same stored
-   bytes go out on every attempt.
+   `send_digest`); a 5xx reply marks the row failed with a clear message, and the next
+   run (`digest --send`, serve's schedule) claims that row again, looks in Sent first and
+   resends once the server accepts. The same stored bytes go out on every attempt.
 """
 
 from __future__ import annotations
@@ -124,15 +125,14 @@ def send_digest(
         return False
     token = uuid.uuid4().hex
     with sessions.begin() as session:
+        refused = digests.refused_before(item.digest_id, session=session)
         earlier_attempts = digests.claim_digest(item.digest_id, token, lease, session=session)
         message_id = item.message_id
     if earlier_attempts is None:
-        with sessions.begin() as session:
-            row = session.get_one(Digest, item.digest_id)
-            if row.status == "failed":
-                raise PermanentSendError(row.last_error or f"the digest for {item.week} failed")
         log.info("digest %s is sent already or another run is sending it", item.week)
         return False
+    if refused is not None:
+        log.info("digest %s: the server refused it last time; trying again", item.week)
     hooks.durable_step("outbox:claimed")
     if earlier_attempts:
         # An earlier attempt may have reached the server (RFC 1047): look before resending.
@@ -153,7 +153,8 @@ def send_digest(
     except PermanentSendError as exc:
         with sessions.begin() as session:
             digests.finish_digest(item.digest_id, token, "failed", str(exc), session=session)
-        raise
+        again = " again" if refused is not None else ""
+        raise PermanentSendError(f"digest {item.week} was not sent{again}: {exc}") from None
     except Exception as exc:  # deferred (4xx, dropped), or an auth or configuration error
         if isinstance(exc, TemporarySendError):
             log.warning("digest %s: attempt %d deferred: %s", item.week, earlier_attempts + 1, exc)
@@ -164,6 +165,13 @@ def send_digest(
     with sessions.begin() as session:
         digests.finish_digest(item.digest_id, token, "sent", None, session=session)
     hooks.durable_step("outbox:recorded")
+    if refused is not None:
+        log.warning(
+            "digest %s: sent now, after the server had refused it (%d attempts in all); "
+            "it was delivered once",
+            item.week,
+            earlier_attempts + 1,
+        )
     return True
 
 

@@ -19,6 +19,7 @@ from prefect.tasks import Task
 from bounceback.account.endpoints import imap_endpoint
 from bounceback.digest.collect import Week
 from bounceback.errors import BouncebackError, MailServerError
+from bounceback.flows import quarantine
 from bounceback.flows.analyse import analyse_pending
 from bounceback.flows.lease import Lease, fenced_sessions, held, holder_name
 from bounceback.flows.link import link_pending
@@ -100,6 +101,9 @@ def poll_account(
     except BouncebackError as exc:
         error = str(exc)
         raise
+    except Exception as exc:  # recorded as one line for `status`; the run still fails
+        error = f"polling failed: {quarantine.reason_for(exc)}"
+        raise
     finally:
         with sessions.begin() as session:
             accounts.record_poll(session.get_one(Account, account.id), error, session=session)
@@ -111,25 +115,32 @@ def analyse_account(settings: Settings, address: str, lease: Lease | None = None
     """Run the language model over the account's unanalysed mail (fenced by its lease)."""
     account = _account(settings, address)
     sessions = sessions_for(settings.database_url)
-    with _ANALYSE_LOCK:
-        report = analyse_pending(
-            account.id,
-            load_analyzer(accepted_model_dir(settings.models_dir)),
-            sessions=fenced_sessions(sessions, lease) if lease is not None else sessions,
-        )
+    try:
+        with _ANALYSE_LOCK:
+            report = analyse_pending(
+                account.id,
+                load_analyzer(accepted_model_dir(settings.models_dir)),
+                sessions=fenced_sessions(sessions, lease) if lease is not None else sessions,
+            )
+    except Exception as exc:  # recorded as one line for `status`; the run still fails
+        error = str(exc) if isinstance(exc, BouncebackError) else quarantine.reason_for(exc)
+        with sessions.begin() as session:
+            accounts.record_error(account.id, f"analysis failed: {error}", session=session)
+        raise
     # Linking follows analysis in the same task: each job email joins its application.
     linked = link_pending(
         account.id, sessions=fenced_sessions(sessions, lease) if lease is not None else sessions
     )
     get_run_logger().info(
         "analysed %d messages (%d bodies parsed: %d degraded, %d unparseable): "
-        "%d gaps, %d new postings",
+        "%d gaps, %d new postings; %d quarantined",
         report.messages,
         report.parsed,
         report.degraded,
         report.failed,
         report.gaps,
         report.postings,
+        report.quarantined,
     )
     return {
         "analysed": report.messages,
@@ -137,6 +148,7 @@ def analyse_account(settings: Settings, address: str, lease: Lease | None = None
         "postings": report.postings,
         "degraded": report.degraded,
         "failed": report.failed,
+        "quarantined": report.quarantined,
         "new_applications": linked.new_applications,
     }
 
@@ -162,6 +174,7 @@ def skipped(address: str, reason: str, until: Any) -> dict[str, Any]:
         "new_messages": 0,
         "degraded": 0,
         "failed": 0,
+        "quarantined": 0,
         "analysed": 0,
         "gaps": 0,
         "postings": 0,

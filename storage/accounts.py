@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bounceback.errors import ConfigError, NotFoundError
@@ -106,6 +106,12 @@ def record_poll(account: Account, error: str | None, *, session: Session) -> Non
     session.flush()
 
 
+def record_error(account_id: int, error: str, *, session: Session) -> None:
+    """Remember a failure after the poll itself (the analysis) for `status`."""
+    session.get_one(Account, account_id).last_error = error
+    session.flush()
+
+
 def get_profile(account_id: int, *, session: Session) -> Profile | None:
     """The account's search profile, if the user set one."""
     return session.scalar(select(Profile).where(Profile.account_id == account_id))
@@ -157,9 +163,36 @@ def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
         )
         or 0
     )
+    analysed = (
+        session.scalar(
+            select(func.count(Analysis.id))
+            .join(Message, Analysis.message_id == Message.id)
+            .where(Message.account_id == account.id)
+        )
+        or 0
+    )
+    quarantined_where = (
+        Message.account_id == account.id,
+        or_(Message.quarantine_reason.is_not(None), Message.fetch_status == "quarantined"),
+    )
+    quarantined = session.scalar(select(func.count(Message.id)).where(*quarantined_where)) or 0
+    latest = session.execute(
+        select(Folder.name, Message.uid, Message.quarantine_reason, Message.defects)
+        .join(Folder, Message.folder_id == Folder.id)
+        .where(*quarantined_where)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).one_or_none()
+    last_quarantined = None
+    if latest is not None:
+        why = latest[2] or "; ".join(str(d) for d in latest[3] or ()) or "fetching it failed"
+        last_quarantined = f"folder {latest[0]!r} UID {latest[1]}: {why}"
     return {
         "address": account.address,
         "messages": messages,
+        "analysed": analysed,
+        "quarantined": quarantined,
+        "last_quarantined": last_quarantined,
         "labels": dict(sorted(label_counts.items())),
         "gaps": gaps,
         "postings": postings,

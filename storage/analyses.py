@@ -52,7 +52,11 @@ def messages_to_analyse(account_id: int, limit: int, *, session: Session) -> lis
     query = (
         select(Message)
         .outerjoin(Analysis, Analysis.message_id == Message.id)
-        .where(Message.account_id == account_id, Analysis.id.is_(None))
+        .where(
+            Message.account_id == account_id,
+            Analysis.id.is_(None),
+            Message.quarantine_reason.is_(None),
+        )
         .order_by(Message.id)
         .limit(limit)
     )

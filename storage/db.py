@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.settings import private_dir, private_file
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -22,12 +24,21 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database: Path | None = None
+    name = parsed.database
+    if name and name != ":memory:" and not name.startswith("file:"):
+        # The database holds all the mail: owner-only, as are the -wal and -shm files
+        # SQLite creates with the database's own mode (issue 16).
+        database = Path(name)
+        if not database.parent.exists():
+            private_dir(database.parent)
+        private_file(database)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if database is not None:
+            _private_companions(database)
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see
         # https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#serializable-isolation-savepoints-transactional-ddl)
         dbapi_connection.isolation_level = None
@@ -45,6 +56,14 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_companions(database: Path) -> None:
+    """Tighten -wal and -shm files left world-readable by an older bounceback."""
+    for suffix in ("-wal", "-shm"):
+        companion = database.with_name(database.name + suffix)
+        if companion.exists() and companion.stat().st_mode & 0o077:
+            companion.chmod(0o600)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

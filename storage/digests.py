@@ -209,6 +209,14 @@ def sent_digests(account_id: int, *, session: Session) -> int:
     )
 
 
+def refused_before(digest_id: int, *, session: Session) -> str | None:
+    """The refusal a failed digest carries (None unless the server refused it last time)."""
+    row = session.execute(
+        select(Digest.status, Digest.last_error).where(Digest.id == digest_id)
+    ).one_or_none()
+    return (row[1] or "refused") if row is not None and row[0] == "failed" else None
+
+
 def claim_digest(digest_id: int, token: str, lease: timedelta, *, session: Session) -> int | None:
     """Take the row for this run; returns how many attempts came before, or None if busy."""
     now = utcnow()
@@ -217,7 +225,8 @@ def claim_digest(digest_id: int, token: str, lease: timedelta, *, session: Sessi
         .where(
             Digest.id == digest_id,
             or_(
-                Digest.status == "pending",
+                # A week the server refused (5xx) is tried again by the next run (issue 16).
+                Digest.status.in_(("pending", "failed")),
                 (Digest.status == "sending") & (Digest.claimed_at <= now - lease),
             ),
         )
@@ -250,11 +259,14 @@ def finish_digest(
 
 
 def unsent_weeks(account_id: int, *, session: Session) -> list[str]:
-    """Weeks whose digest is prepared but not sent yet (pending or interrupted), oldest first."""
+    """Weeks whose digest is prepared but not sent yet (pending, interrupted or refused)."""
     return list(
         session.scalars(
             select(Digest.iso_week)
-            .where(Digest.account_id == account_id, Digest.status.in_(("pending", "sending")))
+            .where(
+                Digest.account_id == account_id,
+                Digest.status.in_(("pending", "sending", "failed")),
+            )
             .order_by(Digest.iso_week)
         )
     )

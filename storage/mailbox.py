@@ -5,6 +5,7 @@ Each function takes `*, session` and never commits: callers own transactions.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,12 +14,16 @@ from typing import Any
 from sqlalchemy import ColumnDefault, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bounceback.storage.columns import fit_key
 from bounceback.storage.models import (
     Account,
     Folder,
     Message,
     utcnow,
 )
+
+#: The length of messages.header_message_id.
+MESSAGE_ID_LIMIT = 998
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,57 @@ class NewMessage:
     fetch_status: str = "full"  # or "oversize" / "quarantined": stored without a body
     #: Gmail's X-GM-MSGID, the same under every label; None on other servers.
     gmail_msgid: int | None = None
+    #: Why the message could not be stored as it came (it is kept, flagged, never analysed).
+    quarantine_reason: str | None = None
+
+
+#: Header fields a server or a migration adds or rewrites on the way (issue 16): the same
+#: message arrives with more of them after a provider move, so identity leaves them out.
+TRANSPORT_FIELDS = frozenset(
+    {
+        b"received",
+        b"received-spf",
+        b"return-path",
+        b"delivered-to",
+        b"envelope-to",
+        b"x-original-to",
+        b"dkim-signature",
+        b"domainkey-signature",
+        b"authentication-results",
+        b"original-recipient",
+        b"status",
+        b"content-length",
+        b"lines",
+    }
+)
+_TRANSPORT_PREFIXES = (b"x-", b"arc-")
+
+
+def content_identity(raw: bytes) -> str:
+    """The SHA-256 that recognises a message again, wherever and however it was delivered.
+
+    Computed over the message without its transport header fields (Received, DKIM and
+    ARC signatures, Authentication-Results, any X- field), with line endings and trailing
+    blank lines made uniform, so mail moved between providers or re-appended by a
+    migration tool is the same message. Pure and cheap: no MIME parsing.
+    """
+    text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    head, sep, body = text.partition(b"\n\n")
+    kept: list[bytes] = []
+    keep = True
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation belongs to the field above
+            if keep:
+                kept.append(line)
+            continue
+        name = line.split(b":", 1)[0].strip().lower()
+        keep = name not in TRANSPORT_FIELDS and not name.startswith(_TRANSPORT_PREFIXES)
+        if keep:
+            kept.append(line)
+    digest = hashlib.sha256(b"\n".join(kept))
+    digest.update(sep)
+    digest.update(body.rstrip(b"\n"))
+    return digest.hexdigest()
 
 
 def folder_for(account: Account, name: str, *, session: Session) -> Folder:
@@ -157,12 +213,14 @@ def store_messages(
         )
     rows: list[dict[str, Any]] = []
     for item in batch:
-        if item.uid in existing or (item.header_message_id, item.content_hash) in known:
+        # Compared as stored: a Message-ID too long for its column is kept as its hash.
+        identity = (fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash)
+        if item.uid in existing or identity in known:
             continue
         if item.gmail_msgid is not None and item.gmail_msgid in known_msgids:
             continue
         existing.add(item.uid)
-        known.add((item.header_message_id, item.content_hash))
+        known.add(identity)
         known_msgids.add(item.gmail_msgid)
         rows.append(
             {
@@ -187,6 +245,8 @@ def store_messages(
                 "defects": list(item.defects),
                 "fetch_status": item.fetch_status,
                 "gmail_msgid": item.gmail_msgid,
+                "quarantine_reason": item.quarantine_reason,
+                "quarantined_at": utcnow() if item.quarantine_reason else None,
             }
         )
     if rows:
@@ -268,7 +328,11 @@ def messages_to_parse(account_id: int, limit: int, *, session: Session) -> list[
     """Messages of the account the sync stored whose body is not parsed yet, oldest first."""
     query = (
         select(Message.id, Message.raw, Message.defects, Message.received_at)
-        .where(Message.account_id == account_id, Message.parse_status == "pending")
+        .where(
+            Message.account_id == account_id,
+            Message.parse_status == "pending",
+            Message.quarantine_reason.is_(None),
+        )
         .order_by(Message.id)
         .limit(limit)
     )
@@ -282,3 +346,23 @@ def save_parsed(values: Sequence[dict[str, Any]], *, session: Session) -> None:
     """Write parsed fields back by primary key ("id" in each dict), as one executemany."""
     if values:
         session.execute(update(Message), list(values))
+
+
+def quarantine_message(message_id: int, reason: str, *, session: Session) -> None:
+    """Flag a stored message that could not be parsed or analysed: it is never tried again."""
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(quarantine_reason=reason, quarantined_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def where_stored(message_id: int, *, session: Session) -> tuple[str, int]:
+    """The folder name and UID of a stored message, to name it without its content."""
+    row = session.execute(
+        select(Folder.name, Message.uid)
+        .join(Message, Message.folder_id == Folder.id)
+        .where(Message.id == message_id)
+    ).one()
+    return row[0], int(row[1])

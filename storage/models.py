@@ -23,6 +23,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bounceback.storage.columns import FittedString, KeyString, SafeText
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -89,13 +91,17 @@ class Account(Base):
     allow_insecure_loopback: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_poll_at: Mapped[datetime | None] = mapped_column()
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(SafeText)
     # The poll lease (issue 7): at most one poller per account. Every acquisition bumps the
     # token, and each commit of synced rows checks it, so a poller that lost its lease
     # (paused, partitioned, expired) can never write over its successor.
     poll_lease_holder: Mapped[str | None] = mapped_column(String(200))
     poll_lease_token: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     poll_lease_expires_at: Mapped[datetime | None] = mapped_column()
+    # Where the holder runs (issue 16): a lease whose process is gone from this machine is
+    # taken over at once instead of after its expiry.
+    poll_lease_host: Mapped[str | None] = mapped_column(String(255))
+    poll_lease_pid: Mapped[int | None] = mapped_column(Integer)
 
     folders: Mapped[list[Folder]] = relationship(
         back_populates="account", cascade="all, delete-orphan", passive_deletes=True
@@ -141,19 +147,21 @@ class Message(Base):
     folder_id: Mapped[int] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"))
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     uid: Mapped[int] = mapped_column(BigInteger)
-    header_message_id: Mapped[str | None] = mapped_column(String(998))
-    in_reply_to: Mapped[str | None] = mapped_column(String(998))
-    subject: Mapped[str] = mapped_column(Text, default="")
-    from_header: Mapped[str] = mapped_column(Text, default="")
-    sender_name: Mapped[str | None] = mapped_column(String(500))
-    sender_address: Mapped[str | None] = mapped_column(String(320))
+    # Mail-derived values (issue 16): keys beyond their column are stored as a hash, text
+    # is cut with a marker, so no sender can make a message impossible to store.
+    header_message_id: Mapped[str | None] = mapped_column(KeyString(998))
+    in_reply_to: Mapped[str | None] = mapped_column(KeyString(998))
+    subject: Mapped[str] = mapped_column(SafeText, default="")
+    from_header: Mapped[str] = mapped_column(SafeText, default="")
+    sender_name: Mapped[str | None] = mapped_column(FittedString(500))
+    sender_address: Mapped[str | None] = mapped_column(FittedString(320))
     received_at: Mapped[datetime] = mapped_column()
     size: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    body_text: Mapped[str] = mapped_column(Text, default="")
-    analysed_text: Mapped[str] = mapped_column(Text, default="")
-    html: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(SafeText, default="")
+    analysed_text: Mapped[str] = mapped_column(SafeText, default="")
+    html: Mapped[str | None] = mapped_column(SafeText)
     parse_status: Mapped[str] = mapped_column(String(16))
     defects: Mapped[list[Any]] = mapped_column(default=list)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -163,6 +171,11 @@ class Message(Base):
     # Gmail's X-GM-MSGID (issue 3): one id for a message under all its labels (folders),
     # so it is stored once however many labels it carries; None on other servers.
     gmail_msgid: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set when storing or analysing this message failed (issue 16): one line naming the
+    # failure, never the content. A quarantined message is not parsed or analysed again,
+    # so it cannot hold up the rest of the mailbox.
+    quarantine_reason: Mapped[str | None] = mapped_column(SafeText)
+    quarantined_at: Mapped[datetime | None] = mapped_column()
 
     analysis: Mapped[Analysis | None] = relationship(
         back_populates="message", cascade="all, delete-orphan", passive_deletes=True
@@ -185,8 +198,8 @@ class Analysis(Base):
     model_version: Mapped[str] = mapped_column(String(100))
     labels: Mapped[list[Any]] = mapped_column(default=list)
     scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    company: Mapped[str | None] = mapped_column(String(300))
-    role: Mapped[str | None] = mapped_column(String(300))
+    company: Mapped[str | None] = mapped_column(FittedString(300))
+    role: Mapped[str | None] = mapped_column(FittedString(300))
     analysed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Review page (issue 6): "auto" until the user has looked at the message; the queue
     # is ordered by review_priority (low confidence first) and filtered on label_key
@@ -209,13 +222,13 @@ class Gap(Base):
         ForeignKey("messages.id", ondelete="CASCADE"), index=True
     )
     category: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SafeText)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    skill: Mapped[str | None] = mapped_column(String(200))
+    skill: Mapped[str | None] = mapped_column(FittedString(200))
     confidence: Mapped[float] = mapped_column(Float)
-    company: Mapped[str | None] = mapped_column(String(300))
-    role: Mapped[str | None] = mapped_column(String(300))
+    company: Mapped[str | None] = mapped_column(FittedString(300))
+    role: Mapped[str | None] = mapped_column(FittedString(300))
     status: Mapped[str] = mapped_column(String(16), default="auto")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -252,13 +265,13 @@ class JobPosting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
-    dedupe_key: Mapped[str] = mapped_column(String(500))
-    title: Mapped[str] = mapped_column(String(500))
-    company: Mapped[str | None] = mapped_column(String(300))
-    location: Mapped[str | None] = mapped_column(String(300))
-    salary: Mapped[str | None] = mapped_column(String(200))
-    url: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(100))
+    dedupe_key: Mapped[str] = mapped_column(KeyString(500))
+    title: Mapped[str] = mapped_column(FittedString(500))
+    company: Mapped[str | None] = mapped_column(FittedString(300))
+    location: Mapped[str | None] = mapped_column(FittedString(300))
+    salary: Mapped[str | None] = mapped_column(FittedString(200))
+    url: Mapped[str | None] = mapped_column(SafeText)
+    source: Mapped[str] = mapped_column(FittedString(100))
     received_at: Mapped[datetime] = mapped_column()
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
     posted_at: Mapped[datetime | None] = mapped_column()  # when the alert said it was posted
@@ -331,7 +344,7 @@ class DiaryEntry(Base):
         ForeignKey("messages.id", ondelete="CASCADE"), unique=True
     )
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SafeText)
     created_at: Mapped[datetime] = mapped_column()
 
 
@@ -343,14 +356,14 @@ class Application(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    employer: Mapped[str | None] = mapped_column(String(300))
+    employer: Mapped[str | None] = mapped_column(FittedString(300))
     #: The normalised name the linker compares ("greyfriars data"); "" when unknown.
-    employer_key: Mapped[str] = mapped_column(String(300), default="")
+    employer_key: Mapped[str] = mapped_column(FittedString(300), default="")
     #: Set when the user renamed the employer: the linker never renames it back.
     employer_fixed: Mapped[bool] = mapped_column(default=False, server_default="0")
-    role: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(FittedString(300))
     channel: Mapped[str] = mapped_column(String(16), default="direct")  # ats, board, agency
-    via: Mapped[str | None] = mapped_column(String(300))  # the ATS, board or agency
+    via: Mapped[str | None] = mapped_column(FittedString(300))  # the ATS, board or agency
     # applied, assessment, interview, offer, rejected, withdrawn
     stage: Mapped[str] = mapped_column(String(16), default="applied")
     #: The stage a rejection came at (application, screening, assessment, interview, final).
@@ -374,9 +387,7 @@ class ApplicationEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE")
-    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     # applied, acknowledged, assessment, take_home, interview, offer, rejection, withdrawal,
     # feedback_received, feedback_requested, message
@@ -419,7 +430,7 @@ class ApplicationRef(Base):
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
-    ref: Mapped[str] = mapped_column(String(300))  # "job:acme.greenhouse:4410"
+    ref: Mapped[str] = mapped_column(KeyString(300))  # "job:acme.greenhouse:4410"
 
 
 class ApplicationDate(Base):
@@ -429,9 +440,7 @@ class ApplicationDate(Base):
     __table_args__ = (Index("ix_application_dates_application_at", "application_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE")
-    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), index=True
     )
@@ -440,7 +449,7 @@ class ApplicationDate(Base):
     at: Mapped[datetime] = mapped_column()
     all_day: Mapped[bool] = mapped_column(default=False)
     tentative: Mapped[bool] = mapped_column(default=False)  # a slot offered, a time proposed
-    what: Mapped[str] = mapped_column(Text, default="")  # the words that say so
+    what: Mapped[str] = mapped_column(SafeText, default="")  # the words that say so
     source: Mapped[str] = mapped_column(String(16), default="text")  # text, calendar, rule
 
 

@@ -6,6 +6,7 @@ deployment (its worker's environment); nothing below them reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -68,8 +69,30 @@ class Settings(BaseSettings):
         return self.model_copy(update={"database": SecretStr(url)})
 
 
+def private_dir(path: Path) -> Path:
+    """Create path (and missing parents) readable by its owner only: 0700 (issue 16)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create path empty if missing and make it readable by its owner only: 0600.
+
+    Created with that mode, so its contents are never readable by others, even briefly.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path
 
 
 def load_settings() -> Settings:
-    """Settings from BOUNCEBACK_* environment variables (the command line's edge)."""
-    return Settings()
+    """Settings from BOUNCEBACK_* environment variables (the command line's edge).
+
+    BOUNCEBACK_HOME holds all the mail, so it is created (or tightened) owner-only.
+    """
+    settings = Settings()
+    private_dir(settings.home)
+    return settings

@@ -308,23 +308,42 @@ def test_a_4xx_outage_costs_four_smtp_attempts_per_run_then_sends_once(
     engine.dispose()
 
 
-def test_5xx_fails_with_a_clear_message_and_is_not_retried(
+def test_a_refused_week_is_sent_once_by_the_next_run_when_the_server_accepts(
     sqlite_sessions: sessionmaker[Session], moody_server: tuple[_Moody, int]
 ) -> None:
     handler, port = moody_server
-    handler.replies = ["554 5.7.1 Message rejected as spam"]
+    handler.replies = ["554 5.7.1 Message rejected as spam", "554 5.7.1 Still rejected"]
     account_id = seed(sqlite_sessions, port)
     item = prepare_digest(account_id, Week.parse(WEEK, "UTC"), sessions=sqlite_sessions)
     account = _account(sqlite_sessions, account_id)
+    looked: list[str] = []
+
+    def not_in_sent(message_id: str) -> bool:
+        looked.append(message_id)
+        return False
+
     with pytest.raises(PermanentSendError) as raised:
-        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=not_in_sent)
     message = str(raised.value)
     assert "554" in message and "refused" in message and "\n" not in message
-    assert handler.attempts == 1
+    assert f"digest {WEEK} was not sent" in message
+    assert "next digest --send" in message and "tries this week again" in message
+    assert handler.attempts == 1 and looked == []  # one attempt per run: no retry loop
     with sqlite_sessions.begin() as session:
         assert session.scalars(select(Digest)).one().status == "failed"
-    with pytest.raises(PermanentSendError):  # a later run reports it instead of "already sent"
-        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=lambda _: False)
+    assert unsent_weeks(account_id, sessions=sqlite_sessions) == [WEEK]  # serve's catch-up
+    # The next run tries again; the server still refuses, and the message says so.
+    with pytest.raises(PermanentSendError, match="was not sent again"):
+        send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=not_in_sent)
+    # Fixed on the server's side: the next run looks in Sent first, then sends it, once.
+    assert send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=not_in_sent)
+    assert handler.accepted == [item.raw] and handler.attempts == 3
+    assert looked == [item.message_id, item.message_id]
+    assert not send_digest(item, account, "pw", sessions=sqlite_sessions, sent_check=not_in_sent)
+    assert handler.attempts == 3 and unsent_weeks(account_id, sessions=sqlite_sessions) == []
+    with sqlite_sessions.begin() as session:
+        row = session.scalars(select(Digest)).one()
+        assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
 
 
 def test_a_missed_week_is_sent_once_when_service_returns(

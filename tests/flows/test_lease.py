@@ -179,3 +179,47 @@ def test_two_concurrent_poll_flow_runs_write_once(
     with sessions.begin() as session:
         account = session.scalars(select(Account)).one()
         assert account.poll_lease_holder is None  # released after the run
+
+
+HOLDER = """
+import os, sys, time
+from bounceback.flows.lease import acquire
+from bounceback.storage.db import make_engine, session_factory
+sessions = session_factory(make_engine(sys.argv[1]))
+lease = acquire(sessions, int(sys.argv[2]), "holder-subprocess")
+print("held" if lease else "refused", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_lease_held_by_a_dead_process_on_this_machine_is_taken_over_at_once(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    account_id = add_account(sessions)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, database_url, str(account_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with sessions.begin() as session:
+            account = session.get_one(Account, account_id)
+            assert account.poll_lease_pid == holder.pid
+        # Alive: its lease holds, for the whole ten minutes if need be.
+        assert acquire(sessions, account_id, "second") is None
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    # Killed: its lease is released at once, long before it would have expired.
+    lease = acquire(sessions, account_id, "second")
+    assert lease is not None
+    assert acquire(sessions, account_id, "third") is None  # ours is alive
+    assert release(sessions, lease)

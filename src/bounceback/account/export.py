@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.errors import NotFoundError
+from bounceback.settings import private_dir, private_file
 from bounceback.storage import accounts, mailbox
 from bounceback.storage.applications import list_applications
 from bounceback.storage.models import (
@@ -252,7 +253,8 @@ def export_accounts(
 
     start/end (inclusive) limit the applications and their timelines to a period.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        private_dir(folder)
     written = []
     with sessions.begin() as session:
         chosen = accounts.list_accounts(session=session)
@@ -268,7 +270,7 @@ def export_accounts(
             tables.update(application_tables(account, start=start, end=end, session=session))
             # Not with_suffix: it would turn alex@example.com into alex@example.json.
             json_path = folder / f"{account.address}.json"
-            json_path.write_text(
+            private_file(json_path).write_text(
                 json.dumps({"account": account.address, **tables}, indent=2, default=str),
                 encoding="utf-8",
             )
@@ -277,7 +279,7 @@ def export_accounts(
                 if not rows and name not in _APPLICATION_COLUMNS:
                     continue
                 csv_path = folder / f"{account.address}-{name}.csv"
-                with csv_path.open("w", newline="", encoding="utf-8") as handle:
+                with private_file(csv_path).open("w", newline="", encoding="utf-8") as handle:
                     # a period with no applications is still a record: the header alone
                     columns = list(rows[0]) if rows else _APPLICATION_COLUMNS[name]
                     writer = csv.DictWriter(handle, fieldnames=columns)

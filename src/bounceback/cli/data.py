@@ -19,7 +19,7 @@ from bounceback.settings import load_settings
 def status(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Show each account: messages, labels, gaps, postings, digests, last poll and error."""
+    """Show each account: messages analysed and quarantined, gaps, digests, last error."""
     from bounceback.storage import accounts
 
     sessions = _sessions(load_settings())
@@ -36,14 +36,22 @@ def status(
     for item in summaries:
         labels = ", ".join(f"{k} {v}" for k, v in item["labels"].items()) or "none yet"
         out.print(f"[bold]{item['address']}[/bold]")
-        out.print(f"  messages {item['messages']} ({labels})")
+        out.print(
+            f"  messages {item['messages']}: analysed {item['analysed']}, "
+            f"quarantined {item['quarantined']} ({labels})",
+            markup=False,
+        )
         out.print(
             f"  gaps {item['gaps']}, postings {item['postings']}, "
             f"digests sent {item['digests_sent']}"
         )
         out.print(
-            f"  last poll {item['last_poll'] or 'never'}; last error {item['last_error'] or 'none'}"
+            f"  last poll {item['last_poll'] or 'never'}; "
+            f"last error {item['last_error'] or 'none'}",
+            markup=False,
         )
+        if item["last_quarantined"]:
+            out.print(f"  last quarantined: {item['last_quarantined']}", markup=False)
 
 
 def export(
@@ -59,15 +67,12 @@ def export(
             "--from",
             formats=["%Y-%m-%d"],
             metavar="YYYY-MM-DD",
-            help="Applications and their timelines from this day: a period's record of "
-            "job search.",
+            help="Applications and their timelines from this day: a period's record of job search.",
         ),
     ] = None,
     date_to: Annotated[
         datetime | None,
-        typer.Option(
-            "--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="...up to this day."
-        ),
+        typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="...up to this day."),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:

@@ -30,7 +30,11 @@ class SmtpEndpoint:
 
 
 class PermanentSendError(BouncebackError):
-    """The SMTP server refused the message for good (a 5xx reply): retrying cannot help."""
+    """The SMTP server refused the message (a 5xx reply): not retried within this run.
+
+    The outbox keeps the week and the next run tries it again, since the cause (a
+    sending limit, a wrong address, a spam rule) is often fixed on the server's side.
+    """
 
 
 class TemporarySendError(MailServerError):
@@ -134,7 +138,8 @@ def _raise_for_code(code: int, reply: str, endpoint: SmtpEndpoint) -> None:
         ) from None
     raise PermanentSendError(
         f"the SMTP server {endpoint.host} refused the digest ({code} {reply}); check the "
-        "digest address and the account's sending limits, then run bounceback digest --send"
+        "digest address and the account's sending limits: the next digest --send (or "
+        "serve's next scheduled send) tries this week again and sends it once accepted"
     ) from None
 
 
