@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bounceback.digest.replies import handle_digest_reply, is_own_digest
+from bounceback.digest.replies import handle_digest_reply, handle_pause_request, is_own_digest
 from bounceback.flows import quarantine
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.postings import parse_postings, posted_at, role_key
@@ -254,15 +254,18 @@ def _analyse_batch(
         if message.parse_status == ParseStatus.PENDING:  # stored meanwhile
             parse_body(message)
             statuses[message.parse_status] += 1
-    # bounceback's own digests (sent to this inbox) and the user's replies to them
-    # (diary entries and "done N") are not job mail: they are never classified.
+    # bounceback's own digests (sent to this inbox), the user's replies to them (diary
+    # entries and "done N") and "pause"/"resume" requests are not job mail: they are acted
+    # on here and never classified.
     account = session.get_one(Account, account_id)
-    replies = [
-        m
-        for m in batch
-        if is_own_digest(account, m, session=session)
-        or handle_digest_reply(account, m, session=session)
-    ]
+    replies = []
+    for m in batch:
+        if (
+            is_own_digest(account, m, session=session)
+            or handle_pause_request(account, m)
+            or handle_digest_reply(account, m, session=session)
+        ):
+            replies.append(m)
     for message in replies:
         analyses.save_analysis(
             message, model_version="digest-reply", labels=[], scores={}, company=None,

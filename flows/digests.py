@@ -55,18 +55,25 @@ def digest_due_flow(
     """Send each account's digest once its chosen weekday and time have passed (catches up).
 
     Safe to run as often as you like: an account whose digest is not due yet is skipped,
-    and a digest already sent is never sent again.
+    and a digest already sent is never sent again. A paused account gets none; an explicit
+    `bounceback digest --send` still sends.
     """
     settings = settings or Settings()
     results = []
     now = utcnow()
     with sessions_for(settings.database_url).begin() as session:
-        due = {
-            a.address: digest_week_due(a, now)
+        chosen = [
+            a
             for a in accounts.list_accounts(session=session)
             if address is None or a.address == address.lower()
-        }
+        ]
+        due = {a.address: digest_week_due(a, now) for a in chosen}
+        paused = {a.address for a in chosen if a.digest_paused}
     for each in account_addresses(settings, address):
+        if each in paused:
+            # The user asked for a pause: no digest, and no catch-up of the weeks it skips.
+            results.append({"address": each, "skipped": "paused: reply 'resume' to restart"})
+            continue
         week = due.get(each)
         if week is not None:
             prepared = prepare_account_digest(settings, each, week)

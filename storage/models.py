@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -88,6 +89,10 @@ class Account(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     digest_weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday
     digest_time: Mapped[str] = mapped_column(String(5), default="08:00")
+    # Scheduled digests are skipped while paused ("pause" / "resume" by mail, or profile);
+    # when the latest switch was asked for, so an older request read late changes nothing.
+    digest_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_switched_at: Mapped[datetime | None] = mapped_column()
     allow_insecure_loopback: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_poll_at: Mapped[datetime | None] = mapped_column()

@@ -456,7 +456,6 @@ def test_header_injection_through_the_whole_path(
             "Auto-Submitted",
             "X-Auto-Response-Suppress",
             "List-Unsubscribe",
-            "List-Unsubscribe-Post",
             "MIME-Version",
             "Content-Type",
         ]

@@ -20,7 +20,7 @@ from bounceback.account.schedule import (
 )
 from bounceback.errors import ConfigError
 from bounceback.storage import accounts
-from bounceback.storage.models import Account
+from bounceback.storage.models import Account, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,7 @@ class ProfileUpdate:
     digest_day: str | None = None
     digest_time: str | None = None
     quiet_days: int | None = None
+    paused: bool | None = None  # True pauses the scheduled digests, False resumes them
     clear: bool = False
 
 
@@ -81,6 +82,9 @@ def _schedule_fields(change: ProfileUpdate) -> dict[str, Any]:
         fields["digest_weekday"] = parse_weekday(change.digest_day)
     if change.digest_time is not None:
         fields["digest_time"] = parse_time(change.digest_time)
+    if change.paused is not None:
+        fields["digest_paused"] = change.paused
+        fields["digest_switched_at"] = utcnow()
     return fields
 
 
@@ -118,4 +122,5 @@ def describe(account: Account, *, session: Session) -> dict[str, Any]:
         "digest_day": WEEKDAYS[account.digest_weekday],
         "digest_time": account.digest_time,
         "digest_cron": cron,
+        "digest_paused": account.digest_paused,
     }

@@ -44,6 +44,13 @@ def profile(
             help="Days without a reply before an application counts as gone quiet (default 21).",
         ),
     ] = None,
+    pause: Annotated[
+        bool | None,
+        typer.Option(
+            "--pause/--resume",
+            help="Stop the scheduled digests, or start them again (a reply 'pause' does too).",
+        ),
+    ] = None,
     clear: Annotated[
         bool, typer.Option("--clear", help="Forget roles, keywords, locations and salary floor.")
     ] = False,
@@ -67,6 +74,7 @@ def profile(
         digest_day=digest_day,
         digest_time=digest_time,
         quiet_days=quiet_days,
+        paused=pause,
         clear=clear,
     )
     shown = update_profile(sessions_for(load_settings().database_url), account, change)
@@ -83,6 +91,7 @@ def profile(
     console.print(f"  gone quiet after: {shown['quiet_days']} days", markup=False)
     console.print(
         f"  digest: {shown['digest_day'].capitalize()}s at {shown['digest_time']} "
-        f"({shown['timezone']})",
+        f"({shown['timezone']})"
+        + (", paused (--resume to restart)" if shown["digest_paused"] else ""),
         markup=False,
     )

@@ -2,6 +2,8 @@
 
 A reply counts only when it answers one of the account's own digests (In-Reply-To is
 that digest's Message-ID) and comes from the user (the account's or digest address).
+"pause" and "resume" from the user, as a reply or as the subject the digest's
+List-Unsubscribe link writes, stop and restart the scheduled digests.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _SIGN_OFF = re.compile(
     r"(?im)^\s*(?:--\s*|(?:thanks|thank you|cheers|best|regards|kind regards|sent from my)\b.*)$"
 )
 _MIN_DIARY_CHARS = 12
+#: A subject or a reply's first line asking to pause or resume the scheduled digests.
+_SWITCH = re.compile(r"(?i)^\s*(?:(?:re|fwd?|aw)\s*:\s*)*(pause|resume)\b[\s.!]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +63,42 @@ def is_own_digest(account: Account, message: Message, *, session: Session) -> bo
     )
 
 
+def pause_switch(subject: str, text: str) -> str | None:
+    """"pause" or "resume" when the subject, or the text's first line, is just that word."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    for candidate in (subject, first):
+        found = _SWITCH.match(candidate or "")
+        if found:
+            return found.group(1).lower()
+    return None
+
+
+def _from_user(account: Account, message: Message) -> bool:
+    sender = (message.sender_address or "").casefold()
+    return sender in {account.address.casefold(), account.digest_to.casefold()}
+
+
+def handle_pause_request(account: Account, message: Message) -> bool:
+    """If the user wrote "pause" or "resume" (subject or first line), switch and return True.
+
+    The latest request wins, so mail read out of order cannot undo a newer one.
+    """
+    if not _from_user(account, message):
+        return False
+    switch = pause_switch(message.subject or "", message.analysed_text or message.body_text)
+    if switch is None:
+        return False
+    asked, last = message.received_at, account.digest_switched_at
+    if last is not None and asked is not None and asked < last:
+        return True  # an older request, read late: the newer one stands
+    account.digest_paused = switch == "pause"
+    account.digest_switched_at = asked
+    return True
+
+
 def handle_digest_reply(account: Account, message: Message, *, session: Session) -> bool:
     """If message is the user's reply to a digest, act on it and return True."""
-    if not message.in_reply_to:
-        return False
-    sender = (message.sender_address or "").casefold()
-    if sender not in {account.address.casefold(), account.digest_to.casefold()}:
+    if not message.in_reply_to or not _from_user(account, message):
         return False
     digest = None
     for candidate in re.findall(r"<[^<>\s]+>", message.in_reply_to):

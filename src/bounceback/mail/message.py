@@ -63,10 +63,11 @@ def compose(
     if in_reply_to:
         message["In-Reply-To"] = one_line(in_reply_to)
     if unsubscribe:
-        # RFC 2369/8058: mail apps show an unsubscribe button; ours asks for a pause by mail.
+        # RFC 2369: mail apps show an unsubscribe button; ours asks for a pause by mail,
+        # which the next poll reads. (No List-Unsubscribe-Post: RFC 8058 one-click needs
+        # an HTTPS address, and bounceback serves nothing on the internet.)
         pause = "mailto:" + _address(unsubscribe, "unsubscribe") + "?subject=pause"
         message["List-Unsubscribe"] = f"<{pause}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     # quoted-printable keeps every line under SMTP's 998-octet limit, whatever the HTML
