@@ -62,7 +62,12 @@ class OutboxItem:
 
 
 def prepare_digest(
-    account_id: int, week: Week, *, sessions: sessionmaker[Session], now: datetime | None = None
+    account_id: int,
+    week: Week,
+    *,
+    sessions: sessionmaker[Session],
+    now: datetime | None = None,
+    review_url: str | None = None,
 ) -> OutboxItem:
     """Create the week's outbox row once; later calls return the same row and bytes."""
     now = now or utcnow()
@@ -72,7 +77,7 @@ def prepare_digest(
             existing = digests.digest_for_week(account_id, week.label, session=session)
             if existing is not None:
                 return outbox_item(existing)
-            rendered = render_week(account, week, session=session, now=now)
+            rendered = render_week(account, week, session=session, now=now, review_url=review_url)
             digest = digests.create_digest(
                 account,
                 week.label,

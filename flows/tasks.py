@@ -215,7 +215,12 @@ def prepare_account_digest(settings: Settings, address: str, week: str | None) -
         if week
         else Week.last_complete(utcnow(), account.timezone)
     )
-    item = prepare_digest(account.id, chosen, sessions=sessions_for(settings.database_url))
+    item = prepare_digest(
+        account.id,
+        chosen,
+        sessions=sessions_for(settings.database_url),
+        review_url=settings.review_url,
+    )
     return {"digest_id": item.digest_id, "week": item.week, "status": item.status}
 
 

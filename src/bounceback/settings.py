@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     daily_download_mb: float | None = Field(default=None, gt=0)
     #: BOUNCEBACK_ALLOW_PLAINTEXT_KEYRING=1: accept a keyring backend that stores plain text.
     allow_plaintext_keyring: bool = False
+    #: BOUNCEBACK_REVIEW_URL: where you keep the review page open (e.g. http://127.0.0.1:8731
+    #: with `bounceback review --port 8731` running); digests then link each item to it.
+    review_url: str | None = None
+
+    @field_validator("review_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not a web address; give e.g. http://127.0.0.1:8731")
+        return value.rstrip("/") if value else None
 
     @field_validator("home", mode="after")
     @classmethod

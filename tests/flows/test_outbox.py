@@ -215,3 +215,20 @@ def test_a_failed_send_is_recorded_and_can_be_retried(
     )
     assert checked == [item.message_id]  # the retry looked in the Sent folder first
     assert len(smtp_sink.wait_for(1)) == 1
+
+
+def test_digests_link_their_items_to_the_review_page_when_its_address_is_set(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
+    from bounceback.flows.tasks import prepare_account_digest
+    from bounceback.settings import Settings
+
+    seed(sqlite_sessions, 1)
+    url = str(sqlite_sessions.kw["bind"].url)
+    settings = Settings(database=url, review_url="http://127.0.0.1:8731/")
+    prepare_account_digest.fn(settings, "alex@example.com", WEEK)
+    with sqlite_sessions.begin() as session:
+        raw = session.scalars(select(Digest.raw)).one()
+    html = message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
+    assert 'href="http://127.0.0.1:8731/?status=all&amp;m=' in html
+    assert "bounceback review</code> to correct it" not in html

@@ -145,6 +145,22 @@ def test_cross_site_requests_are_refused_even_with_the_token(
     assert _corrections(sessions) == 0
 
 
+def test_a_link_followed_from_another_site_shows_nothing_but_a_way_on(
+    client: httpx.Client, review_db: tuple[sessionmaker[Session], dict[str, int]]
+) -> None:
+    navigate = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    message_id = review_db[1]["01-ack-brightledger"]
+    page = client.get(f"/?m={message_id}", headers=navigate)
+    assert page.status_code == 200
+    assert f'href="/?m={message_id}"' in page.text
+    assert "Brightledger" not in page.text, "no mail shown to a cross-site navigation"
+    assert client.get(f"/?m={message_id}").text.count("Brightledger") > 0  # same origin: shown
+    sneaky = client.get("/%2Fevil.example/x", headers=navigate)  # path "//evil.example/x"
+    assert 'href="/evil.example/x"' in sneaky.text
+    fetched = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}
+    assert client.get("/", headers=fetched).status_code == 403
+
+
 def test_redirects_after_a_post_stay_on_this_site(
     client: httpx.Client, review_server: ReviewServer
 ) -> None:

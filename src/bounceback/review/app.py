@@ -57,6 +57,12 @@ async def check(review: Review, request: Request, call_next: Next) -> Response:
         return PlainTextResponse("unknown host: use the address bounceback printed", 421)
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site == "cross-site":
+        if request.method == "GET" and request.headers.get("sec-fetch-mode") == "navigate":
+            # A link followed from another site (a digest read in webmail): nothing of the
+            # user's data, one link that continues as a same-origin navigation.
+            query = f"?{request.url.query}" if request.url.query else ""
+            target = "/" + request.url.path.lstrip("/") + query  # never "//elsewhere"
+            return review.render("continue.html.j2", title="Continue · bounceback", target=target)
         return PlainTextResponse("cross-site requests are refused", 403)
     if request.url.path.startswith("/static/"):
         return await call_next(request)
