@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SAMPLES = sorted((ROOT / "flows" / "samples").glob("*.eml"))
+SAMPLES = sorted((ROOT / "src" / "bounceback" / "demo" / "samples").glob("*.eml"))
 _MESSAGE_ID = re.compile(rb"^Message-ID:.*?\r?\n", re.IGNORECASE | re.MULTILINE)
 
 
