@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.errors import UnstableMailboxError
 from bounceback.flows import hooks, quarantine
 from bounceback.flows.fetcher import ChunkFetcher, to_new_message
-from bounceback.mail.imap import ImapReader
+from bounceback.mail.imap import FolderState, ImapReader
 from bounceback.mail.providers import is_gmail_host
 from bounceback.settings import Settings
 from bounceback.storage import mailbox
@@ -100,21 +100,32 @@ class FolderSyncReport:
     already_stored: int = 0
 
 
-def sync_folder(
+@dataclass(frozen=True, slots=True)
+class _Examined:
+    """A folder as EXAMINE found it, beside what was stored of it."""
+
+    name: str
+    account_id: int
+    state: FolderState
+    last_uid: int
+    changed: bool  # UIDVALIDITY differs from the stored one
+
+    def up_to_date(self) -> bool:
+        """Nothing new, as EXAMINE already says: no SEARCH, so the cost stays flat."""
+        nothing = self.state.exists == 0
+        return nothing or (
+            self.state.uidnext is not None and self.state.uidnext <= self.last_uid + 1
+        )
+
+
+def _examine(
     reader: ImapReader,
     folder_id: int,
+    options: SyncOptions,
     *,
     sessions: sessionmaker[Session],
-    chunk_size: int | None = None,
-    options: SyncOptions | None = None,
-    on_step: StepHook | None = None,
-    progress: Progress | None = None,
-) -> FolderSyncReport:
-    """Store every message above the folder's cursor, one transaction per chunk."""
-    options = options or SyncOptions()
-    if chunk_size is not None:
-        options = replace(options, chunk_size=chunk_size)
-    step = on_step or hooks.durable_step
+) -> _Examined:
+    """EXAMINE the folder, note its UIDVALIDITY, and refuse one that resets on every poll."""
     with sessions.begin() as session:
         folder = session.get_one(Folder, folder_id)
         name, known_validity, account_id = folder.name, folder.uidvalidity, folder.account_id
@@ -123,7 +134,6 @@ def sync_folder(
         folder = session.get_one(Folder, folder_id)
         changes = mailbox.note_uidvalidity(folder, state.uidvalidity, session=session)
         last_uid = folder.last_uid
-    step("examined")
     changed = known_validity is not None and known_validity != state.uidvalidity
     if changed:
         log.warning(
@@ -139,11 +149,44 @@ def sync_folder(
             "so bounceback cannot track it; ask the mail provider why its UIDs keep resetting, "
             "or stop watching this folder"
         )
-    if state.exists == 0 or (state.uidnext is not None and state.uidnext <= last_uid + 1):
-        # Nothing new, as EXAMINE already says: no SEARCH, so the cost stays flat.
-        return FolderSyncReport(name, 0, changed)
+    return _Examined(name, account_id, state, last_uid, changed)
 
-    uids = reader.uids_after(last_uid, options.since)
+
+def _gmail_known(
+    reader: ImapReader, uids: list[int], account_id: int, *, sessions: sessionmaker[Session]
+) -> tuple[dict[int, int], set[int]]:
+    """Sizes, and the UIDs of messages already stored under another Gmail label.
+
+    Labels are folders on Gmail: a message stored under another label is not downloaded
+    again (it counts against the daily download limit).
+    """
+    sizes, gmail_ids = reader.sizes_and_gmail_ids(uids)
+    with sessions.begin() as session:
+        known = mailbox.known_gmail_ids(account_id, gmail_ids.values(), session=session)
+    return sizes, {uid for uid, gmail_id in gmail_ids.items() if gmail_id in known}
+
+
+def sync_folder(
+    reader: ImapReader,
+    folder_id: int,
+    *,
+    sessions: sessionmaker[Session],
+    chunk_size: int | None = None,
+    options: SyncOptions | None = None,
+    on_step: StepHook | None = None,
+    progress: Progress | None = None,
+) -> FolderSyncReport:
+    """Store every message above the folder's cursor, one transaction per chunk."""
+    options = options or SyncOptions()
+    if chunk_size is not None:
+        options = replace(options, chunk_size=chunk_size)
+    step = on_step or hooks.durable_step
+    seen = _examine(reader, folder_id, options, sessions=sessions)
+    step("examined")
+    name, state, changed = seen.name, seen.state, seen.changed
+    if seen.up_to_date():
+        return FolderSyncReport(name, 0, changed)
+    uids = reader.uids_after(seen.last_uid, options.since)
     step("listed")
     if not uids:
         if state.uidnext is not None:
@@ -152,18 +195,13 @@ def sync_folder(
     listed_last = max(uids)
     already: set[int] = set()
     if reader.gmail:
-        # Labels are folders on Gmail: a message stored under another label is not
-        # downloaded again (it counts against the daily download limit).
-        sizes, gmail_ids = reader.sizes_and_gmail_ids(uids)
-        with sessions.begin() as session:
-            known = mailbox.known_gmail_ids(account_id, gmail_ids.values(), session=session)
-        already = {uid for uid, gmail_id in gmail_ids.items() if gmail_id in known}
+        sizes, already = _gmail_known(reader, uids, seen.account_id, sessions=sessions)
         uids = [uid for uid in uids if uid not in already]
         if not uids:
             _commit(sessions, folder_id, state.uidvalidity, [], listed_last, step=step)
             return FolderSyncReport(name, 0, changed, already_stored=len(already))
     else:
-        sizes = _known_sizes(reader, uids, last_uid, options)
+        sizes = _known_sizes(reader, uids, seen.last_uid, options)
     fetcher = ChunkFetcher(
         reader,
         sizes,
@@ -173,7 +211,7 @@ def sync_folder(
         retry_delays=options.retry_delays,
     )
     chunks = _chunks(uids, sizes, options)
-    allowed = _within_daily_cap(chunks, sizes, options, account_id, sessions=sessions)
+    allowed = _within_daily_cap(chunks, sizes, options, seen.account_id, sessions=sessions)
     capped = len(allowed) < len(chunks)
     if capped:
         log.warning(
@@ -181,15 +219,47 @@ def sync_folder(
             name,
             sum(len(chunk) for chunk in chunks[len(allowed) :]),
         )
-    chunks = allowed
-    if not chunks:
+    if not allowed:
         return FolderSyncReport(name, 0, changed, capped=True)
+    stored = _fetch_and_store(
+        fetcher, allowed, folder_id, state.uidvalidity,
+        sessions=sessions, step=step, progress=(progress, name, len(uids)),
+    )  # fmt: skip
+    if not capped and listed_last > max(uids):
+        # Trailing messages stored under another label: the cursor passes them too.
+        _commit(sessions, folder_id, state.uidvalidity, [], listed_last, step=step)
+    return FolderSyncReport(
+        name,
+        stored,
+        changed,
+        oversize=fetcher.oversize,
+        quarantined=fetcher.quarantined,
+        expunged=fetcher.expunged,
+        capped=capped,
+        already_stored=len(already),
+    )
+
+
+def _fetch_and_store(
+    fetcher: ChunkFetcher,
+    chunks: Sequence[Sequence[int]],
+    folder_id: int,
+    uidvalidity: int,
+    *,
+    sessions: sessionmaker[Session],
+    step: StepHook,
+    progress: tuple[Progress | None, str, int],
+) -> int:
+    """Download and commit the chunks in UID order; the number of messages stored.
+
+    Three stages overlap: the next chunk is fetched while this one's Message-IDs and
+    hashes are read and the previous one is committed. The IMAP thread mostly waits on
+    the socket and SQLite releases the GIL while it writes, so on two cores the sync
+    costs little more than the download. Commits stay in UID order, one at a time, each
+    with its cursor.
+    """
+    report, name, total = progress
     stored = done = 0
-    # Three stages overlap: the next chunk is fetched while this one's Message-IDs and
-    # hashes are read and the previous one is committed. The IMAP thread mostly waits on
-    # the socket and SQLite releases the GIL while it writes, so on two cores the sync
-    # costs little more than the download. Commits stay in UID order, one at a time, each
-    # with its cursor.
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-prefetch") as prefetch,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer") as writer,
@@ -206,28 +276,16 @@ def sync_folder(
             if writing is not None:
                 stored += writing.result()  # a failed commit stops the run here
                 done += writing_count
-                _report_progress(progress, name, done, len(uids))
+                _report_progress(report, name, done, total)
             writing = writer.submit(
-                _commit, sessions, folder_id, state.uidvalidity, rows, max(chunk), step=step
+                _commit, sessions, folder_id, uidvalidity, rows, max(chunk), step=step
             )
             writing_count = len(chunk)
         if writing is not None:
             stored += writing.result()
             done += writing_count
-            _report_progress(progress, name, done, len(uids))
-    if not capped and listed_last > max(uids):
-        # Trailing messages stored under another label: the cursor passes them too.
-        _commit(sessions, folder_id, state.uidvalidity, [], listed_last, step=step)
-    return FolderSyncReport(
-        name,
-        stored,
-        changed,
-        oversize=fetcher.oversize,
-        quarantined=fetcher.quarantined,
-        expunged=fetcher.expunged,
-        capped=capped,
-        already_stored=len(already),
-    )
+            _report_progress(report, name, done, total)
+    return stored
 
 
 def _known_sizes(
