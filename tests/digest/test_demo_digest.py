@@ -17,12 +17,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.demo.run import DEMO_PROFILE
-from bounceback.digest.build import (
-    PALETTE,
-    digest_context,
-    mark_postings,
-    rank_postings,
-)
+from bounceback.digest.alerts import mark_postings, rank_postings
+from bounceback.digest.build import PALETTE, digest_context
 from bounceback.digest.collect import Week, collect_digest_input
 from bounceback.digest.model import DigestInput
 from bounceback.digest.render import RenderedDigest, render_week

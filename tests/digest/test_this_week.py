@@ -5,14 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bounceback.digest.build import (
-    PostingView,
-    build_digest,
-    digest_context,
-    mark_postings,
-    week_lines,
-)
+from bounceback.digest.alerts import PostingView, mark_postings
+from bounceback.digest.build import build_digest, digest_context
 from bounceback.digest.model import ApplicationState, DatedAction, DigestInput, GapItem
+from bounceback.digest.this_week import week_lines
 
 START, END = datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)
 

@@ -182,7 +182,6 @@ def _not_shown_before(
 #: How far past the digest moment the "This week" box looks.
 AHEAD = timedelta(days=7)
 #: A rejection this recent marks that employer's postings in the alerts.
-RECENT_REJECTION = timedelta(days=30)
 _SALARY = re.compile(
     r"[£€$]\s?\d[\d,.]*\s?[kK]?(?:\s*(?:-|–|to)\s*[£€$]?\s?\d[\d,.]*\s?[kK]?)?"
     r"(?:\s*(?:per year|a year|per annum|p\.a\.|/yr))?"

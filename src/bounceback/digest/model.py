@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+#: How long a rejection marks that employer's postings in the alerts.
+RECENT_REJECTION = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ def is_own_digest(account: Account, message: Message, *, session: Session) -> bo
 
 
 def pause_switch(subject: str, text: str) -> str | None:
-    """"pause" or "resume" when the subject, or the text's first line, is just that word."""
+    """ "pause" or "resume" when the subject, or the text's first line, is just that word."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     for candidate in (subject, first):
         found = _SWITCH.match(candidate or "")
