@@ -16,7 +16,7 @@ Revises: 0009 (re-chained after 0008/0009 at merge)
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision: str = "0010"
 down_revision: str | Sequence[str] | None = "0009"
@@ -168,13 +168,12 @@ def _create_tables() -> None:
         )
 
 
-def _backfill() -> None:
+def _backfill(connection: sa.engine.Connection) -> None:
     """Link the mail already stored and analysed, account by account."""
     from sqlalchemy.orm import Session
 
     from bounceback.flows.link import link_accounts
 
-    connection = op.get_bind()
     account_ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM accounts"))]
     if not account_ids:
         return
@@ -187,9 +186,13 @@ def _backfill() -> None:
 
 
 def upgrade() -> None:
-    """Create the application tables, then fill them from the stored mail."""
+    """Create the application tables; fill them from the stored mail once at head.
+
+    The filling runs the linker, which uses today's models, so it waits until later
+    migrations have brought every table up to date (see env.py).
+    """
     _create_tables()
-    _backfill()
+    context.config.attributes.setdefault("after_head", []).append(_backfill)
 
 
 def downgrade() -> None:
