@@ -14,7 +14,7 @@ target_metadata = Base.metadata
 
 #: Data steps that need today's models (the linker, say) cannot run on a half-upgraded
 #: schema: a migration appends them to config.attributes[AFTER_HEAD], and they run in
-#: order, in the same transaction, once the upgrade has reached the newest revision. (An
+#: order, right after the migrations, once the upgrade has reached the newest revision. (An
 #: upgrade that stops short skips them; the next poll links what is unlinked anyway.)
 AFTER_HEAD = "after_head"
 
