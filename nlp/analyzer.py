@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 from bounceback.nlp.entities import extract_company_role
 from bounceback.nlp.polarity import praise_only
+from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.segment import Segment, segment
 from bounceback.nlp.skills import best_skill, find_skills
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 NO_GAP = "none"
 # The label model reads this much of the body: the decision is nearly always near the top.
 _MAX_BODY_CHARS = 4000
+# The gap model reads at most this much of one segment (a sentence is far shorter).
+_MAX_SEGMENT_CHARS = 1000
 _QUOTE_LINE = re.compile(r"^[ \t]*>.*$\n?", re.MULTILINE)
 _ADDRESS_PUNCT = re.compile(r"[<>@._+\-\"]+")
 _SLUG = re.compile(r"\W+")
@@ -181,6 +184,22 @@ def _has_words(doc: Doc) -> bool:
     return False
 
 
+def _bounded_email(email: EmailText) -> EmailText:
+    """``email`` with every text the pipelines read capped and collapsed."""
+    body = email.body
+    if not body.strip() and email.html:
+        body = reading_text(None, email.html)
+    subject, sender = email.subject, email.sender
+    if len(subject) > MAX_SUBJECT or not subject.isascii():
+        subject = bounded(subject, MAX_SUBJECT)
+    if len(sender) > MAX_NAME or not sender.isascii():
+        sender = bounded(sender, MAX_NAME)
+    new_body = bounded(body)
+    if new_body is body and subject is email.subject and sender is email.sender:
+        return email
+    return EmailText(id=email.id, subject=subject, sender=sender, body=new_body, html=email.html)
+
+
 def default_model_dir() -> Path:
     """The models shipped inside the package (``bounceback.nlp/models``)."""
     # The package is installed as plain files (wheel or editable), so the resource is a path.
@@ -226,8 +245,14 @@ class Analyzer:
         return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds)
 
     def analyze(self, emails: Iterable[EmailText], *, batch_size: int = 256) -> Iterator[Analysis]:
-        """Analyse emails lazily, in input order, ``batch_size`` at a time."""
-        iterator = iter(emails)
+        """Analyse emails lazily, in input order, ``batch_size`` at a time.
+
+        Every text is bounded first (:func:`~bounceback.nlp.reading.bounded`): text that
+        went through :func:`~bounceback.nlp.reading.reading_text` is unchanged by it, so
+        gap offsets index the body as given; anything else is capped and collapsed before
+        spaCy sees it. A body-less email with HTML is read from its HTML.
+        """
+        iterator = (_bounded_email(email) for email in emails)
         while batch := list(islice(iterator, batch_size)):
             yield from self._analyze_batch(batch, batch_size)
 
@@ -239,10 +264,13 @@ class Analyzer:
         self, emails: Iterable[EmailText], *, batch_size: int = 256
     ) -> Iterator[dict[str, float]]:
         """P(label) for all six labels per email, without gaps or entities."""
-        texts = (label_text(email) for email in emails)
+        listed = list(emails)
+        texts = (label_text(email) for email in listed)
         calibration = [(label, self.thresholds.calibration.get(label)) for label in LABELS]
-        for doc in self.label_model.pipe(texts, batch_size=batch_size):
-            if not _has_words(doc):
+        docs = self.label_model.pipe(texts, batch_size=batch_size)
+        for email, doc in zip(listed, docs, strict=True):
+            if not _has_words(doc) or not (email.subject.strip() or email.body.strip()):
+                # No subject and no body: nothing was said, whoever the sender is.
                 # No words, no evidence: an empty bag of words would score 0.5 everywhere.
                 yield dict.fromkeys(LABELS, 0.0)
                 continue
@@ -256,7 +284,7 @@ class Analyzer:
         self, sentences: Iterable[str], *, batch_size: int = 256
     ) -> Iterator[dict[str, float]]:
         """The gap model's distribution over categories + ``none`` per sentence."""
-        texts = (gap_text(sentence) for sentence in sentences)
+        texts = (gap_text(sentence[:_MAX_SEGMENT_CHARS]) for sentence in sentences)
         for doc in self.gap_model.pipe(texts, batch_size=batch_size):
             yield dict(doc.cats)
 

@@ -21,11 +21,14 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import textwrap
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bounceback.nlp.htmltext import html_to_text
 from bounceback.nlp.records import Analysis, EmailText
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
@@ -37,6 +40,7 @@ __all__ = [
     "email_from_record",
     "evaluate_records",
     "evaluate_system",
+    "is_dev",
     "load_jsonl",
     "load_mail_set",
     "locate",
@@ -50,6 +54,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = PACKAGE_DIR / "corpus"
 GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, "none")
 _SPACE = re.compile(r"\s+")
+SPLIT_SEED = 13
+DEV_EVERY = 5  # one example in five goes to dev
+
+
+def is_dev(key: str) -> bool:
+    """Fixed-seed hash split: ~20% dev, and an example never moves when others are added."""
+    return zlib.crc32(f"{SPLIT_SEED}:{key}".encode()) % DEV_EVERY == 0
 
 
 class System(Protocol):
@@ -381,6 +392,106 @@ def load_mail_set(folder: Path) -> list[dict[str, Any]]:
     return records
 
 
+_SIGNATURE_LINES = "\n\n-- \nSam Okafor\nsam.okafor@example.com | 07700 900418\n"
+_LEGAL_FOOTER = (
+    "\n\nThis message and anything attached to it are confidential and meant only for the"
+    " person it is addressed to. If it reached you by mistake, please tell the sender and"
+    " delete it. Registered office: 4 Quay Street, Bristol BS1 4DJ.\n"
+)
+_QUOTED_HISTORY = (
+    "\n\nOn Tue, 1 Dec 2026 at 09:14, Sam Okafor <sam.okafor@example.com> wrote:\n"
+    "> Thank you for letting me know, I look forward to hearing from you.\n> Sam\n"
+)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(
+        textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) or line
+        for line in text.split("\n")
+    )
+
+
+#: Changes to the raw plain-text body that must not change what the analyser says.
+PERTURBATIONS: dict[str, Callable[[str], str]] = {
+    "wrapped at 72": lambda text: _wrap(text, 72),
+    "wrapped at 78": lambda text: _wrap(text, 78),
+    "CRLF": lambda text: text.replace("\n", "\r\n"),
+    "wrapped at 72 + CRLF": lambda text: _wrap(text, 72).replace("\n", "\r\n"),
+    "signature added": lambda text: text.rstrip() + _SIGNATURE_LINES,
+    "legal footer added": lambda text: text.rstrip() + _LEGAL_FOOTER,
+    "quoted history added": lambda text: text.rstrip() + _QUOTED_HISTORY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """How many of ``total`` messages kept their labels, company, role and gaps."""
+
+    name: str
+    total: int
+    labels: int
+    company: int
+    role: int
+    gaps_lost: int  # gaps found in the original but not after the change
+
+
+def raw_plain_bodies(folder: Path) -> list[tuple[EmailText, str | None, str | None]]:
+    """(email as read, raw plain body or None, raw HTML or None) per .eml of a mail set."""
+    from bounceback.nlp.mail import parse_email
+
+    found = []
+    for note in load_jsonl(folder / "annotations.jsonl"):
+        path = folder / note["file"]
+        parsed = parse_email(path.read_bytes())
+        plain = parsed.text if parsed.text.strip() and parsed.html is None else None
+        if parsed.html is not None and parsed.text.strip():
+            # Multipart with a plain part: parse_email read the plain part as ``text``.
+            plain = parsed.text if parsed.text != html_to_text(parsed.html) else None
+        found.append((parsed.email_text(path.stem), plain, parsed.html))
+    return found
+
+
+def perturbation_agreement(
+    system: System,
+    messages: Sequence[tuple[EmailText, str | None, str | None]],
+    reader: Callable[[str | None, str | None], str],
+) -> list[Agreement]:
+    """Agreement between each message and each perturbation of its plain body."""
+    plain = [(email, body, html) for email, body, html in messages if body is not None]
+    base = list(system.analyze(email for email, _, _ in plain))
+    rows = []
+    for name, change in PERTURBATIONS.items():
+        changed = [
+            EmailText(email.id, email.subject, email.sender, reader(change(body), html), html)
+            for email, body, html in plain
+            if body is not None
+        ]
+        same = [0, 0, 0]
+        lost = 0
+        for before, after in zip(base, system.analyze(changed), strict=True):
+            same[0] += set(before.labels) == set(after.labels)
+            same[1] += normalise_name(before.company) == normalise_name(after.company)
+            same[2] += normalise_name(before.role) == normalise_name(after.role)
+            kept = {" ".join(g.text.split()) for g in after.gaps}
+            lost += sum(1 for g in before.gaps if " ".join(g.text.split()) not in kept)
+        rows.append(Agreement(name, len(plain), same[0], same[1], same[2], lost))
+    return rows
+
+
+def agreement_table(title: str, rows: Sequence[Agreement]) -> str:
+    """The perturbation agreement as a markdown table."""
+    lines = [
+        f"| {title} | label sets unchanged | company unchanged | role unchanged | gaps lost |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} (n={row.total}) | {row.labels} ({_ratio(row.labels, row.total)}) "
+            f"| {row.company} | {row.role} | {row.gaps_lost} |"
+        )
+    return "\n".join(lines)
+
+
 def mail_table(title: str, reports: Sequence[EvalReport]) -> str:
     """The headline figures of one mail set, one column per system."""
     rows = [f"| {title} | " + " | ".join(r.name for r in reports) + " |"]
@@ -468,6 +579,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="all",
         help="with --mail: every message, or only the dev fifth (train.is_dev of the file name)",
     )
+    parser.add_argument(
+        "--perturb",
+        action="store_true",
+        help="with --mail: also print how often re-wrapping, CRLF, a signature, a footer "
+        "or quoted history changes the model's answer",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON document on stdout")
     output.add_argument("--markdown", action="store_true", help="a markdown comparison table")
@@ -498,7 +615,6 @@ def _main_mail(args: argparse.Namespace) -> int:
     """``--mail``: the model and the keyword baseline on each folder of annotated mail."""
     from bounceback.nlp.analyzer import Analyzer
     from bounceback.nlp.baseline import KeywordBaseline
-    from bounceback.nlp.train import is_dev
 
     systems: list[tuple[str, System]] = [
         ("model", Analyzer.load(args.models)),
@@ -517,6 +633,16 @@ def _main_mail(args: argparse.Namespace) -> int:
         documents[folder.name] = {r.name: r.to_json() for r in reports}
         if not args.json:
             sys.stdout.write(mail_table(title, reports) + "\n\n")
+        if args.perturb:
+            from bounceback.nlp.reading import reading_text
+
+            messages = raw_plain_bodies(folder)
+            if args.mail_split == "dev":
+                messages = [m for m in messages if is_dev(m[0].id)]
+            rows = perturbation_agreement(systems[0][1], messages, reading_text)
+            documents[folder.name]["perturbations"] = [asdict(row) for row in rows]
+            if not args.json:
+                sys.stdout.write(agreement_table(f"{folder.name}: model", rows) + "\n\n")
     if args.json:
         sys.stdout.write(json.dumps(documents, indent=2) + "\n")
     return 0

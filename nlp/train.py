@@ -45,6 +45,7 @@ from bounceback.nlp.evaluate import (
     EvalReport,
     email_from_record,
     evaluate_system,
+    is_dev,
     load_jsonl,
 )
 from bounceback.nlp.evaluate import prf as _prf
@@ -74,8 +75,6 @@ MODEL_DIR = PACKAGE_DIR / "models"
 GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, NO_GAP)
 # Files a trained pipeline directory needs at run time; everything else is left behind.
 _RUNTIME_FILES = ("config.cfg", "meta.json", "tokenizer", "vocab")
-SPLIT_SEED = 13
-DEV_EVERY = 5  # one example in five goes to dev
 # Email sources: records start with "### labels: a b" (or "other"), then From: and
 # Subject: lines, a blank line, and the body verbatim. Gap sources: "category | sentence".
 _HEADER = re.compile(r"^### labels:\s*(?P<labels>.*)$", re.MULTILINE)
@@ -156,11 +155,6 @@ def parse_gaps(path: Path) -> list[dict[str, str]]:
             raise ValueError(f"{path.name}:{number}: bad line {line!r}")
         records.append({"text": sentence.strip(), "category": category})
     return records
-
-
-def is_dev(key: str) -> bool:
-    """Fixed-seed hash split: ~20% dev, and an example never moves when others are added."""
-    return zlib.crc32(f"{SPLIT_SEED}:{key}".encode()) % DEV_EVERY == 0
 
 
 def split(

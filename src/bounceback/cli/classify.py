@@ -10,6 +10,7 @@ from pathlib import Path
 from bounceback.errors import ConfigError
 from bounceback.flows.analyse import TextAnalyzer
 from bounceback.nlp.mail import parse_email
+from bounceback.nlp.reading import read_email
 from bounceback.nlp.records import EmailText
 
 
@@ -36,7 +37,7 @@ def emails_from_jsonl(path: Path) -> Iterator[EmailText]:
                 continue
             try:
                 item = json.loads(line)
-                yield EmailText(
+                email = EmailText(
                     id=str(item["id"]),
                     subject=item.get("subject") or "",
                     sender=item.get("from") or "",
@@ -48,6 +49,8 @@ def emails_from_jsonl(path: Path) -> Iterator[EmailText]:
                     f"{path} line {number} is not a JSON object with an id ({exc}); "
                     "fix that line and run again"
                 ) from None
+            # The same reading as an .eml body gets (parse_email): one path, one answer.
+            yield read_email(email)
 
 
 def classify_stream(analyzer: TextAnalyzer, emails: Iterable[EmailText]) -> Iterator[str]:
