@@ -54,6 +54,8 @@ NO_GAP = "none"
 _MAX_BODY_CHARS = 4000
 # The gap model reads at most this much of one segment (a sentence is far shorter).
 _MAX_SEGMENT_CHARS = 1000
+# ...and at most this many segments of one email (real mail has far fewer sentences).
+_MAX_SEGMENTS = 150
 _QUOTE_LINE = re.compile(r"^[ \t]*>.*$\n?", re.MULTILINE)
 _ADDRESS_PUNCT = re.compile(r"[<>@._+\-\"]+")
 _SLUG = re.compile(r"\W+")
@@ -318,11 +320,12 @@ class Analyzer:
         candidates: list[tuple[int, Segment]] = []
         for index, (email, email_scores) in enumerate(zip(batch, scores, strict=True)):
             if self._wants_gaps(email_scores):
-                candidates.extend(
+                wanted = (
                     (index, seg)
                     for seg in segment(email.body)
                     if len(seg.text.split()) >= self.thresholds.gap_min_words
                 )
+                candidates.extend(islice(wanted, _MAX_SEGMENTS))
         gaps: list[list[Gap]] = [[] for _ in batch]
         sentence_scores = self.gap_scores((seg.text for _, seg in candidates), batch_size=1024)
         for (index, seg), cats in zip(candidates, sentence_scores, strict=True):
