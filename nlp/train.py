@@ -46,9 +46,11 @@ from bounceback.nlp.evaluate import (
     email_from_record,
     evaluate_system,
     is_dev,
+    load_mail_set,
     load_jsonl,
 )
 from bounceback.nlp.evaluate import prf as _prf
+from bounceback.nlp.reading import reading_text
 from bounceback.nlp.segment import segment
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
@@ -94,7 +96,8 @@ def parse_emails(path: Path) -> list[dict[str, Any]]:
         unknown = set(labels) - set(LABELS)
         if unknown:
             raise ValueError(f"{path.name} #{number}: unknown labels {unknown}")
-        body, gaps = _strip_gap_marks(body.rstrip() + "\n", f"{path.name} #{number}")
+        # Read as run time reads it (one reading path), marks and all, then unmark.
+        body, gaps = _strip_gap_marks(reading_text(body), f"{path.name} #{number}")
         record: dict[str, Any] = {
             "id": f"{path.stem.removeprefix('emails_')}-{number:03d}",
             "subject": fields["Subject"].strip(),
@@ -173,8 +176,38 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+#: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
+MAIL_TRAINING_SETS = ("ats", "boards", "feedback")
+
+
+def mail_records(mail_dir: Path) -> list[dict[str, Any]]:
+    """Corpus records of the annotated .eml training sets (never ``mail/test``).
+
+    Gold gaps keep their text and offsets in the body as the analyser reads it; a gap the
+    reading path cannot find is left out of training rather than guessed at.
+    """
+    records: list[dict[str, Any]] = []
+    for name in MAIL_TRAINING_SETS:
+        folder = mail_dir / name
+        if not (folder / "annotations.jsonl").is_file():
+            continue
+        for record in load_mail_set(folder):
+            record["gaps"] = [
+                {**gap, "text": record["body"][gap["start"] : gap["end"]]}
+                for gap in record["gaps"]
+                if gap["start"] >= 0
+            ]
+            record["set"] = name
+            records.append(record)
+    return records
+
+
 def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CORPUS_DIR) -> str:
-    """Compile the hand-written sources into ``{emails,gaps}.{train,dev}.jsonl``; a summary."""
+    """Compile the hand-written sources into ``{emails,gaps}.{train,dev}.jsonl``; a summary.
+
+    The annotated .eml training sets in ``corpus_dir/mail`` (not ``mail/test``) join the
+    emails, split by a hash of the file name as the README there says.
+    """
     emails = [r for p in sorted(sources.glob("emails_*.txt")) for r in parse_emails(p)]
     gaps = [r for p in sorted(sources.glob("gaps_*.txt")) for r in parse_gaps(p)]
     if len({r["id"] for r in emails}) != len(emails):
@@ -185,6 +218,8 @@ def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CO
         if lowered in seen:
             raise ValueError(f"duplicate gap sentence: {record['text']!r}")
         seen.add(lowered)
+    mail = mail_records(corpus_dir / "mail")
+    mail_train, mail_dev = split(mail, lambda r: str(r["id"]))
     summary = []
     jobs: list[tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], str]]] = [
         ("emails", emails, lambda r: f"{r['from']}\n{r['subject']}\n{r['body']}"),
@@ -192,9 +227,12 @@ def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CO
     ]
     for name, records, key in jobs:
         train, dev = split(records, key)
+        if name == "emails":
+            train, dev = train + mail_train, dev + mail_dev
         write_jsonl(corpus_dir / f"{name}.train.jsonl", train)
         write_jsonl(corpus_dir / f"{name}.dev.jsonl", dev)
         summary.append(f"{name}: {len(train)} train, {len(dev)} dev")
+    summary.append(f"of the emails, .eml sets: {len(mail_train)} train, {len(mail_dev)} dev")
     return "; ".join(summary)
 
 
