@@ -16,6 +16,7 @@ uses it only to pick the best checkpoint.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import re
@@ -46,8 +47,8 @@ from bounceback.nlp.evaluate import (
     email_from_record,
     evaluate_system,
     is_dev,
-    load_mail_set,
     load_jsonl,
+    load_mail_set,
 )
 from bounceback.nlp.evaluate import prf as _prf
 from bounceback.nlp.reading import reading_text
@@ -96,14 +97,19 @@ def parse_emails(path: Path) -> list[dict[str, Any]]:
         unknown = set(labels) - set(LABELS)
         if unknown:
             raise ValueError(f"{path.name} #{number}: unknown labels {unknown}")
+        where = f"{path.name} #{number}"
+        # The dev/train split hashes the body as written, so that reading it differently
+        # never moves an example to the other side of the split.
+        written, _ = _strip_gap_marks(body.rstrip() + "\n", where)
         # Read as run time reads it (one reading path), marks and all, then unmark.
-        body, gaps = _strip_gap_marks(reading_text(body), f"{path.name} #{number}")
+        body, gaps = _strip_gap_marks(reading_text(body), where)
         record: dict[str, Any] = {
             "id": f"{path.stem.removeprefix('emails_')}-{number:03d}",
             "subject": fields["Subject"].strip(),
             "from": fields["From"].strip(),
             "body": body,
             "labels": labels,
+            SPLIT_KEY: f"{fields['From'].strip()}\n{fields['Subject'].strip()}\n{written}",
         }
         # Optional annotations: "Company:"/"Role:" header lines ("-" = the email names
         # none) and [[category: text]] gap marks in the body. Absent = not annotated.
@@ -164,8 +170,10 @@ def split(
     records: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split records into (train, dev) by :func:`is_dev` of ``key(record)``."""
-    train = [record for record in records if not is_dev(key(record))]
-    dev = [record for record in records if is_dev(key(record))]
+    train: list[dict[str, Any]] = []
+    dev: list[dict[str, Any]] = []
+    for record in records:
+        (dev if is_dev(key(record)) else train).append(record)
     return train, dev
 
 
@@ -175,6 +183,9 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+
+#: A record's split key while compiling (never written to the JSONL files).
+SPLIT_KEY = "_split_key"
 
 #: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
 MAIL_TRAINING_SETS = ("ats", "boards", "feedback")
@@ -222,7 +233,7 @@ def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CO
     mail_train, mail_dev = split(mail, lambda r: str(r["id"]))
     summary = []
     jobs: list[tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], str]]] = [
-        ("emails", emails, lambda r: f"{r['from']}\n{r['subject']}\n{r['body']}"),
+        ("emails", emails, lambda r: str(r.pop(SPLIT_KEY))),
         ("gaps", gaps, lambda r: str(r["text"]).lower()),
     ]
     for name, records, key in jobs:
@@ -414,6 +425,32 @@ def tune_label_thresholds(
     return {label: _best_threshold(label, scored) for label in LABELS}, calibration
 
 
+def tune_on_dev(
+    model_dir: Path, corpus_dir: Path = CORPUS_DIR
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Per-label calibration and thresholds fitted on the dev split's label scores.
+
+    The dev split is carved from the training sources and the .eml training sets, so the
+    frozen test split (``mail/test``) plays no part in choosing them.
+    """
+    model = spacy.load(model_dir / "labels")
+    records = load_jsonl(corpus_dir / "emails.dev.jsonl")
+    texts = (label_text(email_from_record(r)) for r in records)
+    raw = [
+        (dict(doc.cats), set(record["labels"]))
+        for record, doc in zip(records, model.pipe(texts, batch_size=256), strict=True)
+    ]
+    calibration = {
+        label: fit_calibration([cats[label] for cats, _ in raw], [label in g for _, g in raw])
+        for label in LABELS
+    }
+    scored = [
+        ({label: calibrated(cats[label], calibration[label]) for label in LABELS}, gold)
+        for cats, gold in raw
+    ]
+    return {label: _best_threshold(label, scored) for label in LABELS}, calibration
+
+
 def fit_calibration(raw: list[float], gold: list[bool], *, l2: float = 1e-3) -> tuple[float, float]:
     """Fit Platt scaling P(gold) = sigmoid(a * logit(raw) + b) by Newton's method."""
     scores = numpy.clip(numpy.array(raw, dtype=float), 1e-6, 1 - 1e-6)
@@ -460,6 +497,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", choices=("labels", "gaps"), default=None)
     parser.add_argument("--evaluate-only", action="store_true", help="skip training")
     parser.add_argument(
+        "--dev-thresholds",
+        action="store_true",
+        help="fit label calibration and thresholds on the dev split instead of k folds",
+    )
+    parser.add_argument("--epochs", type=int, default=None, help="override max_epochs")
+    parser.add_argument(
+        "--eval-frequency", type=int, default=None, help="override training.eval_frequency"
+    )
+    parser.add_argument(
         "--folds",
         type=int,
         default=4,
@@ -471,9 +517,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.corpus / "sources").is_dir():
             logger.info("corpus: %s", compile_corpus(args.corpus / "sources", args.corpus))
         which = (args.only,) if args.only else ("labels", "gaps")
+        overrides: dict[str, Any] = {}
+        if args.epochs:
+            overrides["training.max_epochs"] = args.epochs
+        if args.eval_frequency:
+            overrides["training.eval_frequency"] = args.eval_frequency
+        folds = 0 if args.dev_thresholds else args.folds
         train_models(
-            args.corpus, args.models, workdir=args.workdir, which=which, tune_folds=args.folds
+            args.corpus,
+            args.models,
+            workdir=args.workdir,
+            which=which,
+            tune_folds=folds,
+            overrides=overrides,
         )
+    if args.dev_thresholds:
+        labels, calibration = tune_on_dev(args.models, args.corpus)
+        thresholds_file = args.models / "thresholds.json"
+        current = Thresholds.from_json(json.loads(thresholds_file.read_text(encoding="utf-8")))
+        tuned = dataclasses.replace(current, labels=labels, calibration=calibration)
+        thresholds_file.write_text(json.dumps(tuned.to_json(), indent=2) + "\n")
     report = evaluate(Analyzer.load(args.models), args.corpus)
     sys.stdout.write(report.render() + "\n")
     return 0
