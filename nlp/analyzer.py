@@ -186,6 +186,43 @@ def _has_words(doc: Doc) -> bool:
     return False
 
 
+# Words that put a mail in a job search. A short note with none of them anywhere — subject,
+# sender or body — is everyday mail ("Free for lunch on Friday?"), whatever a bag of words
+# trained on terse calendar invitations makes of it.
+_JOB_CONTEXT = re.compile(
+    r"\b(?:applica(?:tion|nt)s?|applied|apply|candida(?:te|cy|tes)|roles?|positions?|"
+    r"vacanc(?:y|ies)|jobs?|posts?|openings?|interview\w*|recruit\w*|hiring|hire|"
+    r"shortlist\w*|offer letter|cv|r[eé]sum[eé]|careers?|talent|assessment|screening|"
+    r"hr|onboarding|contract|salary|start date|team|manager|panel|employment|opportunit\w+)\b",
+    re.IGNORECASE,
+)
+_SHORT_NOTE_WORDS = 25
+
+
+def job_context(email: EmailText) -> bool:
+    """True unless ``email`` is a short note with no job-search word anywhere in it."""
+    if len(email.body.split()) > _SHORT_NOTE_WORDS:
+        return True
+    return bool(_JOB_CONTEXT.search(f"{email.subject}\n{email.sender}\n{email.body}"))
+
+
+# "Your demo was great, although you lacked Terraform": the point is after the contrast.
+_CONTRAST = re.compile(r",\s+(?:but|however,?|although|though|whereas|yet)\s+", re.IGNORECASE)
+
+
+def gap_focus(sentence: str) -> str:
+    """What the gap model reads of one sentence: the clause after a contrast that follows
+    praise, else the whole sentence. The gap reported is always the whole sentence."""
+    matches = list(_CONTRAST.finditer(sentence))
+    if not matches:
+        return sentence
+    found = matches[-1]
+    rest = sentence[found.end() :]
+    if len(rest.split()) < 3 or not praise_only(sentence[: found.start()]):
+        return sentence
+    return rest
+
+
 def _bounded_email(email: EmailText) -> EmailText:
     """``email`` with every text the pipelines read capped and collapsed."""
     body = email.body
@@ -327,13 +364,18 @@ class Analyzer:
                 )
                 candidates.extend(islice(wanted, _MAX_SEGMENTS))
         gaps: list[list[Gap]] = [[] for _ in batch]
-        sentence_scores = self.gap_scores((seg.text for _, seg in candidates), batch_size=1024)
+        sentence_scores = self.gap_scores(
+            (gap_focus(seg.text) for _, seg in candidates), batch_size=1024
+        )
         for (index, seg), cats in zip(candidates, sentence_scores, strict=True):
             gap = self._to_gap(seg, cats)
             if gap is not None:
                 gaps[index].append(gap)
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
             self._add_gap_evidence(email_scores, email_gaps)
+            if not job_context(email):
+                # Everyday mail: keep the scores' order but well under every threshold.
+                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )

@@ -186,6 +186,8 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
 
 #: A record's split key while compiling (never written to the JSONL files).
 SPLIT_KEY = "_split_key"
+#: Version written into each installed pipeline (0.2.0: issue 11, .eml sets + one reading path).
+MODEL_VERSION = "0.2.0"
 
 #: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
 MAIL_TRAINING_SETS = ("ats", "boards", "feedback")
@@ -331,7 +333,7 @@ def _install(best: Path, destination: Path) -> None:
             shutil.copy2(child, destination / child.name)
     meta_path = destination / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta.update(name=destination.name, version="0.1.0")
+    meta.update(name=destination.name, version=MODEL_VERSION)
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
