@@ -197,11 +197,39 @@ _JOB_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _SHORT_NOTE_WORDS = 25
+_SURE = 0.75  # a short note scored this high on some label is not second-guessed
 
 
-def job_context(email: EmailText) -> bool:
-    """True unless ``email`` is a short note with no job-search word anywhere in it."""
-    if len(email.body.split()) > _SHORT_NOTE_WORDS:
+# Decisions and "interviews" from outside a job search: rentals, houses, loans, study,
+# papers, passports, podcasts and research. Only read when no hiring word is near them.
+_OTHER_DOMAIN = re.compile(
+    r"\b(?:rent(?:al|ing)?|tenan(?:t|cy|ts)|landlord|lettings?|propert(?:y|ies)|vendors?|"
+    r"mortgage|loan|podcast|episode|listeners|radio|customer interview|"
+    r"user research|research study|study|degree|universit(?:y|ies)|"
+    r"passport|visa|case status|switch|membership|manuscript|journal|paper|"
+    r"school place)\b",
+    re.IGNORECASE,
+)
+_HIRING = re.compile(
+    r"\b(?:roles?|positions?|vacanc(?:y|ies)|jobs?|candidate|cv|r[eé]sum[eé]|hiring|recruit\w*|"
+    r"careers?|talent|employment|employer|salary|applicant tracking|offer letter)\b",
+    re.IGNORECASE,
+)
+_HEAD_CHARS = 600
+
+
+def job_context(email: EmailText, *, confident: bool = False) -> bool:
+    """False for mail that is plainly not about a job search.
+
+    That is a short note with no job-search word anywhere in it, or mail whose subject and
+    opening are about a rental, a house, a loan, study, a paper, a podcast and so on, with
+    no hiring word (role, vacancy, candidate, CV...) anywhere near. A short note the
+    model is ``confident`` about ("sorry, we went with someone else") keeps its labels.
+    """
+    head = f"{email.subject}\n{email.sender}\n{email.body[:_HEAD_CHARS]}"
+    if _OTHER_DOMAIN.search(head) and not _HIRING.search(head):
+        return False
+    if len(email.body.split()) > _SHORT_NOTE_WORDS or confident:
         return True
     return bool(_JOB_CONTEXT.search(f"{email.subject}\n{email.sender}\n{email.body}"))
 
@@ -373,7 +401,7 @@ class Analyzer:
                 gaps[index].append(gap)
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
             self._add_gap_evidence(email_scores, email_gaps)
-            if not job_context(email):
+            if not job_context(email, confident=max(email_scores.values()) >= _SURE):
                 # Everyday mail: keep the scores' order but well under every threshold.
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
             labels = tuple(

@@ -141,3 +141,36 @@ def test_huge_pathological_mail_is_bounded(analyzer: Analyzer) -> None:
     assert set(result.scores) >= {"rejection"}
     for gap in result.gaps:
         assert len(gap.text) <= MAX_BODY
+
+
+HARD_NEGATIVES = [
+    (
+        "Your application for 9 Wren Court",
+        "Lettings <lettings@wrenhomes.example>",
+        "Dear Sam, thank you for applying to rent 9 Wren Court. Unfortunately the landlord has "
+        "chosen another tenant, so we cannot offer you the tenancy this time.",
+    ),
+    (
+        "Podcast interview next week",
+        "Brightside Podcast <hello@brightsidepod.example>",
+        "Hi Sam! We'd love to interview you for an episode about your cycling club. Could we "
+        "record on Tuesday at 3pm? It takes about half an hour and our listeners will love it.",
+    ),
+    (
+        "Your offer on 3 Heron Way",
+        "Castle Estates <sales@castle-estates.example>",
+        "Good news: the vendors have accepted your offer of £285,000 on 3 Heron Way. Your "
+        "solicitor will hear from theirs this week.",
+    ),
+    ("Lunch?", "Jo <jo@friends.example>", "Free for lunch on Friday?"),
+]
+
+
+def test_hard_negatives_get_no_job_labels(analyzer: Analyzer) -> None:
+    emails = [EmailText(f"n{i}", s, f, b) for i, (s, f, b) in enumerate(HARD_NEGATIVES)]
+    assert [a.labels for a in analyzer.analyze(map(read_email, emails))] == [()] * len(emails)
+
+
+def test_a_terse_rejection_keeps_its_label(analyzer: Analyzer) -> None:
+    email = EmailText("t", "barista", "Mo <mo@cafe.example>", "Sorry, we went with someone else.")
+    assert "rejection" in analyzer.analyze_one(read_email(email)).labels
