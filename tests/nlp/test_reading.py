@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bounceback.cli.classify import emails_from_eml, emails_from_jsonl
+from bounceback.cli.classify import classify_stream, emails_from_eml, emails_from_jsonl
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.nlp.evaluate import PERTURBATIONS, raw_plain_bodies
 from bounceback.nlp.mail import parse_email
@@ -174,3 +174,22 @@ def test_hard_negatives_get_no_job_labels(analyzer: Analyzer) -> None:
 def test_a_terse_rejection_keeps_its_label(analyzer: Analyzer) -> None:
     email = EmailText("t", "barista", "Mo <mo@cafe.example>", "Sorry, we went with someone else.")
     assert "rejection" in analyzer.analyze_one(read_email(email)).labels
+
+
+def test_classify_gives_the_same_answer_for_eml_and_json(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    sample = sorted(TEST_SPLIT.glob("*.eml"))[::7]
+    read = {email.id: (plain, html) for email, plain, html in raw_plain_bodies(TEST_SPLIT)}
+    lines = []
+    for path in sample:
+        parsed = parse_email(path.read_bytes())
+        plain, html = read[path.stem]
+        item = {"id": path.stem, "subject": parsed.subject, "from": parsed.from_header}
+        lines.append(json.dumps({**item, "body": plain or "", "html": html}))
+    jsonl = tmp_path / "same.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from_eml = list(classify_stream(analyzer, emails_from_eml(sample)))
+    from_json = list(classify_stream(analyzer, emails_from_jsonl(jsonl)))
+    assert len(from_eml) == len(sample) > 50
+    assert from_eml == from_json
