@@ -245,7 +245,13 @@ def extract_company_role(subject: str, sender: str, body: str) -> tuple[str | No
         # "Feedback - Ostrava Logistics": the subject named the employer, not the job
         role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
         role = role if role and _is_role(role) else _body_title(head)
+    if role:
+        role = _GENDER_TAG.sub("", role).strip() or None  # "Social Media Editor (m/w/d)"
     return company or None, role
+
+
+#: German and Austrian adverts' gender tag, not part of the title.
+_GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)
 
 
 #: Display names of job boards: the board, never the employer.

@@ -374,3 +374,12 @@ def test_a_board_is_never_the_employer() -> None:
         "Application update", "NHS Jobs <noreply@jobs.nhs.uk>", "Your application was updated."
     )
     assert found is None or "jobs" not in found.lower()
+
+
+def test_gender_tags_are_not_part_of_the_role() -> None:
+    _, role = extract_company_role(
+        "Your application – Social Media Editor (m/w/d)",
+        "Elbwerk Careers <jobs@elbwerk.example>",
+        "Thank you for applying.",
+    )
+    assert role == "Social Media Editor"
