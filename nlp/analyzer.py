@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 from bounceback.nlp.entities import extract_company_role
 from bounceback.nlp.polarity import praise_only
+from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.segment import Segment, segment
 from bounceback.nlp.skills import best_skill, find_skills
@@ -51,6 +52,10 @@ logger = logging.getLogger(__name__)
 NO_GAP = "none"
 # The label model reads this much of the body: the decision is nearly always near the top.
 _MAX_BODY_CHARS = 4000
+# The gap model reads at most this much of one segment (a sentence is far shorter).
+_MAX_SEGMENT_CHARS = 1000
+# ...and at most this many segments of one email (real mail has far fewer sentences).
+_MAX_SEGMENTS = 150
 _QUOTE_LINE = re.compile(r"^[ \t]*>.*$\n?", re.MULTILINE)
 _ADDRESS_PUNCT = re.compile(r"[<>@._+\-\"]+")
 _SLUG = re.compile(r"\W+")
@@ -181,6 +186,87 @@ def _has_words(doc: Doc) -> bool:
     return False
 
 
+# Words that put a mail in a job search. A short note with none of them anywhere — subject,
+# sender or body — is everyday mail ("Free for lunch on Friday?"), whatever a bag of words
+# trained on terse calendar invitations makes of it.
+_JOB_CONTEXT = re.compile(
+    r"\b(?:applica(?:tion|nt)s?|applied|apply|candida(?:te|cy|tes)|roles?|positions?|"
+    r"vacanc(?:y|ies)|jobs?|posts?|openings?|interview\w*|recruit\w*|hiring|hire|"
+    r"shortlist\w*|offer letter|cv|r[eé]sum[eé]|careers?|talent|assessment|screening|"
+    r"hr|onboarding|contract|salary|start date|team|manager|panel|employment|opportunit\w+)\b",
+    re.IGNORECASE,
+)
+_SHORT_NOTE_WORDS = 25
+_SURE = 0.75  # a short note scored this high on some label is not second-guessed
+
+
+# Decisions and "interviews" from outside a job search: rentals, houses, loans, study,
+# papers, passports, podcasts and research. Only read when no hiring word is near them.
+_OTHER_DOMAIN = re.compile(
+    r"\b(?:rent(?:al|ing)?|tenan(?:t|cy|ts)|landlord|lettings?|propert(?:y|ies)|vendors?|"
+    r"mortgage|loan|podcast|episode|listeners|radio|customer interview|"
+    r"user research|research study|study|degree|universit(?:y|ies)|"
+    r"passport|visa|case status|switch|membership|manuscript|journal|paper|"
+    r"school place)\b",
+    re.IGNORECASE,
+)
+_HIRING = re.compile(
+    r"\b(?:roles?|positions?|vacanc(?:y|ies)|jobs?|candidate|cv|r[eé]sum[eé]|hiring|recruit\w*|"
+    r"careers?|talent|employment|employer|salary|applicant tracking|offer letter)\b",
+    re.IGNORECASE,
+)
+_HEAD_CHARS = 600
+
+
+def job_context(email: EmailText, *, confident: bool = False) -> bool:
+    """False for mail that is plainly not about a job search.
+
+    That is a short note with no job-search word anywhere in it, or mail whose subject and
+    opening are about a rental, a house, a loan, study, a paper, a podcast and so on, with
+    no hiring word (role, vacancy, candidate, CV...) anywhere near. A short note the
+    model is ``confident`` about ("sorry, we went with someone else") keeps its labels.
+    """
+    head = f"{email.subject}\n{email.sender}\n{email.body[:_HEAD_CHARS]}"
+    if _OTHER_DOMAIN.search(head) and not _HIRING.search(head):
+        return False
+    if len(email.body.split()) > _SHORT_NOTE_WORDS or confident:
+        return True
+    return bool(_JOB_CONTEXT.search(f"{email.subject}\n{email.sender}\n{email.body}"))
+
+
+# "Your demo was great, although you lacked Terraform": the point is after the contrast.
+_CONTRAST = re.compile(r",\s+(?:but|however,?|although|though|whereas|yet)\s+", re.IGNORECASE)
+
+
+def gap_focus(sentence: str) -> str:
+    """What the gap model reads of one sentence: the clause after a contrast that follows
+    praise, else the whole sentence. The gap reported is always the whole sentence."""
+    matches = list(_CONTRAST.finditer(sentence))
+    if not matches:
+        return sentence
+    found = matches[-1]
+    rest = sentence[found.end() :]
+    if len(rest.split()) < 3 or not praise_only(sentence[: found.start()]):
+        return sentence
+    return rest
+
+
+def _bounded_email(email: EmailText) -> EmailText:
+    """``email`` with every text the pipelines read capped and collapsed."""
+    body = email.body
+    if not body.strip() and email.html:
+        body = reading_text(None, email.html)
+    subject, sender = email.subject, email.sender
+    if len(subject) > MAX_SUBJECT or not subject.isascii():
+        subject = bounded(subject, MAX_SUBJECT)
+    if len(sender) > MAX_NAME or not sender.isascii():
+        sender = bounded(sender, MAX_NAME)
+    new_body = bounded(body)
+    if new_body is body and subject is email.subject and sender is email.sender:
+        return email
+    return EmailText(id=email.id, subject=subject, sender=sender, body=new_body, html=email.html)
+
+
 def default_model_dir() -> Path:
     """The models shipped inside the package (``bounceback.nlp/models``)."""
     # The package is installed as plain files (wheel or editable), so the resource is a path.
@@ -226,8 +312,14 @@ class Analyzer:
         return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds)
 
     def analyze(self, emails: Iterable[EmailText], *, batch_size: int = 256) -> Iterator[Analysis]:
-        """Analyse emails lazily, in input order, ``batch_size`` at a time."""
-        iterator = iter(emails)
+        """Analyse emails lazily, in input order, ``batch_size`` at a time.
+
+        Every text is bounded first (:func:`~bounceback.nlp.reading.bounded`): text that
+        went through :func:`~bounceback.nlp.reading.reading_text` is unchanged by it, so
+        gap offsets index the body as given; anything else is capped and collapsed before
+        spaCy sees it. A body-less email with HTML is read from its HTML.
+        """
+        iterator = (_bounded_email(email) for email in emails)
         while batch := list(islice(iterator, batch_size)):
             yield from self._analyze_batch(batch, batch_size)
 
@@ -239,10 +331,13 @@ class Analyzer:
         self, emails: Iterable[EmailText], *, batch_size: int = 256
     ) -> Iterator[dict[str, float]]:
         """P(label) for all six labels per email, without gaps or entities."""
-        texts = (label_text(email) for email in emails)
+        listed = list(emails)
+        texts = (label_text(email) for email in listed)
         calibration = [(label, self.thresholds.calibration.get(label)) for label in LABELS]
-        for doc in self.label_model.pipe(texts, batch_size=batch_size):
-            if not _has_words(doc):
+        docs = self.label_model.pipe(texts, batch_size=batch_size)
+        for email, doc in zip(listed, docs, strict=True):
+            if not _has_words(doc) or not (email.subject.strip() or email.body.strip()):
+                # No subject and no body: nothing was said, whoever the sender is.
                 # No words, no evidence: an empty bag of words would score 0.5 everywhere.
                 yield dict.fromkeys(LABELS, 0.0)
                 continue
@@ -256,7 +351,7 @@ class Analyzer:
         self, sentences: Iterable[str], *, batch_size: int = 256
     ) -> Iterator[dict[str, float]]:
         """The gap model's distribution over categories + ``none`` per sentence."""
-        texts = (gap_text(sentence) for sentence in sentences)
+        texts = (gap_text(sentence[:_MAX_SEGMENT_CHARS]) for sentence in sentences)
         for doc in self.gap_model.pipe(texts, batch_size=batch_size):
             yield dict(doc.cats)
 
@@ -290,19 +385,25 @@ class Analyzer:
         candidates: list[tuple[int, Segment]] = []
         for index, (email, email_scores) in enumerate(zip(batch, scores, strict=True)):
             if self._wants_gaps(email_scores):
-                candidates.extend(
+                wanted = (
                     (index, seg)
                     for seg in segment(email.body)
                     if len(seg.text.split()) >= self.thresholds.gap_min_words
                 )
+                candidates.extend(islice(wanted, _MAX_SEGMENTS))
         gaps: list[list[Gap]] = [[] for _ in batch]
-        sentence_scores = self.gap_scores((seg.text for _, seg in candidates), batch_size=1024)
+        sentence_scores = self.gap_scores(
+            (gap_focus(seg.text) for _, seg in candidates), batch_size=1024
+        )
         for (index, seg), cats in zip(candidates, sentence_scores, strict=True):
             gap = self._to_gap(seg, cats)
             if gap is not None:
                 gaps[index].append(gap)
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
             self._add_gap_evidence(email_scores, email_gaps)
+            if not job_context(email, confident=max(email_scores.values()) >= _SURE):
+                # Everyday mail: keep the scores' order but well under every threshold.
+                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )

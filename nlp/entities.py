@@ -237,11 +237,54 @@ def extract_company_role(subject: str, sender: str, body: str) -> tuple[str | No
             company = longer
     if company is not None and " " not in company:
         company = _longer_name(company, f"{_display_name(sender)}\n{text}")
+    if relays == "ats":
+        company = _ats_display_employer(sender, company, text)
+    if company and company.casefold() in _BOARD_NAMES:
+        company = None  # a job board is never the employer
     if role and company and role.casefold() == company.casefold():
         # "Feedback - Ostrava Logistics": the subject named the employer, not the job
         role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
         role = role if role and _is_role(role) else _body_title(head)
+    if role:
+        role = _GENDER_TAG.sub("", role).strip() or None  # "Social Media Editor (m/w/d)"
     return company or None, role
+
+
+#: German and Austrian adverts' gender tag, not part of the title.
+_GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)
+
+
+#: Display names of job boards: the board, never the employer.
+_BOARD_NAMES = frozenset(
+    {
+        "nhs jobs", "civil service jobs", "jora", "indeed", "indeed apply", "linkedin",
+        "glassdoor", "ziprecruiter", "reed", "totaljobs", "seek", "monster", "cv-library",
+        "adzuna", "jobs", "careers", "trac", "jobtrain", "workday", "lever", "greenhouse",
+    }
+)  # fmt: skip
+
+
+def _ats_display_employer(sender: str, company: str | None, text: str = "") -> str | None:
+    """On ATS mail, the employer in the display name beats a subject-pattern guess.
+
+    "Sundial Loans <no-reply@ashbyhq.com>" with the subject "Cancelled: interview" is
+    Sundial Loans, not "Cancelled"; a board's own name ("NHS Jobs", "Indeed Apply") is
+    never the employer, so the guess stands there.
+    """
+    shown = _from_display_name(sender)
+    if shown is None:
+        # "Sundial Loans" reads like a person's name; the mail naming it settles that.
+        name = re.sub(r"\s{2,}", " ", _DISPLAY_NOISE.sub(" ", _display_name(sender))).strip()
+        shown = name if len(name) > 3 and name.casefold() in text.casefold() else None
+    if not shown or shown.casefold() in _BOARD_NAMES:
+        return None if company and company.casefold() in _BOARD_NAMES else company
+    if _letters_of(shown) in _word_list("ats_domains.txt"):
+        return company
+    if company is None:
+        return shown
+    if company.casefold() in shown.casefold() or shown.casefold() in company.casefold():
+        return company if len(company) >= len(shown) else shown
+    return shown
 
 
 def _from_sender_names(sender: str, text: str) -> str | None:

@@ -13,6 +13,13 @@
   accurate the items above and below the review threshold are.
 
 ``--json`` prints one JSON document, ``--markdown`` a table for the model card.
+
+``--mail DIR`` (repeatable) scores folders of annotated ``.eml`` files instead
+(``corpus/mail/test`` is the frozen test split; ``--mail-split dev`` keeps the dev fifth of
+a training set): label macro-F1 and per-label F1, other accuracy, exact label sets,
+company and role accuracy, gap F1 with and without the category, model beside the keyword
+baseline. ``--perturb`` adds how often re-wrapping at 72/78 columns, CRLF, a signature, a
+legal footer or quoted history changes the model's labels, company, role or gaps.
 """
 
 from __future__ import annotations
@@ -21,11 +28,14 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import textwrap
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bounceback.nlp.htmltext import html_to_text
 from bounceback.nlp.records import Analysis, EmailText
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
@@ -35,8 +45,12 @@ __all__ = [
     "SpanScore",
     "System",
     "email_from_record",
+    "evaluate_records",
     "evaluate_system",
+    "is_dev",
     "load_jsonl",
+    "load_mail_set",
+    "locate",
     "main",
     "match_spans",
     "normalise_name",
@@ -47,6 +61,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = PACKAGE_DIR / "corpus"
 GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, "none")
 _SPACE = re.compile(r"\s+")
+SPLIT_SEED = 13
+DEV_EVERY = 5  # one example in five goes to dev
+
+
+def is_dev(key: str) -> bool:
+    """Fixed-seed hash split: ~20% dev, and an example never moves when others are added."""
+    return zlib.crc32(f"{SPLIT_SEED}:{key}".encode()) % DEV_EVERY == 0
 
 
 class System(Protocol):
@@ -178,6 +199,8 @@ class EvalReport:
     # Isolated dev sentences whose predicted gap category is kept automatically / flagged
     # for review: (correct, total) each, so the review threshold can be judged.
     review_split: dict[str, tuple[int, int]] = field(default_factory=dict)
+    other: tuple[int, int] = (0, 0)  # emails with no gold label predicted none / all such
+    exact: tuple[int, int] = (0, 0)  # label sets predicted exactly / all emails
 
     @property
     def macro_f1(self) -> float:
@@ -214,6 +237,8 @@ class EvalReport:
         for label, (p, r, f1, n) in self.labels.items():
             lines.append(f"{label:<22}{p:7.3f}{r:7.3f}{f1:7.3f}{n:5d}")
         lines.append(f"{'macro F1':<22}{'':>14}{self.macro_f1:7.3f}")
+        for title, (correct, total) in (("other", self.other), ("exact label set", self.exact)):
+            lines.append(f"{title} accuracy: {_ratio(correct, total)} ({correct}/{total})")
         hit, fed = self.feedback_with_gaps
         stray, rest = self.other_with_gaps
         lines.append(f"dev feedback emails with >= 1 gap: {hit}/{fed}")
@@ -244,17 +269,38 @@ def evaluate_system(
     system: System, corpus_dir: Path = CORPUS_DIR, name: str = "model"
 ) -> EvalReport:
     """Score ``system`` on the dev split of the corpus in ``corpus_dir``."""
-    emails = load_jsonl(corpus_dir / "emails.dev.jsonl")
-    sentences = load_jsonl(corpus_dir / "gaps.dev.jsonl")
+    return evaluate_records(
+        system,
+        load_jsonl(corpus_dir / "emails.dev.jsonl"),
+        load_jsonl(corpus_dir / "gaps.dev.jsonl"),
+        name=name,
+    )
+
+
+def evaluate_records(
+    system: System,
+    emails: Sequence[dict[str, Any]],
+    sentences: Sequence[dict[str, Any]] = (),
+    *,
+    name: str = "model",
+) -> EvalReport:
+    """Score ``system`` on corpus email records and isolated gap sentences."""
     counts = {label: [0, 0, 0, 0] for label in LABELS}  # tp, fp, fn, support
     gap_counts = {True: [0, 0], False: [0, 0]}  # has feedback -> [with gaps, total]
     spans = [0, 0, 0]
     spans_category = [0, 0, 0]
     annotated = 0
     names = {"company": [0, 0], "role": [0, 0]}
+    other = [0, 0]
+    exact = [0, 0]
     predictions = system.analyze(email_from_record(r) for r in emails)
     for record, result in zip(emails, predictions, strict=True):
         gold = set(record["labels"])
+        exact[0] += gold == set(result.labels)
+        exact[1] += 1
+        if not gold:
+            other[0] += not result.labels
+            other[1] += 1
         gap_counts["feedback" in gold][0] += bool(result.gaps)
         gap_counts["feedback" in gold][1] += 1
         for label in LABELS:
@@ -276,7 +322,7 @@ def evaluate_system(
                 names[key][1] += 1
     per_category = {name: [0, 0] for name in GAP_CLASSES}
     review = {"kept automatically": [0, 0], "flagged for review": [0, 0]}
-    guesses = system.gap_categories(r["text"] for r in sentences)
+    guesses = system.gap_categories(r["text"] for r in sentences) if sentences else iter(())
     for record, (category, confidence) in zip(sentences, guesses, strict=True):
         right = category == record["category"]
         per_category[record["category"]][0] += right
@@ -305,7 +351,176 @@ def evaluate_system(
         company=(names["company"][0], names["company"][1]),
         role=(names["role"][0], names["role"][1]),
         review_split={k: (v[0], v[1]) for k, v in review.items()},
+        other=(other[0], other[1]),
+        exact=(exact[0], exact[1]),
     )
+
+
+def locate(body: str, text: str) -> tuple[int, int] | None:
+    """Where ``text`` reads in ``body``, runs of whitespace compared as one space."""
+    words = text.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    found = re.search(pattern, body) or re.search(pattern, body, re.IGNORECASE)
+    return (found.start(), found.end()) if found else None
+
+
+def load_mail_set(folder: Path) -> list[dict[str, Any]]:
+    """Corpus email records for one folder of annotated ``.eml`` files (``corpus/mail/*``).
+
+    Each message is read exactly as ``bounceback classify FILE.eml`` reads it; gold gaps
+    are located in the text the analyser reads (a gap that reading dropped can never be
+    matched, so it counts as missed).
+    """
+    from bounceback.nlp.mail import parse_email
+
+    records: list[dict[str, Any]] = []
+    for note in load_jsonl(folder / "annotations.jsonl"):
+        path = folder / note["file"]
+        email = parse_email(path.read_bytes()).email_text(path.stem)
+        gaps = []
+        for gold in note.get("gaps") or []:
+            start, end = locate(email.body, gold["text"]) or (-1, -1)
+            gaps.append({"category": gold["category"], "start": start, "end": end})
+        records.append(
+            {
+                "id": email.id,
+                "subject": email.subject,
+                "from": email.sender,
+                "body": email.body,
+                "html": email.html,
+                "labels": list(note["labels"]),
+                "company": note.get("company"),
+                "role": note.get("role"),
+                "gaps": gaps,
+            }
+        )
+    return records
+
+
+_SIGNATURE_LINES = "\n\n-- \nSam Okafor\nsam.okafor@example.com | 07700 900418\n"
+_LEGAL_FOOTER = (
+    "\n\nThis message and anything attached to it are confidential and meant only for the"
+    " person it is addressed to. If it reached you by mistake, please tell the sender and"
+    " delete it. Registered office: 4 Quay Street, Bristol BS1 4DJ.\n"
+)
+_QUOTED_HISTORY = (
+    "\n\nOn Tue, 1 Dec 2026 at 09:14, Sam Okafor <sam.okafor@example.com> wrote:\n"
+    "> Thank you for letting me know, I look forward to hearing from you.\n> Sam\n"
+)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(
+        textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) or line
+        for line in text.split("\n")
+    )
+
+
+#: Changes to the raw plain-text body that must not change what the analyser says.
+PERTURBATIONS: dict[str, Callable[[str], str]] = {
+    "wrapped at 72": lambda text: _wrap(text, 72),
+    "wrapped at 78": lambda text: _wrap(text, 78),
+    "CRLF": lambda text: text.replace("\n", "\r\n"),
+    "wrapped at 72 + CRLF": lambda text: _wrap(text, 72).replace("\n", "\r\n"),
+    "signature added": lambda text: text.rstrip() + _SIGNATURE_LINES,
+    "legal footer added": lambda text: text.rstrip() + _LEGAL_FOOTER,
+    "quoted history added": lambda text: text.rstrip() + _QUOTED_HISTORY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """How many of ``total`` messages kept their labels, company, role and gaps."""
+
+    name: str
+    total: int
+    labels: int
+    company: int
+    role: int
+    gaps_lost: int  # gaps found in the original but not after the change
+
+
+def raw_plain_bodies(folder: Path) -> list[tuple[EmailText, str | None, str | None]]:
+    """(email as read, raw plain body or None, raw HTML or None) per .eml of a mail set."""
+    from bounceback.nlp.mail import parse_email
+
+    found = []
+    for note in load_jsonl(folder / "annotations.jsonl"):
+        path = folder / note["file"]
+        parsed = parse_email(path.read_bytes())
+        plain = parsed.text if parsed.text.strip() and parsed.html is None else None
+        if parsed.html is not None and parsed.text.strip():
+            # Multipart with a plain part: parse_email read the plain part as ``text``.
+            plain = parsed.text if parsed.text != html_to_text(parsed.html) else None
+        found.append((parsed.email_text(path.stem), plain, parsed.html))
+    return found
+
+
+def perturbation_agreement(
+    system: System,
+    messages: Sequence[tuple[EmailText, str | None, str | None]],
+    reader: Callable[[str | None, str | None], str],
+) -> list[Agreement]:
+    """Agreement between each message and each perturbation of its plain body."""
+    plain = [(email, body, html) for email, body, html in messages if body is not None]
+    base = list(system.analyze(email for email, _, _ in plain))
+    rows = []
+    for name, change in PERTURBATIONS.items():
+        changed = [
+            EmailText(email.id, email.subject, email.sender, reader(change(body), html), html)
+            for email, body, html in plain
+            if body is not None
+        ]
+        same = [0, 0, 0]
+        lost = 0
+        for before, after in zip(base, system.analyze(changed), strict=True):
+            same[0] += set(before.labels) == set(after.labels)
+            same[1] += normalise_name(before.company) == normalise_name(after.company)
+            same[2] += normalise_name(before.role) == normalise_name(after.role)
+            kept = {" ".join(g.text.split()) for g in after.gaps}
+            lost += sum(1 for g in before.gaps if " ".join(g.text.split()) not in kept)
+        rows.append(Agreement(name, len(plain), same[0], same[1], same[2], lost))
+    return rows
+
+
+def agreement_table(title: str, rows: Sequence[Agreement]) -> str:
+    """The perturbation agreement as a markdown table."""
+    lines = [
+        f"| {title} | label sets unchanged | company unchanged | role unchanged | gaps lost |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} (n={row.total}) | {row.labels} ({_ratio(row.labels, row.total)}) "
+            f"| {row.company} | {row.role} | {row.gaps_lost} |"
+        )
+    return "\n".join(lines)
+
+
+def mail_table(title: str, reports: Sequence[EvalReport]) -> str:
+    """The headline figures of one mail set, one column per system."""
+    rows = [f"| {title} | " + " | ".join(r.name for r in reports) + " |"]
+    rows.append("|---|" + "---:|" * len(reports))
+
+    def row(name: str, values: Iterable[str]) -> None:
+        rows.append(f"| {name} | " + " | ".join(values) + " |")
+
+    row("**label macro-F1**", (f"**{r.macro_f1:.3f}**" for r in reports))
+    for label in LABELS:
+        row(
+            f"{label} F1 (n={reports[0].labels[label][3]})",
+            (f"{r.labels[label][2]:.3f}" for r in reports),
+        )
+    row(f"other accuracy (n={reports[0].other[1]})", (_ratio(*r.other) for r in reports))
+    row(f"exact label set (n={reports[0].exact[1]})", (_ratio(*r.exact) for r in reports))
+    row(f"company accuracy (n={reports[0].company[1]})", (_ratio(*r.company) for r in reports))
+    row(f"role accuracy (n={reports[0].role[1]})", (_ratio(*r.role) for r in reports))
+    gold_gaps = reports[0].gap_spans.tp + reports[0].gap_spans.fn
+    row(f"gap F1 ({gold_gaps} gold gaps)", (f"{r.gap_spans.figures[2]:.3f}" for r in reports))
+    row("gap + category F1", (f"{r.gap_spans_category.figures[2]:.3f}" for r in reports))
+    return "\n".join(rows)
 
 
 def markdown_table(reports: Sequence[EvalReport]) -> str:
@@ -357,10 +572,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="folder with *.dev.jsonl")
     parser.add_argument("--models", type=Path, default=None, help="model folder (default: shipped)")
+    parser.add_argument(
+        "--mail",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="score a folder of annotated .eml files (corpus/mail/*); repeatable",
+    )
+    parser.add_argument(
+        "--mail-split",
+        choices=("all", "dev"),
+        default="all",
+        help="with --mail: every message, or only the dev fifth (train.is_dev of the file name)",
+    )
+    parser.add_argument(
+        "--perturb",
+        action="store_true",
+        help="with --mail: also print how often re-wrapping, CRLF, a signature, a footer "
+        "or quoted history changes the model's answer",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON document on stdout")
     output.add_argument("--markdown", action="store_true", help="a markdown comparison table")
     args = parser.parse_args(argv)
+    if args.mail:
+        return _main_mail(args)
     for name in ("emails.dev.jsonl", "gaps.dev.jsonl"):
         if not (args.corpus / name).is_file():
             sys.stderr.write(
@@ -378,6 +615,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sys.stdout.write("\n\n".join(r.render() for r in reports) + "\n\n")
         sys.stdout.write(markdown_table(reports) + "\n")
+    return 0
+
+
+def _main_mail(args: argparse.Namespace) -> int:
+    """``--mail``: the model and the keyword baseline on each folder of annotated mail."""
+    from bounceback.nlp.analyzer import Analyzer
+    from bounceback.nlp.baseline import KeywordBaseline
+
+    systems: list[tuple[str, System]] = [
+        ("model", Analyzer.load(args.models)),
+        ("baseline", KeywordBaseline()),
+    ]
+    documents: dict[str, Any] = {}
+    for folder in args.mail:
+        if not (folder / "annotations.jsonl").is_file():
+            sys.stderr.write(f"No annotations.jsonl in {folder}: give a corpus/mail/* folder.\n")
+            return 2
+        records = load_mail_set(folder)
+        if args.mail_split == "dev":
+            records = [r for r in records if is_dev(r["id"])]
+        title = f"{folder.name} ({args.mail_split}, {len(records)} messages)"
+        reports = [evaluate_records(system, records, name=name) for name, system in systems]
+        documents[folder.name] = {r.name: r.to_json() for r in reports}
+        if not args.json:
+            sys.stdout.write(mail_table(title, reports) + "\n\n")
+        if args.perturb:
+            from bounceback.nlp.reading import reading_text
+
+            messages = raw_plain_bodies(folder)
+            if args.mail_split == "dev":
+                messages = [m for m in messages if is_dev(m[0].id)]
+            rows = perturbation_agreement(systems[0][1], messages, reading_text)
+            documents[folder.name]["perturbations"] = [asdict(row) for row in rows]
+            if not args.json:
+                sys.stdout.write(agreement_table(f"{folder.name}: model", rows) + "\n\n")
+    if args.json:
+        sys.stdout.write(json.dumps(documents, indent=2) + "\n")
     return 0
 
 

@@ -16,13 +16,12 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Final
 
 from bounceback.nlp.htmltext import html_to_text
-from bounceback.nlp.quotes import strip_history
+from bounceback.nlp.reading import reading_text
 from bounceback.nlp.records import EmailText
 from bounceback.nlp.taxonomy import ParseStatus
 
 __all__ = ["ParsedEmail", "header_message_id", "html_to_text", "parse_email"]
 
-_LINE_BREAKS: Final = re.compile(r"\s*[\r\n]+\s*")
 _WHITESPACE: Final = re.compile(r"\s+")
 _SURROGATES: Final = re.compile("[\udc80-\udcff]")  # bytes the ASCII header parse escaped
 # compat32 parses ~10x faster than policy.default, whose header objects cost milliseconds
@@ -45,7 +44,7 @@ class ParsedEmail:
     date: datetime | None  # timezone-aware, UTC
     in_reply_to: str | None
     text: str  # the whole plain-text body
-    new_text: str  # the analysed text: no quoted history, no signature
+    new_text: str  # the analysed text (bounceback.nlp.reading.reading_text of the body)
     html: str | None  # the raw text/html part, if any
     status: ParseStatus
     defects: tuple[str, ...]
@@ -113,7 +112,8 @@ def _decode_header(name: str, raw: str | None, defects: _Defects) -> str:
 
 
 def _single_line(value: str) -> str:
-    return _LINE_BREAKS.sub(" ", value).strip()
+    # Every run of whitespace as one space, as reading.read_email does for JSON input.
+    return " ".join(value.split())
 
 
 def _message_id(value: str) -> str | None:
@@ -281,7 +281,7 @@ def _parse(raw: bytes, defects: _Defects) -> ParsedEmail:
         date=_parse_date(header("Date"), defects),
         in_reply_to=_message_id(header("In-Reply-To")),
         text=text,
-        new_text=strip_history(text),
+        new_text=reading_text(plain if plain is not None and plain.strip() else None, html),
         html=html,
         status=ParseStatus.DEGRADED if defects.items else ParseStatus.OK,
         defects=tuple(defects.items),

@@ -51,15 +51,23 @@ def _history_start(lines: list[str]) -> tuple[int, bool] | None:
 
 
 def strip_history(text: str) -> str:
-    """Return only the new part of a plain-text body: no quoted history, no signature."""
+    """Return only the new part of a plain-text body: no quoted history, no signature.
+
+    A forwarded block is part of what the sender is saying (a recruiter forwarding the
+    hiring manager's notes), so it is kept, read the same way; only replies' history goes.
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _BLANK_LINES.sub("\n\n", "\n".join(_new_lines(lines))).strip()
+
+
+def _new_lines(lines: list[str]) -> list[str]:
     found = _history_start(lines)
+    forwarded: list[str] = []
     if found is not None:
         start, forward = found
-        head = lines[:start]
-        # A bare forward has no new words of its own: the forwarded mail is the content.
-        if not (forward and not any(line.strip() for line in head)):
-            lines = head
+        if forward:
+            forwarded = [lines[start].strip(), *_new_lines(lines[start + 1 :])]
+        lines = lines[:start]
     kept: list[str] = []
     for line in lines:
         if _SIGNATURE.match(line.rstrip("\r")):
@@ -67,4 +75,4 @@ def strip_history(text: str) -> str:
         if line.lstrip().startswith(">"):
             continue
         kept.append(line.rstrip())
-    return _BLANK_LINES.sub("\n\n", "\n".join(kept)).strip()
+    return kept + forwarded if forwarded else kept

@@ -16,6 +16,7 @@ uses it only to pick the best checkpoint.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import re
@@ -45,9 +46,12 @@ from bounceback.nlp.evaluate import (
     EvalReport,
     email_from_record,
     evaluate_system,
+    is_dev,
     load_jsonl,
+    load_mail_set,
 )
 from bounceback.nlp.evaluate import prf as _prf
+from bounceback.nlp.reading import reading_text
 from bounceback.nlp.segment import segment
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
@@ -74,8 +78,6 @@ MODEL_DIR = PACKAGE_DIR / "models"
 GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, NO_GAP)
 # Files a trained pipeline directory needs at run time; everything else is left behind.
 _RUNTIME_FILES = ("config.cfg", "meta.json", "tokenizer", "vocab")
-SPLIT_SEED = 13
-DEV_EVERY = 5  # one example in five goes to dev
 # Email sources: records start with "### labels: a b" (or "other"), then From: and
 # Subject: lines, a blank line, and the body verbatim. Gap sources: "category | sentence".
 _HEADER = re.compile(r"^### labels:\s*(?P<labels>.*)$", re.MULTILINE)
@@ -95,13 +97,19 @@ def parse_emails(path: Path) -> list[dict[str, Any]]:
         unknown = set(labels) - set(LABELS)
         if unknown:
             raise ValueError(f"{path.name} #{number}: unknown labels {unknown}")
-        body, gaps = _strip_gap_marks(body.rstrip() + "\n", f"{path.name} #{number}")
+        where = f"{path.name} #{number}"
+        # The dev/train split hashes the body as written, so that reading it differently
+        # never moves an example to the other side of the split.
+        written, _ = _strip_gap_marks(body.rstrip() + "\n", where)
+        # Read as run time reads it (one reading path), marks and all, then unmark.
+        body, gaps = _strip_gap_marks(reading_text(body), where)
         record: dict[str, Any] = {
             "id": f"{path.stem.removeprefix('emails_')}-{number:03d}",
             "subject": fields["Subject"].strip(),
             "from": fields["From"].strip(),
             "body": body,
             "labels": labels,
+            SPLIT_KEY: f"{fields['From'].strip()}\n{fields['Subject'].strip()}\n{written}",
         }
         # Optional annotations: "Company:"/"Role:" header lines ("-" = the email names
         # none) and [[category: text]] gap marks in the body. Absent = not annotated.
@@ -158,17 +166,14 @@ def parse_gaps(path: Path) -> list[dict[str, str]]:
     return records
 
 
-def is_dev(key: str) -> bool:
-    """Fixed-seed hash split: ~20% dev, and an example never moves when others are added."""
-    return zlib.crc32(f"{SPLIT_SEED}:{key}".encode()) % DEV_EVERY == 0
-
-
 def split(
     records: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split records into (train, dev) by :func:`is_dev` of ``key(record)``."""
-    train = [record for record in records if not is_dev(key(record))]
-    dev = [record for record in records if is_dev(key(record))]
+    train: list[dict[str, Any]] = []
+    dev: list[dict[str, Any]] = []
+    for record in records:
+        (dev if is_dev(key(record)) else train).append(record)
     return train, dev
 
 
@@ -179,8 +184,43 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+#: A record's split key while compiling (never written to the JSONL files).
+SPLIT_KEY = "_split_key"
+#: Version written into each installed pipeline (0.2.0: issue 11, .eml sets + one reading path).
+MODEL_VERSION = "0.2.0"
+
+#: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
+MAIL_TRAINING_SETS = ("ats", "boards", "feedback")
+
+
+def mail_records(mail_dir: Path) -> list[dict[str, Any]]:
+    """Corpus records of the annotated .eml training sets (never ``mail/test``).
+
+    Gold gaps keep their text and offsets in the body as the analyser reads it; a gap the
+    reading path cannot find is left out of training rather than guessed at.
+    """
+    records: list[dict[str, Any]] = []
+    for name in MAIL_TRAINING_SETS:
+        folder = mail_dir / name
+        if not (folder / "annotations.jsonl").is_file():
+            continue
+        for record in load_mail_set(folder):
+            record["gaps"] = [
+                {**gap, "text": record["body"][gap["start"] : gap["end"]]}
+                for gap in record["gaps"]
+                if gap["start"] >= 0
+            ]
+            record["set"] = name
+            records.append(record)
+    return records
+
+
 def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CORPUS_DIR) -> str:
-    """Compile the hand-written sources into ``{emails,gaps}.{train,dev}.jsonl``; a summary."""
+    """Compile the hand-written sources into ``{emails,gaps}.{train,dev}.jsonl``; a summary.
+
+    The annotated .eml training sets in ``corpus_dir/mail`` (not ``mail/test``) join the
+    emails, split by a hash of the file name as the README there says.
+    """
     emails = [r for p in sorted(sources.glob("emails_*.txt")) for r in parse_emails(p)]
     gaps = [r for p in sorted(sources.glob("gaps_*.txt")) for r in parse_gaps(p)]
     if len({r["id"] for r in emails}) != len(emails):
@@ -191,16 +231,21 @@ def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CO
         if lowered in seen:
             raise ValueError(f"duplicate gap sentence: {record['text']!r}")
         seen.add(lowered)
+    mail = mail_records(corpus_dir / "mail")
+    mail_train, mail_dev = split(mail, lambda r: str(r["id"]))
     summary = []
     jobs: list[tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], str]]] = [
-        ("emails", emails, lambda r: f"{r['from']}\n{r['subject']}\n{r['body']}"),
+        ("emails", emails, lambda r: str(r.pop(SPLIT_KEY))),
         ("gaps", gaps, lambda r: str(r["text"]).lower()),
     ]
     for name, records, key in jobs:
         train, dev = split(records, key)
+        if name == "emails":
+            train, dev = train + mail_train, dev + mail_dev
         write_jsonl(corpus_dir / f"{name}.train.jsonl", train)
         write_jsonl(corpus_dir / f"{name}.dev.jsonl", dev)
         summary.append(f"{name}: {len(train)} train, {len(dev)} dev")
+    summary.append(f"of the emails, .eml sets: {len(mail_train)} train, {len(mail_dev)} dev")
     return "; ".join(summary)
 
 
@@ -288,7 +333,7 @@ def _install(best: Path, destination: Path) -> None:
             shutil.copy2(child, destination / child.name)
     meta_path = destination / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta.update(name=destination.name, version="0.1.0")
+    meta.update(name=destination.name, version=MODEL_VERSION)
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -382,6 +427,32 @@ def tune_label_thresholds(
     return {label: _best_threshold(label, scored) for label in LABELS}, calibration
 
 
+def tune_on_dev(
+    model_dir: Path, corpus_dir: Path = CORPUS_DIR
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Per-label calibration and thresholds fitted on the dev split's label scores.
+
+    The dev split is carved from the training sources and the .eml training sets, so the
+    frozen test split (``mail/test``) plays no part in choosing them.
+    """
+    model = spacy.load(model_dir / "labels")
+    records = load_jsonl(corpus_dir / "emails.dev.jsonl")
+    texts = (label_text(email_from_record(r)) for r in records)
+    raw = [
+        (dict(doc.cats), set(record["labels"]))
+        for record, doc in zip(records, model.pipe(texts, batch_size=256), strict=True)
+    ]
+    calibration = {
+        label: fit_calibration([cats[label] for cats, _ in raw], [label in g for _, g in raw])
+        for label in LABELS
+    }
+    scored = [
+        ({label: calibrated(cats[label], calibration[label]) for label in LABELS}, gold)
+        for cats, gold in raw
+    ]
+    return {label: _best_threshold(label, scored) for label in LABELS}, calibration
+
+
 def fit_calibration(raw: list[float], gold: list[bool], *, l2: float = 1e-3) -> tuple[float, float]:
     """Fit Platt scaling P(gold) = sigmoid(a * logit(raw) + b) by Newton's method."""
     scores = numpy.clip(numpy.array(raw, dtype=float), 1e-6, 1 - 1e-6)
@@ -428,6 +499,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", choices=("labels", "gaps"), default=None)
     parser.add_argument("--evaluate-only", action="store_true", help="skip training")
     parser.add_argument(
+        "--dev-thresholds",
+        action="store_true",
+        help="fit label calibration and thresholds on the dev split instead of k folds",
+    )
+    parser.add_argument("--epochs", type=int, default=None, help="override max_epochs")
+    parser.add_argument(
+        "--eval-frequency", type=int, default=None, help="override training.eval_frequency"
+    )
+    parser.add_argument(
         "--folds",
         type=int,
         default=4,
@@ -439,9 +519,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.corpus / "sources").is_dir():
             logger.info("corpus: %s", compile_corpus(args.corpus / "sources", args.corpus))
         which = (args.only,) if args.only else ("labels", "gaps")
+        overrides: dict[str, Any] = {}
+        if args.epochs:
+            overrides["training.max_epochs"] = args.epochs
+        if args.eval_frequency:
+            overrides["training.eval_frequency"] = args.eval_frequency
+        folds = 0 if args.dev_thresholds else args.folds
         train_models(
-            args.corpus, args.models, workdir=args.workdir, which=which, tune_folds=args.folds
+            args.corpus,
+            args.models,
+            workdir=args.workdir,
+            which=which,
+            tune_folds=folds,
+            overrides=overrides,
         )
+    if args.dev_thresholds:
+        labels, calibration = tune_on_dev(args.models, args.corpus)
+        thresholds_file = args.models / "thresholds.json"
+        current = Thresholds.from_json(json.loads(thresholds_file.read_text(encoding="utf-8")))
+        tuned = dataclasses.replace(current, labels=labels, calibration=calibration)
+        thresholds_file.write_text(json.dumps(tuned.to_json(), indent=2) + "\n")
     report = evaluate(Analyzer.load(args.models), args.corpus)
     sys.stdout.write(report.render() + "\n")
     return 0

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bounceback.cli.app import app
 from bounceback.demo.servers import EmbeddedImapServer, SmtpSink
+from bounceback.nlp.reading import reading_text
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 from tests.support.mail import make_mail
 
@@ -242,6 +243,8 @@ def test_classify_jsonl_follows_the_contract(tmp_path: Path) -> None:
     items = [json.loads(line) for line in result.stdout.splitlines()]
     assert [i["id"] for i in items] == ["r1", "i1", "o1"]
     for item, row in zip(items, rows, strict=True):
+        # Offsets index the body as read (the one reading path), here the body as given.
+        assert reading_text(row["body"]) == row["body"]
         check_contract(item, row["body"])
     assert "rejection" in items[0]["labels"]
     assert "interview" in items[1]["labels"]
@@ -258,6 +261,29 @@ def test_classify_eml_files_uses_file_stems_as_ids() -> None:
     assert [i["id"] for i in items] == [p.stem for p in paths]
     for item, path in zip(items, paths, strict=True):
         check_contract(item, parse_email(path.read_bytes()).new_text)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "word"),
+    [
+        ("empty.eml", b"", "empty"),
+        ("blank.eml", b"  \r\n\n", "empty"),
+        ("photo.eml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+        ("in.jsonl", b"", "empty"),
+        ("in2.jsonl", b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "binary"),
+    ],
+)
+def test_classify_refuses_empty_or_binary_input(
+    tmp_path: Path, name: str, content: bytes, word: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    args = ["--jsonl", str(path)] if name.endswith(".jsonl") else [str(path)]
+    result = runner.invoke(app, ["classify", *args])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert word in result.stderr and str(path) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_classify_bad_jsonl_line_is_one_clear_error(tmp_path: Path) -> None:

@@ -352,3 +352,34 @@ def test_relayed_employers_noisy_senders_and_titles(
 )
 def test_scheduling_tools_and_board_mailers_are_ats_domains(domain: str, expected: bool) -> None:
     assert is_ats_domain(domain) is expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "company"),
+    [
+        # An ATS writing for the employer: the display name, not a subject word.
+        ("Cancelled: your interview", "Sundial Loans <no-reply@ashbyhq.com>", "Sundial Loans"),
+        ("HBC0412 - application update", "Hollinmoor Borough Council Recruitment "
+         "<noreply@jobtrain.co.uk>", "Hollinmoor Borough Council"),
+    ],
+)  # fmt: skip
+def test_ats_display_name_names_the_employer(subject: str, sender: str, company: str) -> None:
+    body = f"Thank you for your application to {company}."
+    found, _ = extract_company_role(subject, sender, body)
+    assert found == company
+
+
+def test_a_board_is_never_the_employer() -> None:
+    found, _ = extract_company_role(
+        "Application update", "NHS Jobs <noreply@jobs.nhs.uk>", "Your application was updated."
+    )
+    assert found is None or "jobs" not in found.lower()
+
+
+def test_gender_tags_are_not_part_of_the_role() -> None:
+    _, role = extract_company_role(
+        "Your application – Social Media Editor (m/w/d)",
+        "Elbwerk Careers <jobs@elbwerk.example>",
+        "Thank you for applying.",
+    )
+    assert role == "Social Media Editor"

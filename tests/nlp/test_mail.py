@@ -148,7 +148,12 @@ def test_html_to_text_survives_broken_markup() -> None:
         ),
         (
             "New words.\n\n---------- Forwarded message ---------\nFrom: a@b.example\nold",
-            "New words.",
+            # A forward is what the sender passes on (relayed feedback): it is kept.
+            "New words.\n\n---------- Forwarded message ---------\nFrom: a@b.example\nold",
+        ),
+        (
+            "FYI\n---------- Forwarded message ---------\nNotes.\n\nOn Mon, X wrote:\n> old",
+            "FYI\n---------- Forwarded message ---------\nNotes.",
         ),
         ("New.\n> quoted line\nMore new.", "New.\nMore new."),
         ("Kept.\n-- \nSignature", "Kept."),

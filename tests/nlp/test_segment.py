@@ -30,7 +30,7 @@ def test_every_segment_is_the_exact_body_slice() -> None:
         assert seg.text == seg.text.strip()
 
 
-def test_splits_sentences_semicolons_bullets_and_clauses() -> None:
+def test_splits_sentences_semicolons_and_bullets_but_not_clauses() -> None:
     texts = [seg.text for seg in segment(BODY)]
     assert texts == [
         "Dear Sam,",
@@ -40,8 +40,9 @@ def test_splits_sentences_semicolons_bullets_and_clauses() -> None:
         "Feedback from the panel:",
         "Your answers lacked concrete examples with measurable results",
         "It would have helped to research our product line.",
-        "Your presentation was clear and well paced,",
-        "the structure of your answers could be tighter.",
+        # A whole point is one span, across commas (issue 11): no split at ", but".
+        "Your presentation was clear and well paced, but the structure of your answers could"
+        " be tighter.",
         "Kind regards,",
         "Jo",
     ]

@@ -115,7 +115,7 @@ def test_compile_corpus_from_sources(tmp_path: Path) -> None:
     assert sorted(e["id"] for e in emails) == ["a-001", "a-002"]
     first = next(e for e in emails if e["id"] == "a-001")
     assert first["labels"] == ["rejection", "feedback"]
-    assert first["body"] == "Sorry.\nYour SQL was weak.\n"
+    assert first["body"] == "Sorry.\nYour SQL was weak."  # read as run time reads it
     assert "emails: " in summary and "gaps: " in summary
     (sources / "gaps_b.txt").write_text("skill | your sql was weak.\n", encoding="utf-8")
     with pytest.raises(ValueError, match="duplicate"):
@@ -170,11 +170,12 @@ def test_email_gap_marks_become_gap_and_none_examples(tmp_path: Path) -> None:
     assert by_text["Your examples lacked measurable results"] == "evidence"
     assert by_text["Your energy in the interview was great."] == "none"
     assert by_text["Thank you for interviewing with us last week."] == "none"
-    assert by_text["the panel liked you."] == "none"  # the clause after the marked one
+    # Sentences are not split at ", but": the rest of the marked sentence is not a "none".
+    assert "the panel liked you." not in by_text
     # Too short ("Dear Sam,", "Best wishes") or overlapping a mark is left out.
     assert "Dear Sam," not in by_text and "Best wishes" not in by_text
     assert "Your examples lacked measurable results," not in by_text
-    assert len(examples) == 5
+    assert len(examples) == 4
 
 
 def test_docbins_learn_from_train_email_marks_never_dev(tmp_path: Path) -> None:
@@ -195,7 +196,7 @@ def test_docbins_learn_from_train_email_marks_never_dev(tmp_path: Path) -> None:
     vocab = spacy.blank("en").vocab
     train_texts = [d.text for d in DocBin().from_disk(paths["gaps.train"]).get_docs(vocab)]
     dev_texts = [d.text for d in DocBin().from_disk(paths["gaps.dev"]).get_docs(vocab)]
-    assert len(train_texts) == len(TINY_GAPS) + 5  # 2 marked gaps + 3 unmarked segments
+    assert len(train_texts) == len(TINY_GAPS) + 4  # 2 marked gaps + 2 unmarked segments
     assert any(t.startswith("the successful candidate had more experience") for t in train_texts)
     assert len(dev_texts) == len(TINY_GAPS)
     assert not any("running shops" in t for t in train_texts + dev_texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -168,6 +169,13 @@ def store_raw(
     return stored
 
 
+def find_text(body: str, text: str) -> tuple[int, int]:
+    """Where ``text`` reads in ``body``, runs of whitespace compared as one space."""
+    found = re.search(r"\s+".join(re.escape(word) for word in text.split()), body)
+    assert found is not None, text
+    return found.start(), found.end()
+
+
 def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) -> dict[str, int]:
     """An account with the samples (analysed by the real model) and, optionally, XSS mail.
 
@@ -213,15 +221,11 @@ def populate(sessions: sessionmaker[Session], analyzer: Analyzer, *, xss: bool) 
             company="Harbourline",
             role=None,
             gaps=[
-                analyses.NewGap(
-                    category,
-                    text,
-                    body.index(text),
-                    body.index(text) + len(text),
-                    skill,
-                    confidence,
-                )
+                analyses.NewGap(category, body[start:end], start, end, skill, confidence)
                 for category, text, skill, confidence in JOURNEY_GAPS
+                # The analysed text joins hard-wrapped lines (nlp.reading), so the
+                # gap is found with any run of whitespace matching any other.
+                for start, end in [find_text(body, text)]
             ],
             postings=[],
             session=session,

@@ -22,7 +22,7 @@ from bounceback.storage import corrections
 from bounceback.storage import review as store
 from bounceback.storage.db import sessions_for
 from bounceback.storage.models import Analysis, Correction, Gap
-from tests.review.corpus import JOURNEY_GAPS, JOURNEY_MISSED, populate
+from tests.review.corpus import JOURNEY_GAPS, JOURNEY_MISSED, find_text, populate
 
 
 def correct_some(sessions: sessionmaker[Session], ids: dict[str, int]) -> str:
@@ -33,13 +33,14 @@ def correct_some(sessions: sessionmaker[Session], ids: dict[str, int]) -> str:
         message, analysis, gaps = found
         corrections.change_gap(gaps[0], status="accepted", session=session)
         corrections.change_gap(gaps[1], status="edited", category="communication", session=session)
-        missed = JOURNEY_MISSED
-        start = message.analysed_text.index(missed)
+        # The analysed text joins hard-wrapped lines (nlp.reading): find it as it reads.
+        start, end = find_text(message.analysed_text, JOURNEY_MISSED)
+        missed = message.analysed_text[start:end]
         corrections.add_gap(
             message,
             analysis,
             category="evidence",
-            span=(start, start + len(missed), missed),
+            span=(start, end, missed),
             skill=None,
             session=session,
         )

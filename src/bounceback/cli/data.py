@@ -147,11 +147,21 @@ def classify(
     ] = None,
 ) -> None:
     """Classify emails and print one JSON object per input, in input order."""
-    from bounceback.cli.classify import classify_stream, emails_from_eml, emails_from_jsonl
+    from bounceback.cli.classify import (
+        classify_stream,
+        emails_from_eml,
+        emails_from_jsonl,
+        refuse_unreadable,
+    )
     from bounceback.nlp.registry import accepted_model_dir, load_analyzer
 
     if bool(files) == (jsonl is not None):
         raise ConfigError("give .eml files or --jsonl FILE, not both and not neither")
+    # Checked before any output: an empty or binary input is one clear error, exit 1.
+    for path in files or []:
+        refuse_unreadable(path, kind="an email (.eml)")
+    if jsonl is not None and str(jsonl) != "-":
+        refuse_unreadable(jsonl, kind="a JSON-lines")
     analyzer = load_analyzer(accepted_model_dir(load_settings().models_dir))
     emails: Iterator[Any] = emails_from_eml(files or []) if files else emails_from_jsonl(jsonl)  # type: ignore[arg-type]
     write = sys.stdout.write

@@ -1,0 +1,191 @@
+"""One reading path: the text every classify route hands the analyser.
+
+``bounceback classify FILE.eml``, ``classify --jsonl``, the poll and the corpus compiler
+all read a body through :func:`reading_text`, so the same message gives the same answer
+whichever way it arrives:
+
+1. HTML becomes text when there is no plain-text body; CRLF and lone CR become LF.
+2. Pathological runs are collapsed before anything tokenises them (:func:`bounded`):
+   zero-width characters go, a run of one repeated symbol (em dashes, emoji) keeps three,
+   stacked combining marks keep two, a "word" longer than :data:`MAX_WORD` is cut, and the
+   whole body is capped at :data:`MAX_BODY`.
+3. Quoted history and the signature are stripped, but a forwarded block is kept: a
+   recruiter forwarding the hiring manager's notes is relaying feedback.
+4. Legal-footer paragraphs (two or more disclaimer cues) are dropped.
+5. Hard-wrapped plain text is re-joined into paragraphs (:func:`unwrap`), so a body
+   wrapped at 72 or 78 columns reads like the same body unwrapped.
+
+Every step is idempotent: reading already-read text changes nothing, so the analyser can
+apply :func:`bounded` again to whatever it is given without moving gap offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from bounceback.nlp.htmltext import html_to_text
+from bounceback.nlp.quotes import strip_history
+from bounceback.nlp.records import EmailText
+
+__all__ = [
+    "MAX_BODY",
+    "MAX_NAME",
+    "MAX_SUBJECT",
+    "MAX_WORD",
+    "bounded",
+    "collapse_runs",
+    "drop_disclaimers",
+    "read_email",
+    "reading_text",
+    "unwrap",
+]
+
+#: Characters of body the analyser reads at most (gaps past this are very rare).
+MAX_BODY: Final = 20_000
+MAX_SUBJECT: Final = 400
+MAX_NAME: Final = 300  # the From header: display name and address
+MAX_WORD: Final = 120  # longer "words" (URLs, tracking tokens, garbage) are cut
+
+_ZERO_WIDTH: Final = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u180e]+")
+_COMBINING: Final = re.compile(
+    "([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{2})"
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
+# One non-letter, non-space character (or emoji with its variation selector) repeated.
+_REPEATED: Final = re.compile(r"([^\w\s]\ufe0f?)\1{3,}")
+_LONG_WORD: Final = re.compile(rf"(\S{{{MAX_WORD}}})\S+")
+_SPACE_RUN: Final = re.compile(r"[ \t\f\v\u00a0]{2,}")
+_BLANK_RUN: Final = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+# Re-wrapping: a line joins the one before unless it starts a new item (bullet, number,
+# quote, "Field: value") or the line before is short on its own (a greeting, a sign-off).
+_JOIN_AFTER: Final = 40  # a logical line shorter than this keeps its line break
+_LONG_TOKEN: Final = 30
+_ITEM: Final = re.compile(
+    r"""^[ \t]*(?:[-*•·‣◦▪●○–—+>]|\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})[.)](?=\s)"""
+    r"""|[A-Z][\w .&/()'-]{0,30}:(?:\s|$))"""
+)
+
+
+# A legal footer: a paragraph with two or more of these is boilerplate no reader reads.
+_DISCLAIMER_CUES: Final = (
+    re.compile(r"\bconfidential", re.IGNORECASE),
+    re.compile(r"\bintended (?:solely |only )?(?:for|recipient)|\baddressee", re.IGNORECASE),
+    re.compile(r"\b(?:in error|by mistake|by accident)\b", re.IGNORECASE),
+    re.compile(r"\b(?:notify|tell|inform|contact) the sender\b", re.IGNORECASE),
+    re.compile(r"\bdelete (?:it|this|the (?:message|e-?mail)|all copies)", re.IGNORECASE),
+    re.compile(r"\bregistered (?:office|in (?:england|scotland|wales|ireland))", re.IGNORECASE),
+    re.compile(r"\bcompany (?:no|number|registration)\b", re.IGNORECASE),
+    re.compile(r"\b(?:views|opinions) expressed\b|\bviruses\b", re.IGNORECASE),
+    re.compile(r"\b(?:disclose|disclosure|distribution|copying) (?:of|is|are)\b", re.IGNORECASE),
+)
+
+
+def drop_disclaimers(text: str) -> str:
+    """``text`` without its legal-footer paragraphs (two or more disclaimer cues)."""
+    if "confidential" not in text.lower() and "registered" not in text.lower():
+        return text
+    kept = []
+    for paragraph in text.split("\n\n"):
+        cues = sum(1 for cue in _DISCLAIMER_CUES if cue.search(paragraph))
+        if cues < 2:
+            kept.append(paragraph)
+    return "\n\n".join(kept)
+
+
+def collapse_runs(text: str) -> str:
+    """Drop zero-width characters and shorten runs no reader needs in full."""
+    if text.isascii():
+        if len(text) < MAX_WORD and "\t" not in text:
+            return text
+    else:
+        text = _ZERO_WIDTH.sub("", text)
+        text = _COMBINING.sub(r"\1", text)
+    text = _REPEATED.sub(r"\1\1\1", text)
+    text = _LONG_WORD.sub(r"\1", text)
+    return text.replace("\t", " ")
+
+
+def _cap(text: str, limit: int) -> str:
+    """The first ``limit`` characters, cut at the last whitespace if one is near."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ", limit - MAX_WORD)
+    return cut[:space] if space > 0 else cut
+
+
+def bounded(text: str, limit: int = MAX_BODY) -> str:
+    """``text`` with pathological runs collapsed and at most ``limit`` characters."""
+    # Cap first (cheaply, with room for what collapsing removes), then collapse, then cap.
+    if len(text) > 4 * limit:
+        text = text[: 4 * limit]
+    return _cap(collapse_runs(text), limit)
+
+
+def _single_line(text: str, limit: int) -> str:
+    return " ".join(bounded(text, limit).split())
+
+
+def _sign_off(current: str, line: str) -> bool:
+    """True for a short closing line after a finished sentence ("Kind regards,", a name)."""
+    if not current.endswith((".", "!", "?", ")")):
+        return False
+    words = line.split()
+    return len(words) <= 4 and not line.endswith((".", "!", "?"))
+
+
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines back into paragraphs; structure lines keep their breaks."""
+    out: list[str] = []
+    current = ""
+    for raw_line in text.split("\n"):
+        line = raw_line.rstrip()
+        if not line.strip():
+            if current:
+                out.append(current)
+            out.append("")
+            current = ""
+            continue
+        if (
+            current
+            and not _ITEM.match(line)
+            and (
+                # A line that starts with a long token (a link) was pushed down by a wrap.
+                (len(current) >= _JOIN_AFTER and not _sign_off(current, line))
+                or len(line.split(maxsplit=1)[0]) > _LONG_TOKEN
+            )
+        ):
+            current = f"{current} {line.lstrip()}"
+        else:
+            if current:
+                out.append(current)
+            current = line
+    if current:
+        out.append(current)
+    return "\n".join(out)
+
+
+def reading_text(plain: str | None, html: str | None = None) -> str:
+    """The analysed text of a body: plain text if it has any, else the HTML's text."""
+    from_html = not (plain and plain.strip()) and bool(html)
+    text = html_to_text(html) if from_html and html else (plain or "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = bounded(text)
+    text = strip_history(text)
+    if not from_html:
+        text = unwrap(text)
+    text = drop_disclaimers(_SPACE_RUN.sub(" ", text))
+    return _BLANK_RUN.sub("\n\n", text).strip()
+
+
+def read_email(email: EmailText) -> EmailText:
+    """``email`` as the analyser reads it: body through :func:`reading_text`, fields capped."""
+    return EmailText(
+        id=email.id,
+        subject=_single_line(email.subject, MAX_SUBJECT),
+        sender=_single_line(email.sender, MAX_NAME),
+        body=reading_text(email.body, email.html),
+        html=email.html,
+    )
