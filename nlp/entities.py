@@ -194,6 +194,7 @@ def extract_company_role(subject: str, sender: str, body: str) -> tuple[str | No
     """Best guess at (company, role) for one email; either may be None."""
     subject_company, role = _from_subject(subject)
     head = body[:3000]
+    fuller: str | None = None
     if role is None:
         role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
         at = subject.find(f"{role} (") if role else -1
@@ -201,6 +202,12 @@ def extract_company_role(subject: str, sender: str, body: str) -> tuple[str | No
             end = subject.find(")", at)
             if 0 < end - at - len(role) <= 33:
                 role = _clean_role(subject[at : end + 1]) or role
+        # The body's "Analyst" may be cut at the comma of "Analyst, Customer Insights"
+        # (settled below, once the employer is known).
+        fuller = _subject_part_role(subject) if role else None
+        cut = role is not None and f"{role}, " in head  # the body's title stops at a comma
+        if not (cut and role and fuller and fuller.casefold().startswith(role.casefold() + ",")):
+            fuller = None
     if role is None or not _is_role(role):
         # A title-like subject part beats a subject pattern that caught "First interview".
         role = (
@@ -239,12 +246,14 @@ def extract_company_role(subject: str, sender: str, body: str) -> tuple[str | No
         company = _longer_name(company, f"{_display_name(sender)}\n{text}")
     if relays == "ats":
         company = _ats_display_employer(sender, company, text)
-    if company and company.casefold() in _BOARD_NAMES:
+    if company and _board_name(company):
         company = None  # a job board is never the employer
     if role and company and role.casefold() == company.casefold():
         # "Feedback - Ostrava Logistics": the subject named the employer, not the job
         role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
         role = role if role and _is_role(role) else _body_title(head)
+    if fuller and role and not (company and company.casefold() in fuller.casefold()):
+        role = fuller  # the subject's whole title, unless what follows the comma is the employer
     if role:
         role = _GENDER_TAG.sub("", role).strip() or None  # "Social Media Editor (m/w/d)"
     return company or None, role
@@ -262,6 +271,12 @@ _BOARD_NAMES = frozenset(
         "adzuna", "jobs", "careers", "trac", "jobtrain", "workday", "lever", "greenhouse",
     }
 )  # fmt: skip
+
+
+def _board_name(name: str) -> bool:
+    """ "Indeed", "LinkedIn Job Alerts", "Reed Jobs": a board's own name, not an employer."""
+    folded = re.sub(r"\s+(?:job\s+)?(?:alerts?|jobs|apply)$", "", name.casefold().strip())
+    return folded in _BOARD_NAMES
 
 
 def _ats_display_employer(sender: str, company: str | None, text: str = "") -> str | None:

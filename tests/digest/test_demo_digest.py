@@ -120,7 +120,7 @@ def test_name_headers_and_footer(demo: tuple[RenderedDigest, DigestInput]) -> No
     assert message["List-Unsubscribe"] == "<mailto:alex.morgan@example.com?subject=pause>"
     assert message["List-Unsubscribe-Post"] is None  # one-click needs an HTTPS address
     flat = _flat(text)
-    assert "bounceback profile --digest-day" in flat and "reply with the one word “pause”" in flat
+    assert "bounceback profile --digest-day" in flat and "To pause them, reply “pause”" in flat
     assert f"Correct it on the review page: {REVIEW}" in flat
     assert "<img" not in html.lower() and "url(" not in html.lower()  # no remote images
 

@@ -383,3 +383,19 @@ def test_gender_tags_are_not_part_of_the_role() -> None:
         "Thank you for applying.",
     )
     assert role == "Social Media Editor"
+
+
+def test_a_title_with_a_comma_is_not_cut_at_it() -> None:
+    _, role = extract_company_role(
+        "Offer of employment - Analyst, Customer Insights",
+        "Callum Ross <callum.ross@greyfriars.example>",
+        "We would like to offer you the position of Analyst, Customer Insights. Salary: £46,500.",
+    )
+    assert role == "Analyst, Customer Insights"
+
+
+@pytest.mark.parametrize("sender", ["LinkedIn Job Alerts <jobalerts-noreply@linkedin.com>",
+                                    "Indeed <alert@indeed.com>", "Reed Jobs <jobs@reed.co.uk>"])  # fmt: skip
+def test_a_boards_alert_names_no_employer(sender: str) -> None:
+    company, _ = extract_company_role("12 new jobs for Data Analyst", sender, "New jobs match your alert.")
+    assert company is None
