@@ -157,20 +157,31 @@ def bytes_fetched_since(account_id: int, since: datetime, *, session: Session) -
     return int(total or 0)
 
 
-def store_messages(
-    folder: Folder,
-    uidvalidity: int,
-    batch: Sequence[NewMessage],
-    *,
-    last_uid: int,
-    session: Session,
-) -> int:
-    """Insert the batch's new messages and advance the cursor in the same transaction.
+@dataclass(slots=True)
+class _Seen:
+    """What the account already holds, as the batch's UIDs, identities and Gmail ids."""
 
-    Returns how many rows were inserted; UIDs already stored are skipped, so a batch
-    replayed after a crash stores nothing twice, and so is mail already stored for the
-    account under another folder (same Gmail X-GM-MSGID, or Message-ID and content hash).
-    """
+    uids: set[int]
+    identities: set[tuple[str | None, str]]
+    gmail_msgids: set[int | None]
+
+    def holds(self, item: NewMessage) -> bool:
+        # Compared as stored: a Message-ID too long for its column is kept as its hash.
+        identity = (fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash)
+        if item.uid in self.uids or identity in self.identities:
+            return True
+        return item.gmail_msgid is not None and item.gmail_msgid in self.gmail_msgids
+
+    def add(self, item: NewMessage) -> None:
+        self.uids.add(item.uid)
+        self.identities.add((fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash))
+        self.gmail_msgids.add(item.gmail_msgid)
+
+
+def _seen(
+    folder: Folder, uidvalidity: int, batch: Sequence[NewMessage], *, session: Session
+) -> _Seen:
+    """Look up, in three queries, which of the batch's messages are stored already."""
     uids = [item.uid for item in batch]
     existing: set[int] = set()
     if uids:
@@ -211,52 +222,66 @@ def store_messages(
                 )
             )
         )
+    return _Seen(existing, known, known_msgids)
+
+
+def _message_row(folder: Folder, uidvalidity: int, item: NewMessage) -> dict[str, Any]:
+    """The messages row for one fetched message."""
+    return {
+        "account_id": folder.account_id,
+        "folder_id": folder.id,
+        "uidvalidity": uidvalidity,
+        "uid": item.uid,
+        "header_message_id": item.header_message_id,
+        "in_reply_to": item.in_reply_to,
+        "subject": item.subject,
+        "from_header": item.from_header,
+        "sender_name": item.sender_name,
+        "sender_address": item.sender_address,
+        "received_at": item.received_at,
+        "size": item.size,
+        "content_hash": item.content_hash,
+        "raw": item.raw,
+        "body_text": item.body_text,
+        "analysed_text": item.analysed_text,
+        "html": item.html,
+        "parse_status": item.parse_status,
+        "defects": list(item.defects),
+        "fetch_status": item.fetch_status,
+        "gmail_msgid": item.gmail_msgid,
+        "quarantine_reason": item.quarantine_reason,
+        "quarantined_at": utcnow() if item.quarantine_reason else None,
+    }
+
+
+def store_messages(
+    folder: Folder,
+    uidvalidity: int,
+    batch: Sequence[NewMessage],
+    *,
+    last_uid: int,
+    session: Session,
+) -> int:
+    """Insert the batch's new messages and advance the cursor in the same transaction.
+
+    Returns how many rows were inserted; UIDs already stored are skipped, so a batch
+    replayed after a crash stores nothing twice, and so is mail already stored for the
+    account under another folder (same Gmail X-GM-MSGID, or Message-ID and content hash).
+    """
+    seen = _seen(folder, uidvalidity, batch, session=session)
     rows: list[dict[str, Any]] = []
     for item in batch:
-        # Compared as stored: a Message-ID too long for its column is kept as its hash.
-        identity = (fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash)
-        if item.uid in existing or identity in known:
+        if seen.holds(item):
             continue
-        if item.gmail_msgid is not None and item.gmail_msgid in known_msgids:
-            continue
-        existing.add(item.uid)
-        known.add(identity)
-        known_msgids.add(item.gmail_msgid)
-        rows.append(
-            {
-                "account_id": folder.account_id,
-                "folder_id": folder.id,
-                "uidvalidity": uidvalidity,
-                "uid": item.uid,
-                "header_message_id": item.header_message_id,
-                "in_reply_to": item.in_reply_to,
-                "subject": item.subject,
-                "from_header": item.from_header,
-                "sender_name": item.sender_name,
-                "sender_address": item.sender_address,
-                "received_at": item.received_at,
-                "size": item.size,
-                "content_hash": item.content_hash,
-                "raw": item.raw,
-                "body_text": item.body_text,
-                "analysed_text": item.analysed_text,
-                "html": item.html,
-                "parse_status": item.parse_status,
-                "defects": list(item.defects),
-                "fetch_status": item.fetch_status,
-                "gmail_msgid": item.gmail_msgid,
-                "quarantine_reason": item.quarantine_reason,
-                "quarantined_at": utcnow() if item.quarantine_reason else None,
-            }
-        )
+        seen.add(item)
+        rows.append(_message_row(folder, uidvalidity, item))
     if rows:
         _insert_messages(session, rows)
-    inserted = len(rows)
     folder.uidvalidity = uidvalidity
     folder.last_uid = max(folder.last_uid, last_uid)
     folder.last_synced_at = utcnow()
     session.flush()
-    return inserted
+    return len(rows)
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
