@@ -227,21 +227,39 @@ def test_serve_refuses_a_secret_block_without_an_encryption_key_from_outside(
     assert not (bounceback_home / "prefect").exists()  # no server was started
 
 
-def test_prefect_keeps_its_state_under_bounceback_home_unless_told_otherwise(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from prefect.settings import get_current_settings
+_WHERE_PREFECT_LIVES = """
+import json, sys
+from pathlib import Path
+from prefect.settings import get_current_settings
+from bounceback.flows.runtime import prefect_context
+from bounceback.settings import Settings
+with prefect_context(Settings(home=Path(sys.argv[1])), quiet=True):
+    current = get_current_settings()
+    url = current.server.database.connection_url
+    print(json.dumps([str(current.home), url.get_secret_value() if url else None]))
+"""
 
-    from bounceback.flows.runtime import prefect_context
+
+def test_prefect_keeps_its_state_under_bounceback_home_unless_told_otherwise(
+    tmp_path: Path,
+) -> None:
+    # In a fresh process, as the command line runs: a Prefect test server started by
+    # other tests in this one would be the Prefect this process talks to.
     from bounceback.settings import Settings
 
     settings = Settings(home=tmp_path / "home")
-    monkeypatch.delenv("PREFECT_HOME", raising=False)
-    with prefect_context(settings, quiet=True):
-        assert get_current_settings().home == settings.prefect_home
-        url = get_current_settings().server.database.connection_url
-        assert url is not None and str(settings.prefect_home) in url.get_secret_value()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+
+    def where(extra: dict[str, str]) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _WHERE_PREFECT_LIVES, str(settings.home)],
+            env={**env, **extra}, capture_output=True, text=True, timeout=180, check=True,
+        )  # fmt: skip
+        return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    home, url = where({})
+    assert home == str(settings.prefect_home)
+    assert url is not None and str(settings.prefect_home) in url
     assert settings.prefect_home.is_dir()
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "elsewhere"))
-    with prefect_context(settings, quiet=True):
-        assert get_current_settings().home != settings.prefect_home
+    home, _ = where({"PREFECT_HOME": str(tmp_path / "elsewhere")})
+    assert home == str(tmp_path / "elsewhere")
