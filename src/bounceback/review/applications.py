@@ -11,25 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from bounceback.nlp.employers import employer_key
-from bounceback.review.security import CSRF_FIELD, CSRF_HEADER, MAX_FORM_BYTES, Guard, parse_form
+from bounceback.review.pages import Form, Review, first
+from bounceback.review.security import Guard
 from bounceback.storage import accounts
 from bounceback.storage import application_corrections as fixes
 from bounceback.storage import applications as store
 from bounceback.storage.models import utcnow
 
-Form = dict[str, list[str]]
 KIND_NAMES = {
     "acknowledged": "acknowledged",
     "applied": "applied",
@@ -48,21 +47,6 @@ KIND_NAMES = {
     "feedback_request": "ask for feedback",
     "start_date": "start date",
 }
-
-
-@cache
-def _templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("bounceback.review", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _first(form: Form, name: str) -> str:
-    values = form.get(name)
-    return values[0] if values else ""
 
 
 def _ints(values: list[str]) -> list[int]:
@@ -92,7 +76,7 @@ def _split(app_id: int, session: Session, form: Form) -> str:
 
 
 def _rename(app_id: int, session: Session, form: Form) -> str:
-    name = " ".join(_first(form, "employer").split())[:300]
+    name = " ".join(first(form, "employer").split())[:300]
     if not name:
         raise fixes.CorrectionError("type the employer's name")
     account_id = _account_of(session, app_id)
@@ -102,8 +86,8 @@ def _rename(app_id: int, session: Session, form: Form) -> str:
 
 def _move(app_id: int, session: Session, form: Form) -> str:
     account_id = _account_of(session, app_id)
-    message_id = int(_first(form, "message") or 0)
-    target = _first(form, "to")
+    message_id = int(first(form, "message") or 0)
+    target = first(form, "to")
     to = None if target == "new" else int(target) if target.isdigit() else -1
     if to == -1:
         raise fixes.CorrectionError("choose where the email belongs")
@@ -113,39 +97,21 @@ def _move(app_id: int, session: Session, form: Form) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Pages:
-    """The handlers of the applications pages over one database."""
+    """The handlers of the applications pages over one review app's database."""
 
-    sessions: sessionmaker[Session]
-    guard: Guard
+    review: Review
 
     def render(self, name: str, **context: Any) -> HTMLResponse:
-        template = _templates().get_template(name)
-        html = template.render(
-            csrf=self.guard.csrf_token, csrf_field=CSRF_FIELD, kinds=KIND_NAMES,
-            active="applications", **context,
-        )  # fmt: skip
-        return HTMLResponse(html)
-
-    async def read_form(self, request: Request) -> Form:
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind != "application/x-www-form-urlencoded":
-            raise HTTPException(415, "send the form as application/x-www-form-urlencoded")
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "form too large")
-        form = parse_form(body)
-        if not self.guard.csrf_ok(_first(form, CSRF_FIELD) or request.headers.get(CSRF_HEADER)):
-            raise HTTPException(403, "missing or wrong CSRF token: reload the page")
-        return form
+        return self.review.render(name, kinds=KIND_NAMES, active="applications", **context)
 
     async def change(
         self, request: Request, action: Callable[[Session, Form], str], back: str
     ) -> RedirectResponse:
         """Apply one fix in its own transaction; a refused fix goes back with its reason."""
-        form = await self.read_form(request)
+        form = await self.review.read_form(request)
 
         def work() -> str:
-            with self.sessions.begin() as session:
+            with self.review.sessions.begin() as session:
                 return action(session, form)
 
         try:
@@ -157,7 +123,7 @@ class _Pages:
     def application_list(self, error: str = "") -> HTMLResponse:
         now = utcnow()
         groups = []
-        with self.sessions.begin() as session:
+        with self.review.sessions.begin() as session:
             for account in accounts.list_accounts(session=session):
                 views = store.list_applications(account.id, now=now, session=session)
                 groups.append((account, ZoneInfo(account.timezone or "UTC"), views))
@@ -165,7 +131,7 @@ class _Pages:
 
     def application_page(self, app_id: int, error: str = "") -> HTMLResponse:
         now = utcnow()
-        with self.sessions.begin() as session:
+        with self.review.sessions.begin() as session:
             account_id = _account_of(session, app_id)
             account = accounts.account_by_id(account_id, session=session)
             (view,) = store.list_applications(
@@ -196,7 +162,7 @@ class _Pages:
 
 def applications_router(sessions: sessionmaker[Session], guard: Guard) -> APIRouter:
     """The /applications pages for one database."""
-    pages = _Pages(sessions, guard)
+    pages = _Pages(Review(sessions, guard))
     router = APIRouter()
     for path, page in (
         ("/applications", pages.application_list),
