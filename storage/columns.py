@@ -55,8 +55,8 @@ def fit_key(value: str | None, limit: int) -> str | None:
     return KEY_PREFIX + hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-class FittedString(TypeDecorator[str]):
-    """VARCHAR(n) for display values from mail: a longer value is cut, with a marker."""
+class _LimitedString(TypeDecorator[str]):
+    """VARCHAR(n) whose bound values go through `fit` so they never exceed n."""
 
     impl = String
     cache_ok = True
@@ -65,21 +65,28 @@ class FittedString(TypeDecorator[str]):
         super().__init__(length)
         self.limit = length
 
+    def fit(self, value: str | None) -> str | None:
+        raise NotImplementedError
+
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return self.fit(value)
+
+
+class FittedString(_LimitedString):
+    """VARCHAR(n) for display values from mail: a longer value is cut, with a marker."""
+
+    cache_ok = True  # SQLAlchemy asks each subclass again
+
+    def fit(self, value: str | None) -> str | None:
         return fit_text(value, self.limit)
 
 
-class KeyString(TypeDecorator[str]):
+class KeyString(_LimitedString):
     """VARCHAR(n) for keys from mail: a longer value is stored (and looked up) as its hash."""
 
-    impl = String
-    cache_ok = True
+    cache_ok = True  # SQLAlchemy asks each subclass again
 
-    def __init__(self, length: int) -> None:
-        super().__init__(length)
-        self.limit = length
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+    def fit(self, value: str | None) -> str | None:
         return fit_key(value, self.limit)
 
 

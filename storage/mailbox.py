@@ -165,16 +165,14 @@ class _Seen:
     identities: set[tuple[str | None, str]]
     gmail_msgids: set[int | None]
 
-    def holds(self, item: NewMessage) -> bool:
-        # Compared as stored: a Message-ID too long for its column is kept as its hash.
-        identity = (fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash)
+    def holds(self, item: NewMessage, identity: tuple[str | None, str]) -> bool:
         if item.uid in self.uids or identity in self.identities:
             return True
         return item.gmail_msgid is not None and item.gmail_msgid in self.gmail_msgids
 
-    def add(self, item: NewMessage) -> None:
+    def add(self, item: NewMessage, identity: tuple[str | None, str]) -> None:
         self.uids.add(item.uid)
-        self.identities.add((fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash))
+        self.identities.add(identity)
         self.gmail_msgids.add(item.gmail_msgid)
 
 
@@ -271,9 +269,11 @@ def store_messages(
     seen = _seen(folder, uidvalidity, batch, session=session)
     rows: list[dict[str, Any]] = []
     for item in batch:
-        if seen.holds(item):
+        # Compared as stored: a Message-ID too long for its column is kept as its hash.
+        identity = (fit_key(item.header_message_id, MESSAGE_ID_LIMIT), item.content_hash)
+        if seen.holds(item, identity):
             continue
-        seen.add(item)
+        seen.add(item, identity)
         rows.append(_message_row(folder, uidvalidity, item))
     if rows:
         _insert_messages(session, rows)
