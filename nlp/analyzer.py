@@ -71,10 +71,12 @@ _LENGTH_BUCKETS = (
 def label_text(email: EmailText) -> str:
     """The text the label model reads, at training and at run time: subject, sender, body."""
     sender_words = _sender_words(email.sender)
-    body = _QUOTE_LINE.sub("", email.body[:_MAX_BODY_CHARS]).strip()
+    # Line breaks are layout, not words: the same text wrapped, or sent as HTML, must score
+    # the same, so the body is read as one run of words.
+    body = " ".join(_QUOTE_LINE.sub("", email.body[:_MAX_BODY_CHARS]).split())
     # A bag of words sums evidence, so a five-word note scores near its bias for every
     # label; a length token gives the model a learned bias per length instead.
-    words = body.count(" ") + body.count("\n") + 1 if body else 0
+    words = body.count(" ") + 1 if body else 0
     length = next(name for limit, name in _LENGTH_BUCKETS if words < limit)
     # Lower-cased: bag-of-words features are case-sensitive and the corpus is small.
     return f"{email.subject.strip()}\n{sender_words}\n{body}".lower() + f"\n{length}"

@@ -25,11 +25,12 @@ _VOID: Final = frozenset(
 _HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES: Final = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\u200c\u034f\ufeff]+")
 _BLANK_LINES: Final = re.compile(r"\n{3,}")
-_BREAKS: Final = re.compile("[ \x00\x01]*[\x00\x01][ \x00\x01]*")
+_BREAKS: Final = re.compile("[ \x00\x01\x02]*[\x00\x01\x02][ \x00\x01\x02]*")
 
 # Markers kept out of band while collecting, resolved to whitespace at the end.
 _NL: Final = "\x00"
 _PARA: Final = "\x01"
+_BR: Final = "\x02"  # two in a row ("<br><br>") end a paragraph, as they do on screen
 
 
 class _TextCollector(HTMLParser):
@@ -45,7 +46,7 @@ class _TextCollector(HTMLParser):
         if tag in _VOID:
             if not self._hidden:
                 if tag == "br":
-                    self.parts.append(_NL)
+                    self.parts.append(_BR)
                 elif tag == "hr":
                     self.parts.append(_PARA)
             return
@@ -89,8 +90,9 @@ class _TextCollector(HTMLParser):
 
 
 def _resolve_breaks(match: re.Match[str]) -> str:
-    """A run of break markers is one line break, or a blank line if any marks a paragraph."""
-    return "\n\n" if _PARA in match.group() else "\n"
+    """A run of break markers is one line break, or a blank line if it ends a paragraph."""
+    run = match.group()
+    return "\n\n" if _PARA in run or run.count(_BR) >= 2 else "\n"
 
 
 def html_to_text(html: str) -> str:

@@ -64,8 +64,14 @@ _JOIN_AFTER: Final = 40  # a logical line shorter than this keeps its line break
 _LONG_TOKEN: Final = 30
 _ITEM: Final = re.compile(
     r"""^[ \t]*(?:[-*•·‣◦▪●○–—+>]|\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})[.)](?=\s)"""
-    r"""|[A-Z][\w .&/()'-]{0,30}:(?:\s|$))"""
+    r"""|[A-Z][\w&/()'-]*(?:[ .]+[\w&/()'-]+){0,3}:(?:\s|$))"""
 )
+# A dash that a re-wrap pushed to the start of a line ("… your Revit was weaker than we
+# need\n- we're fully BIM …"): lower case after the dash, and the line before is long and
+# unfinished. A real bullet after such a line is rare; one after a colon or a short line
+# keeps its break.
+_WRAPPED_DASH: Final = re.compile(r"^[ \t]*[-–—][ \t]+[a-z]")
+_WRAP_WIDTH: Final = 60
 
 
 # A legal footer: a paragraph with two or more of these is boilerplate no reader reads.
@@ -82,14 +88,33 @@ _DISCLAIMER_CUES: Final = (
 )
 
 
+def _cues(text: str) -> int:
+    return sum(1 for cue in _DISCLAIMER_CUES if cue.search(text))
+
+
+def _without_footer(paragraph: str) -> str:
+    """``paragraph`` without the legal footer at its end ("" if it is all footer).
+
+    HTML mail that breaks paragraphs with single line breaks arrives as one paragraph, so
+    the footer is cut from the last line that still starts two or more cues, widened over
+    the cue-bearing lines just above it.
+    """
+    lines = paragraph.split("\n")
+    start = next(i for i in range(len(lines) - 1, -1, -1) if _cues("\n".join(lines[i:])) >= 2)
+    while start > 0 and _cues(lines[start - 1]):
+        start -= 1
+    return "\n".join(lines[:start])
+
+
 def drop_disclaimers(text: str) -> str:
     """``text`` without its legal-footer paragraphs (two or more disclaimer cues)."""
     if "confidential" not in text.lower() and "registered" not in text.lower():
         return text
     kept = []
     for paragraph in text.split("\n\n"):
-        cues = sum(1 for cue in _DISCLAIMER_CUES if cue.search(paragraph))
-        if cues < 2:
+        if _cues(paragraph) >= 2:
+            paragraph = _without_footer(paragraph)
+        if paragraph.strip():
             kept.append(paragraph)
     return "\n\n".join(kept)
 
@@ -136,32 +161,44 @@ def _sign_off(current: str, line: str) -> bool:
     return len(words) <= 4 and not line.endswith((".", "!", "?"))
 
 
+def _wrapped_dash(last: str, line: str) -> bool:
+    """True if ``line`` starts with a dash a re-wrap moved, not a new bullet."""
+    return (
+        bool(_WRAPPED_DASH.match(line))
+        and len(last) >= _WRAP_WIDTH
+        and not last.endswith((":", ";", ".", "!", "?"))
+    )
+
+
+def _joins(current: str, last: str, line: str) -> bool:
+    """True if ``line`` continues the logical line ``current`` (whose last line is ``last``)."""
+    if not current or (_ITEM.match(line) and not _wrapped_dash(last, line)):
+        return False
+    # A line that starts with a long token (a link) was pushed down by a wrap.
+    return (len(current) >= _JOIN_AFTER and not _sign_off(current, line)) or len(
+        line.split(maxsplit=1)[0]
+    ) > _LONG_TOKEN
+
+
 def unwrap(text: str) -> str:
     """Join hard-wrapped lines back into paragraphs; structure lines keep their breaks."""
     out: list[str] = []
-    current = ""
+    current = last = ""
     for raw_line in text.split("\n"):
         line = raw_line.rstrip()
         if not line.strip():
             if current:
                 out.append(current)
             out.append("")
-            current = ""
+            current = last = ""
             continue
-        if (
-            current
-            and not _ITEM.match(line)
-            and (
-                # A line that starts with a long token (a link) was pushed down by a wrap.
-                (len(current) >= _JOIN_AFTER and not _sign_off(current, line))
-                or len(line.split(maxsplit=1)[0]) > _LONG_TOKEN
-            )
-        ):
+        if _joins(current, last, line):
             current = f"{current} {line.lstrip()}"
         else:
             if current:
                 out.append(current)
             current = line
+        last = line
     if current:
         out.append(current)
     return "\n".join(out)

@@ -11,6 +11,7 @@ from bounceback.nlp.baseline import KeywordBaseline
 from bounceback.nlp.evaluate import (
     SpanScore,
     evaluate_system,
+    is_dev,
     main,
     match_spans,
     normalise_name,
@@ -106,18 +107,58 @@ def test_baseline_is_scored_on_spans_names_and_sentences(annotated_corpus: Path)
     assert set(report.to_json()["labels"]) == set(LABELS)
 
 
-def test_command_prints_both_systems_as_json_and_markdown(
+def test_detail_prints_both_systems_as_json_and_markdown(
     annotated_corpus: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--corpus", str(annotated_corpus), "--json"]) == 0
+    assert main(["--corpus", str(annotated_corpus), "--detail", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"model", "baseline"}
+    assert set(data) == {"model", "keywords"}
     assert data["model"]["email_count"] == 2
     assert 0.0 <= data["model"]["macro_f1"] <= 1.0
-    assert main(["--corpus", str(annotated_corpus), "--markdown"]) == 0
+    assert main(["--corpus", str(annotated_corpus), "--detail", "--markdown"]) == 0
     table = capsys.readouterr().out
-    assert table.startswith("| dev metric | model | baseline |")
+    assert table.startswith("| dev metric | model | keywords |")
     assert "macro-F1" in table and "company accuracy (n=2)" in table
+
+
+def test_default_puts_dev_and_test_side_by_side_with_perturbations(
+    annotated_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mail = annotated_corpus / "mail"
+    for split in ("boards", "test"):
+        copy_mail_set(mail / split, count=6)
+    assert main(["--corpus", str(annotated_corpus)]) == 0
+    page = capsys.readouterr().out
+    head = page.split("| figure | target |", 1)[1].split("\n", 1)[0]
+    assert head.split("|")[:4] == [
+        " dev model ",
+        " dev keywords ",
+        " test model ",
+        " test keywords ",
+    ]
+    assert "| company accuracy | ≥ 0.90 |" in page
+    for change in ("wrapped at 72", "CRLF", "sent as HTML only", "quoted-printable"):
+        assert f"| {change} |" in page
+    assert main(["--corpus", str(annotated_corpus), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["test"]["model"]["email_count"] == 6
+    # The dev split is the written dev emails plus the dev fifth of the .eml training sets.
+    dev_mail = sum(is_dev(p.stem) for p in (mail / "boards").glob("*.eml"))
+    assert data["dev"]["model"]["email_count"] == 2 + dev_mail
+    rows = {row["name"]: row for row in data["perturbations"]["test"]}
+    assert rows["CRLF"]["total"] == rows["sent as HTML only"]["total"] > 0
+    assert data["targets"]["macro_f1"] == 0.95
+
+
+def copy_mail_set(target: Path, count: int) -> None:
+    """The first ``count`` annotated messages of the shipped boards set, into ``target``."""
+    source = Path(__file__).resolve().parents[2] / "nlp" / "corpus" / "mail" / "boards"
+    notes = (source / "annotations.jsonl").read_text(encoding="utf-8").splitlines()[:count]
+    target.mkdir(parents=True)
+    (target / "annotations.jsonl").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    for note in notes:
+        name = json.loads(note)["file"]
+        (target / name).write_bytes((source / name).read_bytes())
 
 
 def test_command_explains_a_missing_corpus(
