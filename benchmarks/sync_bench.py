@@ -76,7 +76,8 @@ def phase_raw(host: str, port: int, user: str, password: str) -> dict[str, float
 
 def phase_sync(host: str, port: int, user: str, password: str, db: str) -> dict[str, float]:
     """bounceback's first sync (fetch + parse + store), then an idle poll."""
-    from bounceback.flows.sync import SyncOptions, sync_folder
+    from bounceback.flows.sync import sync_folder
+    from bounceback.flows.sync_plan import SyncOptions
     from bounceback.mail.imap import ImapEndpoint, ImapReader
     from bounceback.nlp.mail import parse_email
     from bounceback.storage import accounts, mailbox
