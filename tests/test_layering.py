@@ -231,3 +231,9 @@ def test_the_size_rule_catches_a_long_module_and_a_long_function(tmp_path: Path)
         f"flows/probe.py has {MAX_MODULE_LINES + 1} lines",
         "flows/probe.py::Probe.long has 61 lines",
     ]
+
+
+def test_tests_mirror_the_packages() -> None:
+    for part in FOLDERS:
+        folder = ROOT / "tests" / part
+        assert sorted(folder.glob("test_*.py")), f"tests/{part}/ should hold the tests of {part}"
