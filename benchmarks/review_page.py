@@ -45,6 +45,24 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
     """A year of synthetic mail with analyses and gaps, stored 500 at a time."""
     rng = random.Random(7)
     start = datetime(2025, 11, 27, tzinfo=UTC)
+    folder_id = bench_folder(sessions)
+    body = "Hello,\n\n" + " ".join(SENTENCES) + "\n\nKind regards,\nThe hiring team\n" * 3
+    for first in range(0, count, 500):
+        with sessions.begin() as session:
+            folder = session.get_one(Folder, folder_id)
+            uids = range(first + 1, min(first + 500, count) + 1)
+            received = [start + timedelta(minutes=uid * 525600 // count) for uid in uids]
+            batch = [bench_message(uid, body, at) for uid, at in zip(uids, received, strict=True)]
+            mailbox.store_messages(folder, 1, batch, last_uid=uids[-1], session=session)
+            messages = session.scalars(
+                select(Message).where(Message.uid >= uids[0], Message.uid <= uids[-1])
+            )
+            for message in messages:
+                analyse_at_random(message, body, rng, session=session)
+
+
+def bench_folder(sessions: sessionmaker[Session]) -> int:
+    """The benchmark's account, connected; the id of its INBOX."""
     with sessions.begin() as session:
         account = accounts.save_account(
             {
@@ -59,65 +77,60 @@ def populate(sessions: sessionmaker[Session], count: int) -> None:
             ["INBOX"],
             session=session,
         )
-        folder_id = mailbox.folder_for(account, "INBOX", session=session).id
-    body = "Hello,\n\n" + " ".join(SENTENCES) + "\n\nKind regards,\nThe hiring team\n" * 3
-    for first in range(0, count, 500):
-        with sessions.begin() as session:
-            folder = session.get_one(Folder, folder_id)
-            uids = range(first + 1, min(first + 500, count) + 1)
-            batch = [
-                mailbox.NewMessage(
-                    uid=uid,
-                    header_message_id=f"<{uid}@bench>",
-                    in_reply_to=None,
-                    subject=f"Update on your application {uid}",
-                    from_header="Careers <jobs@example.com>",
-                    sender_name="Careers",
-                    sender_address="jobs@example.com",
-                    received_at=start + timedelta(minutes=uid * 525600 // count),
-                    size=len(body),
-                    content_hash=f"{uid:064d}",
-                    raw=body.encode(),
-                    body_text=body,
-                    analysed_text=body,
-                    html="<p>" + body.replace("\n", "<br>") + "</p>",
-                    parse_status="ok",
-                    defects=(),
+        return mailbox.folder_for(account, "INBOX", session=session).id
+
+
+def bench_message(uid: int, body: str, received_at: datetime) -> mailbox.NewMessage:
+    """One stored message as a sync would leave it (parsed, not yet analysed)."""
+    return mailbox.NewMessage(
+        uid=uid,
+        header_message_id=f"<{uid}@bench>",
+        in_reply_to=None,
+        subject=f"Update on your application {uid}",
+        from_header="Careers <jobs@example.com>",
+        sender_name="Careers",
+        sender_address="jobs@example.com",
+        received_at=received_at,
+        size=len(body),
+        content_hash=f"{uid:064d}",
+        raw=body.encode(),
+        body_text=body,
+        analysed_text=body,
+        html="<p>" + body.replace("\n", "<br>") + "</p>",
+        parse_status="ok",
+        defects=(),
+    )
+
+
+def analyse_at_random(message: Message, body: str, rng: random.Random, *, session: Session) -> None:
+    """Store an analysis: 40% job mail, a third of that with one to three gaps."""
+    job = rng.random() < 0.4
+    labels = rng.sample(LABELS, rng.choice((1, 2))) if job else []
+    gaps = []
+    if job and rng.random() < 0.33:
+        for sentence in rng.sample(SENTENCES, rng.randint(1, 3)):
+            at = body.index(sentence)
+            gaps.append(
+                analyses.NewGap(
+                    rng.choice(GAP_CATEGORIES),
+                    sentence,
+                    at,
+                    at + len(sentence),
+                    None,
+                    rng.uniform(0.5, 1.0),
                 )
-                for uid in uids
-            ]
-            mailbox.store_messages(folder, 1, batch, last_uid=uids[-1], session=session)
-            messages = session.scalars(
-                select(Message).where(Message.uid >= uids[0], Message.uid <= uids[-1])
             )
-            for message in messages:
-                job = rng.random() < 0.4
-                labels = rng.sample(LABELS, rng.choice((1, 2))) if job else []
-                gaps = []
-                if job and rng.random() < 0.33:
-                    for sentence in rng.sample(SENTENCES, rng.randint(1, 3)):
-                        at = body.index(sentence)
-                        gaps.append(
-                            analyses.NewGap(
-                                rng.choice(GAP_CATEGORIES),
-                                sentence,
-                                at,
-                                at + len(sentence),
-                                None,
-                                rng.uniform(0.5, 1.0),
-                            )
-                        )
-                analyses.save_analysis(
-                    message,
-                    model_version="bench",
-                    labels=labels,
-                    scores={label: rng.random() for label in LABELS},
-                    company=rng.choice(COMPANIES) if job else None,
-                    role="Analyst" if job else None,
-                    gaps=gaps,
-                    postings=[],
-                    session=session,
-                )
+    analyses.save_analysis(
+        message,
+        model_version="bench",
+        labels=labels,
+        scores={label: rng.random() for label in LABELS},
+        company=rng.choice(COMPANIES) if job else None,
+        role="Analyst" if job else None,
+        gaps=gaps,
+        postings=[],
+        session=session,
+    )
 
 
 def timed(call: Callable[[], httpx.Response], repeat: int) -> tuple[float, float]:

@@ -28,6 +28,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.servers.dovecot import DovecotServer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -76,7 +80,8 @@ def phase_raw(host: str, port: int, user: str, password: str) -> dict[str, float
 
 def phase_sync(host: str, port: int, user: str, password: str, db: str) -> dict[str, float]:
     """bounceback's first sync (fetch + parse + store), then an idle poll."""
-    from bounceback.flows.sync import SyncOptions, sync_folder
+    from bounceback.flows.sync import sync_folder
+    from bounceback.flows.sync_plan import SyncOptions
     from bounceback.mail.imap import ImapEndpoint, ImapReader
     from bounceback.nlp.mail import parse_email
     from bounceback.storage import accounts, mailbox
@@ -164,45 +169,57 @@ def main() -> None:
     with DovecotServer() as server, tempfile.TemporaryDirectory() as tmp:
         results = {}
         for size in sorted({1000, args.messages}):
-            account = server.new_account("bench")
-            with account.mailbox():
-                pass  # the first login creates the Maildir
-            written = fill_maildir(account.maildir, size)
-            creds = [account.host, str(account.port), account.user, account.password]
-            _run_phase(["raw", *creds])  # warm-up: Dovecot indexes the new mail, caches fill
-            raws, syncs = [], []
-            for attempt in range(args.repeat):  # interleaved, best of each: a busy machine
-                raws.append(_run_phase(["raw", *creds]))
-                db = str(Path(tmp) / f"bench-{size}-{attempt}.db")
-                syncs.append(_run_phase(["sync", *creds, db]))
-            raw = min(raws, key=lambda r: r["seconds"])
-            synced = min(syncs, key=lambda r: r["seconds"])
-            results[size] = (written, raw, synced)
+            results[size] = measure(server, size, args.repeat, Path(tmp))
         python = sys.version.split()[0]
         print(f"Dovecot {server.version.split()[0]} on 127.0.0.1, SQLite, Python {python}")
         for size, (written, raw, synced) in results.items():
-            print(f"\n{size:,} messages ({written / 1e6:.1f} MB):")
-            print(
-                f"  raw imap-tools fetch(bulk=True, mark_seen=False): {raw['seconds']:.2f} s "
-                f"({raw['messages']:.0f} msgs, peak RSS {raw['peak_rss_mb']:.0f} MB)"
-            )
-            print(
-                f"  bounceback first sync (fetch+store):              {synced['seconds']:.2f} s "
-                f"({synced['messages']:.0f} msgs, {synced['round_trips']:.0f} round trips, "
-                f"peak RSS {synced['peak_rss_mb']:.0f} MB)"
-            )
-            print(
-                f"  ratio bounceback / raw:                            "
-                f"{synced['seconds'] / raw['seconds']:.2f}x"
-            )
-            print(
-                "  then, in the analysis step: body parse            "
-                f"{synced['parse_seconds']:.2f} s ({synced['parsed']:.0f} msgs)"
-            )
-            print(
-                f"  idle poll: {synced['idle_seconds'] * 1000:.1f} ms including login, "
-                f"{synced['idle_round_trips_after_login']:.0f} IMAP round trip(s) after login"
-            )
+            print_result(size, written, raw, synced)
+
+
+def measure(
+    server: DovecotServer, size: int, repeat: int, tmp: Path
+) -> tuple[int, dict[str, float], dict[str, float]]:
+    """Bytes written, and the best raw fetch and best first sync of a size-message mailbox."""
+    account = server.new_account("bench")
+    with account.mailbox():
+        pass  # the first login creates the Maildir
+    written = fill_maildir(account.maildir, size)
+    creds = [account.host, str(account.port), account.user, account.password]
+    _run_phase(["raw", *creds])  # warm-up: Dovecot indexes the new mail, caches fill
+    raws, syncs = [], []
+    for attempt in range(repeat):  # interleaved, best of each: a busy machine
+        raws.append(_run_phase(["raw", *creds]))
+        db = str(tmp / f"bench-{size}-{attempt}.db")
+        syncs.append(_run_phase(["sync", *creds, db]))
+    raw = min(raws, key=lambda r: r["seconds"])
+    synced = min(syncs, key=lambda r: r["seconds"])
+    return written, raw, synced
+
+
+def print_result(size: int, written: int, raw: dict[str, float], synced: dict[str, float]) -> None:
+    """The figures of one mailbox size, as the README quotes them."""
+    print(f"\n{size:,} messages ({written / 1e6:.1f} MB):")
+    print(
+        f"  raw imap-tools fetch(bulk=True, mark_seen=False): {raw['seconds']:.2f} s "
+        f"({raw['messages']:.0f} msgs, peak RSS {raw['peak_rss_mb']:.0f} MB)"
+    )
+    print(
+        f"  bounceback first sync (fetch+store):              {synced['seconds']:.2f} s "
+        f"({synced['messages']:.0f} msgs, {synced['round_trips']:.0f} round trips, "
+        f"peak RSS {synced['peak_rss_mb']:.0f} MB)"
+    )
+    print(
+        f"  ratio bounceback / raw:                            "
+        f"{synced['seconds'] / raw['seconds']:.2f}x"
+    )
+    print(
+        "  then, in the analysis step: body parse            "
+        f"{synced['parse_seconds']:.2f} s ({synced['parsed']:.0f} msgs)"
+    )
+    print(
+        f"  idle poll: {synced['idle_seconds'] * 1000:.1f} ms including login, "
+        f"{synced['idle_round_trips_after_login']:.0f} IMAP round trip(s) after login"
+    )
 
 
 if __name__ == "__main__":

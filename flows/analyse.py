@@ -254,9 +254,27 @@ def _analyse_batch(
         if message.parse_status == ParseStatus.PENDING:  # stored meanwhile
             parse_body(message)
             statuses[message.parse_status] += 1
-    # bounceback's own digests (sent to this inbox), the user's replies to them (diary
-    # entries and "done N") and "pause"/"resume" requests are not job mail: they are acted
-    # on here and never classified.
+    replies = _digest_replies(account_id, batch, session=session)
+    for message in replies:
+        analyses.save_analysis(
+            message, model_version="digest-reply", labels=[], scores={}, company=None,
+            role=None, gaps=[], postings=[], session=session,
+        )  # fmt: skip
+    batch = [m for m in batch if m not in replies]
+    results = analyzer.analyze([email_text(m) for m in batch])
+    for message, result in zip(batch, results, strict=True):
+        tally.postings += _save_result(message, result, analyzer.version, session=session)
+        tally.messages += 1
+        tally.gaps += len(result.gaps)
+
+
+def _digest_replies(account_id: int, batch: list[Message], *, session: Session) -> list[Message]:
+    """The messages of the batch that are bounceback's own, acted on here (not job mail).
+
+    bounceback's own digests (sent to this inbox), the user's replies to them (diary
+    entries and "done N") and "pause"/"resume" requests are acted on as they are found
+    and never classified.
+    """
     account = session.get_one(Account, account_id)
     replies = []
     for m in batch:
@@ -266,40 +284,35 @@ def _analyse_batch(
             or handle_digest_reply(account, m, session=session)
         ):
             replies.append(m)
-    for message in replies:
-        analyses.save_analysis(
-            message, model_version="digest-reply", labels=[], scores={}, company=None,
-            role=None, gaps=[], postings=[], session=session,
-        )  # fmt: skip
-    batch = [m for m in batch if m not in replies]
-    results = analyzer.analyze([email_text(m) for m in batch])
-    for message, result in zip(batch, results, strict=True):
-        found = postings_for(message, result)
-        tally.postings += analyses.save_analysis(
-            message,
-            model_version=analyzer.version,
-            labels=result.labels,
-            scores=result.scores,
-            company=result.company,
-            role=result.role,
-            gaps=[
-                analyses.NewGap(g.category, g.text, g.start, g.end, g.skill, g.confidence)
-                for g in result.gaps
-            ],
-            postings=[
-                analyses.NewPosting(
-                    dedupe_key=posting_key(p.title, p.company),
-                    title=p.title,
-                    company=p.company,
-                    location=p.location,
-                    salary=p.salary,
-                    url=p.url,
-                    source=p.source,
-                    posted_at=posted_at(p.posted, message.received_at),
-                )
-                for p in found
-            ],
-            session=session,
-        )
-        tally.messages += 1
-        tally.gaps += len(result.gaps)
+    return replies
+
+
+def _save_result(message: Message, result: Analysis, version: str, *, session: Session) -> int:
+    """Store what the model found in one message; the number of new postings it added."""
+    found = postings_for(message, result)
+    return analyses.save_analysis(
+        message,
+        model_version=version,
+        labels=result.labels,
+        scores=result.scores,
+        company=result.company,
+        role=result.role,
+        gaps=[
+            analyses.NewGap(g.category, g.text, g.start, g.end, g.skill, g.confidence)
+            for g in result.gaps
+        ],
+        postings=[
+            analyses.NewPosting(
+                dedupe_key=posting_key(p.title, p.company),
+                title=p.title,
+                company=p.company,
+                location=p.location,
+                salary=p.salary,
+                url=p.url,
+                source=p.source,
+                posted_at=posted_at(p.posted, message.received_at),
+            )
+            for p in found
+        ],
+        session=session,
+    )

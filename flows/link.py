@@ -49,8 +49,9 @@ from bounceback.nlp.stages import (
     rejection_stage,
 )
 from bounceback.nlp.threads import MailRef, forwarded_senders, mail_refs, thread_headers
-from bounceback.storage import applications as store
+from bounceback.storage import linking as store
 from bounceback.storage.application_corrections import replay
+from bounceback.storage.applications import refresh_applications
 from bounceback.storage.models import Account, Application, MessageLink
 from bounceback.storage.timeline import CLOSED, PROGRESS, REPLY_WITHIN, TERMINAL
 
@@ -305,7 +306,7 @@ class Linker:
                     self.index.refs[key] = app_id
                     refs.append({"application_id": app_id, "ref": key})
         store.save_links(self.account_id, links, events, dates, refs, session=session)
-        store.refresh_applications(touched, session=session)
+        refresh_applications(touched, session=session)
         for app in session.execute(
             select(Application.id, Application.stage).where(Application.id.in_(touched))
         ):

@@ -142,33 +142,12 @@ def send_digest(
     if earlier_attempts:
         # An earlier attempt may have reached the server (RFC 1047): look before resending.
         check = sent_check or sent_check_for(account, password)
-        try:
-            found = check(message_id or "")
-        except Exception as exc:
-            with sessions.begin() as session:
-                digests.finish_digest(item.digest_id, token, "pending", str(exc), session=session)
-            raise
-        if found:
-            with sessions.begin() as session:
-                digests.finish_digest(item.digest_id, token, "sent", None, session=session)
+        if _found_sent(item, token, check, message_id or "", sessions=sessions):
             return False
-    endpoint = smtp_endpoint(account)
-    try:
-        send(endpoint, password, sender=account.address, to=account.digest_to, raw=item.raw)
-    except PermanentSendError as exc:
-        with sessions.begin() as session:
-            digests.finish_digest(item.digest_id, token, "failed", str(exc), session=session)
-        again = " again" if refused is not None else ""
-        raise PermanentSendError(f"digest {item.week} was not sent{again}: {exc}") from None
-    except Exception as exc:  # deferred (4xx, dropped), or an auth or configuration error
-        if isinstance(exc, TemporarySendError):
-            log.warning("digest %s: attempt %d deferred: %s", item.week, earlier_attempts + 1, exc)
-        with sessions.begin() as session:
-            digests.finish_digest(item.digest_id, token, "pending", str(exc), session=session)
-        raise
+    _deliver(item, account, password, token, again=refused is not None,
+             attempt=earlier_attempts + 1, sessions=sessions)  # fmt: skip
     hooks.durable_step("outbox:delivered")
-    with sessions.begin() as session:
-        digests.finish_digest(item.digest_id, token, "sent", None, session=session)
+    _finish(item, token, "sent", None, sessions=sessions)
     hooks.durable_step("outbox:recorded")
     if refused is not None:
         log.warning(
@@ -178,6 +157,64 @@ def send_digest(
             earlier_attempts + 1,
         )
     return True
+
+
+def _finish(
+    item: OutboxItem,
+    token: str,
+    status: str,
+    error: str | None,
+    *,
+    sessions: sessionmaker[Session],
+) -> None:
+    """Record how this attempt ended and release the claim, in its own transaction."""
+    with sessions.begin() as session:
+        digests.finish_digest(item.digest_id, token, status, error, session=session)
+
+
+def _found_sent(
+    item: OutboxItem,
+    token: str,
+    check: SentCheck,
+    message_id: str,
+    *,
+    sessions: sessionmaker[Session],
+) -> bool:
+    """Whether an earlier attempt did reach the mailbox (then the digest is marked sent)."""
+    try:
+        found = check(message_id)
+    except Exception as exc:
+        _finish(item, token, "pending", str(exc), sessions=sessions)
+        raise
+    if found:
+        _finish(item, token, "sent", None, sessions=sessions)
+    return bool(found)
+
+
+def _deliver(
+    item: OutboxItem,
+    account: Account,
+    password: str,
+    token: str,
+    *,
+    again: bool,
+    attempt: int,
+    sessions: sessionmaker[Session],
+) -> None:
+    """Hand the digest to the SMTP server; a failure is recorded on the row, then raised."""
+    endpoint = smtp_endpoint(account)
+    try:
+        send(endpoint, password, sender=account.address, to=account.digest_to, raw=item.raw)
+    except PermanentSendError as exc:
+        _finish(item, token, "failed", str(exc), sessions=sessions)
+        raise PermanentSendError(
+            f"digest {item.week} was not sent{' again' if again else ''}: {exc}"
+        ) from None
+    except Exception as exc:  # deferred (4xx, dropped), or an auth or configuration error
+        if isinstance(exc, TemporarySendError):
+            log.warning("digest %s: attempt %d deferred: %s", item.week, attempt, exc)
+        _finish(item, token, "pending", str(exc), sessions=sessions)
+        raise
 
 
 def unsent_weeks(account_id: int, *, sessions: sessionmaker[Session]) -> list[str]:

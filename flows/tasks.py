@@ -25,7 +25,8 @@ from bounceback.flows.lease import Lease, fenced_sessions, held, holder_name
 from bounceback.flows.link import link_pending
 from bounceback.flows.outbox import outbox_item, prepare_digest, send_digest
 from bounceback.flows.schedules import gmail_next_poll
-from bounceback.flows.sync import SyncOptions, sync_folder, sync_warnings
+from bounceback.flows.sync import sync_folder, sync_warnings
+from bounceback.flows.sync_plan import SyncOptions
 from bounceback.mail.credentials import resolve_secret
 from bounceback.mail.imap import ImapReader, ServerStalledError
 from bounceback.nlp.registry import accepted_model_dir, load_analyzer

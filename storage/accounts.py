@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bounceback.errors import ConfigError, NotFoundError
@@ -132,68 +132,36 @@ def save_profile(account_id: int, fields: dict[str, Any], *, session: Session) -
 
 def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
     """Counts for `bounceback status`: messages, labels, gaps, postings, digests."""
-    messages = (
-        session.scalar(select(func.count(Message.id)).where(Message.account_id == account.id)) or 0
+    mine = Message.account_id == account.id
+    messages = _count(select(func.count(Message.id)).where(mine), session=session)
+    gaps = _count(
+        select(func.count(Gap.id))
+        .join(Message, Gap.message_id == Message.id)
+        .where(mine, Gap.status != "dismissed"),
+        session=session,
     )
-    label_counts: Counter[str] = Counter()
-    rows = session.scalars(
-        select(Analysis.labels)
+    postings = _count(
+        select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id),
+        session=session,
+    )
+    failed = _count(
+        select(func.count(Message.id)).where(mine, Message.parse_status == "failed"),
+        session=session,
+    )
+    analysed = _count(
+        select(func.count(Analysis.id))
         .join(Message, Analysis.message_id == Message.id)
-        .where(Message.account_id == account.id)
+        .where(mine),
+        session=session,
     )
-    for labels in rows:
-        label_counts.update(labels or ["other"])
-    gaps = (
-        session.scalar(
-            select(func.count(Gap.id))
-            .join(Message, Gap.message_id == Message.id)
-            .where(Message.account_id == account.id, Gap.status != "dismissed")
-        )
-        or 0
-    )
-    postings = (
-        session.scalar(select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id))
-        or 0
-    )
-    failed = (
-        session.scalar(
-            select(func.count(Message.id)).where(
-                Message.account_id == account.id, Message.parse_status == "failed"
-            )
-        )
-        or 0
-    )
-    analysed = (
-        session.scalar(
-            select(func.count(Analysis.id))
-            .join(Message, Analysis.message_id == Message.id)
-            .where(Message.account_id == account.id)
-        )
-        or 0
-    )
-    quarantined_where = (
-        Message.account_id == account.id,
-        or_(Message.quarantine_reason.is_not(None), Message.fetch_status == "quarantined"),
-    )
-    quarantined = session.scalar(select(func.count(Message.id)).where(*quarantined_where)) or 0
-    latest = session.execute(
-        select(Folder.name, Message.uid, Message.quarantine_reason, Message.defects)
-        .join(Folder, Message.folder_id == Folder.id)
-        .where(*quarantined_where)
-        .order_by(Message.id.desc())
-        .limit(1)
-    ).one_or_none()
-    last_quarantined = None
-    if latest is not None:
-        why = latest[2] or "; ".join(str(d) for d in latest[3] or ()) or "fetching it failed"
-        last_quarantined = f"folder {latest[0]!r} UID {latest[1]}: {why}"
+    quarantined, last_quarantined = _quarantined(account, session=session)
     return {
         "address": account.address,
         "messages": messages,
         "analysed": analysed,
         "quarantined": quarantined,
         "last_quarantined": last_quarantined,
-        "labels": dict(sorted(label_counts.items())),
+        "labels": _label_counts(account, session=session),
         "gaps": gaps,
         "postings": postings,
         "digests_sent": sent_digests(account.id, session=session),
@@ -205,3 +173,40 @@ def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
             for f in account.folders
         ],
     }
+
+
+def _count(query: Select[int], *, session: Session) -> int:
+    return session.scalar(query) or 0
+
+
+def _label_counts(account: Account, *, session: Session) -> dict[str, int]:
+    """How many of the account's analysed messages carry each label, by label name."""
+    counts: Counter[str] = Counter()
+    rows = session.scalars(
+        select(Analysis.labels)
+        .join(Message, Analysis.message_id == Message.id)
+        .where(Message.account_id == account.id)
+    )
+    for labels in rows:
+        counts.update(labels or ["other"])
+    return dict(sorted(counts.items()))
+
+
+def _quarantined(account: Account, *, session: Session) -> tuple[int, str | None]:
+    """How many messages were set aside, and a line on the latest one and why."""
+    where = (
+        Message.account_id == account.id,
+        or_(Message.quarantine_reason.is_not(None), Message.fetch_status == "quarantined"),
+    )
+    count = session.scalar(select(func.count(Message.id)).where(*where)) or 0
+    latest = session.execute(
+        select(Folder.name, Message.uid, Message.quarantine_reason, Message.defects)
+        .join(Folder, Message.folder_id == Folder.id)
+        .where(*where)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if latest is None:
+        return count, None
+    why = latest[2] or "; ".join(str(d) for d in latest[3] or ()) or "fetching it failed"
+    return count, f"folder {latest[0]!r} UID {latest[1]}: {why}"

@@ -88,44 +88,53 @@ def save_analysis(
     review.index_for_review(analysis, [gap.confidence for gap in gaps])
     session.add(analysis)
     for gap in gaps:
-        session.add(
-            Gap(
-                message_id=message.id,
-                category=gap.category,
-                text=gap.text,
-                start=gap.start,
-                end=gap.end,
-                skill=gap.skill,
-                confidence=gap.confidence,
-                company=company,
-                role=role,
-            )
-        )
+        session.add(_gap_row(message, gap, company=company, role=role))
     added = 0
     for posting in postings:
-        seen = session.scalar(
-            select(JobPosting.id).where(
-                JobPosting.account_id == message.account_id,
-                JobPosting.dedupe_key == posting.dedupe_key,
-            )
-        )
-        if seen is not None:
+        if _posting_seen(message.account_id, posting.dedupe_key, session=session):
             continue
-        session.add(
-            JobPosting(
-                account_id=message.account_id,
-                message_id=message.id,
-                dedupe_key=posting.dedupe_key,
-                title=posting.title,
-                company=posting.company,
-                location=posting.location,
-                salary=posting.salary,
-                url=posting.url,
-                source=posting.source,
-                received_at=message.received_at,
-                posted_at=posting.posted_at,
-            )
-        )
+        session.add(_posting_row(message, posting))
         session.flush()
         added += 1
     return added
+
+
+def _gap_row(message: Message, gap: NewGap, *, company: str | None, role: str | None) -> Gap:
+    return Gap(
+        message_id=message.id,
+        category=gap.category,
+        text=gap.text,
+        start=gap.start,
+        end=gap.end,
+        skill=gap.skill,
+        confidence=gap.confidence,
+        company=company,
+        role=role,
+    )
+
+
+def _posting_seen(account_id: int, dedupe_key: str, *, session: Session) -> bool:
+    """Whether the account already holds this posting (the same role from any board)."""
+    seen = session.scalar(
+        select(JobPosting.id).where(
+            JobPosting.account_id == account_id,
+            JobPosting.dedupe_key == dedupe_key,
+        )
+    )
+    return seen is not None
+
+
+def _posting_row(message: Message, posting: NewPosting) -> JobPosting:
+    return JobPosting(
+        account_id=message.account_id,
+        message_id=message.id,
+        dedupe_key=posting.dedupe_key,
+        title=posting.title,
+        company=posting.company,
+        location=posting.location,
+        salary=posting.salary,
+        url=posting.url,
+        source=posting.source,
+        received_at=message.received_at,
+        posted_at=posting.posted_at,
+    )

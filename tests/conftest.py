@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.demo.servers import EmbeddedImapServer, SmtpSink
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.servers.dovecot import dovecot, dovecot_session  # noqa: F401 (fixtures)
+
+if TYPE_CHECKING:
+    from bounceback.nlp.analyzer import Analyzer
 
 # One Prefect home for the whole session, so each temporary Prefect server (one per CLI
 # subprocess) migrates its database once, not in every test's fresh BOUNCEBACK_HOME.
@@ -116,6 +119,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     test in this process talks to, so tests that start their own Prefect must come first.
     """
     items.sort(key=lambda item: "prefect_harness" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    """The shipped models, loaded once (tests that need other models define their own)."""
+    from bounceback.nlp.analyzer import Analyzer
+
+    return Analyzer.load()
 
 
 @pytest.fixture(scope="session")

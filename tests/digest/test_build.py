@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from bounceback.digest.build import build_digest, digest_context, themes
+from bounceback.digest.build import build_digest, digest_context
 from bounceback.digest.charts import glance
 from bounceback.digest.model import (
     DigestInput,
@@ -21,6 +21,7 @@ from bounceback.digest.model import (
     SilentRejection,
     WeekStats,
 )
+from bounceback.digest.themes import themes
 from bounceback.digest.words import period_label
 from bounceback.mail.message import EmailData
 

@@ -26,7 +26,7 @@ from bounceback.flows.link import link_pending
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.storage import accounts
 from bounceback.storage.db import make_engine, session_factory, upgrade
-from tests.applications.mailbox import store_samples
+from tests.support.applications import store_samples
 
 REVIEW = "http://127.0.0.1:8765"
 #: The samples' busiest week; the digest is written the Monday morning after it.

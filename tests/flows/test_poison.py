@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.demo.servers import EmbeddedImapServer
 from bounceback.flows.analyse import analyse_pending
-from bounceback.flows.sync import _commit, sync_folder
+from bounceback.flows.store_chunk import commit_chunk
+from bounceback.flows.sync import sync_folder
 from bounceback.flows.tasks import _ANALYSE_LOCK
 from bounceback.mail.imap import ImapEndpoint, ImapReader
 from bounceback.nlp.records import Analysis as Result
@@ -155,7 +156,7 @@ def test_a_row_that_cannot_be_stored_is_kept_quarantined_and_the_chunk_committed
     later = mailbox.NewMessage(**{**_fields(good), "uid": 3, "content_hash": "c" * 64,
                                   "header_message_id": "<c@x.test>",
                                   "received_at": utcnow() - timedelta(days=1)})  # fmt: skip
-    assert _commit(sessions, folder_id, 7, [good, bad, later], 3) == 3
+    assert commit_chunk(sessions, folder_id, 7, [good, bad, later], 3) == 3
     with sessions.begin() as session:
         rows = {m.uid: m for m in session.scalars(select(Message))}
         folder = session.get_one(Folder, folder_id)

@@ -6,7 +6,8 @@ import pytest
 
 from bounceback.demo.servers import EmbeddedImapServer
 from bounceback.errors import AuthenticationError, ConfigError, MailServerError
-from bounceback.mail.imap import ImapEndpoint, ImapReader, check_security, is_loopback
+from bounceback.mail.imap import ImapEndpoint, ImapReader
+from bounceback.mail.security import check_security, is_loopback
 from tests.servers.dovecot import DovecotAccount
 from tests.support.mail import make_mail
 

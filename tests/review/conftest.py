@@ -26,12 +26,6 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    """The shipped models, loaded once."""
-    return Analyzer.load()
-
-
 @pytest.fixture
 def review_db(
     tmp_path: Path, analyzer: Analyzer

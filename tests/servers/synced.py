@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.flows.analyse import parse_pending
-from bounceback.flows.sync import FolderSyncReport, SyncOptions, sync_folder
+from bounceback.flows.sync import FolderSyncReport, sync_folder
+from bounceback.flows.sync_plan import SyncOptions
 from bounceback.mail.imap import ImapEndpoint, ImapReader
 from bounceback.storage import accounts, mailbox
 from bounceback.storage.models import Folder, Message

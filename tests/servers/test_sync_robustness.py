@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.errors import MailServerError, UnstableMailboxError
-from bounceback.flows.sync import SyncOptions
+from bounceback.flows.sync_plan import SyncOptions
 from bounceback.mail.imap import ImapEndpoint, ImapReader, ServerStalledError
 from bounceback.mail.imap_wire import ReadOnlyViolation, check_read_only
 from bounceback.settings import Settings

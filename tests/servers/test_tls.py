@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bounceback.errors import AuthenticationError, MailServerError
-from bounceback.mail.imap import ImapEndpoint, ImapReader, tls_context
+from bounceback.mail.imap import ImapEndpoint, ImapReader
+from bounceback.mail.security import tls_context
 from tests.servers.tlsimap import CertFactory, TlsImapServer
 
 PASSWORD = "tls-canary-Pa55word"

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from bounceback.errors import ConfigError
-from bounceback.mail.imap import ImapEndpoint, ImapReader, check_security
+from bounceback.mail.imap import ImapEndpoint, ImapReader
 from bounceback.mail.providers import preset_for
+from bounceback.mail.security import check_security
 from bounceback.mail.smtp import SmtpEndpoint, verify
 from bounceback.storage import accounts
 

@@ -5,33 +5,46 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bounceback.cli.connect_options import (
+    AllowInsecureLoopbackOption,
+    ConnectOptions,
+    DigestToOption,
+    FolderOption,
+    ImapHostOption,
+    ImapPortOption,
+    ImapSecurityOption,
+    JsonOutputOption,
+    Oauth2ClientIdOption,
+    Oauth2ClientSecretEnvOption,
+    Oauth2ClientSecretFileOption,
+    Oauth2ClientSecretPrefectSecretOption,
+    Oauth2ProviderOption,
+    Oauth2RefreshTokenEnvOption,
+    Oauth2RefreshTokenFileOption,
+    Oauth2RefreshTokenPrefectSecretOption,
+    Oauth2TokenCommandOption,
+    PasswordEnvOption,
+    PasswordFileOption,
+    PasswordPrefectSecretOption,
+    SmtpHostOption,
+    SmtpPortOption,
+    SmtpSecurityOption,
+    TimezoneOption,
+    UseKeyringOption,
+    UsernameOption,
+    YesOption,
+)
 from bounceback.cli.output import _sessions, out
 from bounceback.errors import ConfigError
 from bounceback.settings import load_settings
 
 if TYPE_CHECKING:
     from bounceback.account.connect import ConnectRequest
-
-
-class Security(StrEnum):
-    """How a server is reached."""
-
-    ssl = "ssl"
-    starttls = "starttls"
-    none = "none"
-
-
-class OAuthProvider(StrEnum):
-    """Whose OAuth2 token endpoint a client id belongs to."""
-
-    google = "google"
-    microsoft = "microsoft"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,100 +64,6 @@ class Sources:
             ("--password-prefect-secret", self.password_prefect_secret),
         ]
         return [name for name, value in given if value]
-
-
-# One alias per option keeps the command's signature short; help text lives here.
-ImapHostOption = Annotated[
-    str | None,
-    typer.Option(metavar="HOST", help="IMAP server; default from the provider preset."),
-]
-ImapPortOption = Annotated[
-    int | None,
-    typer.Option(metavar="PORT", help="IMAP port (993 for ssl, 143 for starttls)."),
-]
-ImapSecurityOption = Annotated[Security | None, typer.Option(help="How to reach IMAP.")]
-SmtpHostOption = Annotated[
-    str | None, typer.Option(metavar="HOST", help="SMTP server for the digest.")
-]
-SmtpPortOption = Annotated[
-    int | None,
-    typer.Option(metavar="PORT", help="SMTP port (465 for ssl, 587 for starttls)."),
-]
-SmtpSecurityOption = Annotated[Security | None, typer.Option(help="How to reach SMTP.")]
-UsernameOption = Annotated[
-    str | None, typer.Option(metavar="NAME", help="Login name; default: the address.")
-]
-PasswordEnvOption = Annotated[
-    str | None,
-    typer.Option(metavar="VAR", help="Environment variable holding the password."),
-]
-PasswordFileOption = Annotated[
-    Path | None, typer.Option(metavar="PATH", help="File (mode 600) holding the password.")
-]
-PasswordPrefectSecretOption = Annotated[
-    str | None,
-    typer.Option(
-        metavar="BLOCK",
-        help="Prefect Secret block holding the password (needs "
-        "PREFECT_SERVER_ENCRYPTION_KEY kept outside Prefect's database; see the README).",
-    ),
-]
-DigestToOption = Annotated[
-    str | None,
-    typer.Option(metavar="ADDRESS", help="Where to send the digest; default: the address."),
-]
-FolderOption = Annotated[
-    list[str] | None,
-    typer.Option(metavar="NAME", help="Folder to watch (repeatable); default INBOX."),
-]
-TimezoneOption = Annotated[
-    str, typer.Option(metavar="ZONE", help="Your time zone, e.g. Europe/London.")
-]
-AllowInsecureLoopbackOption = Annotated[
-    bool,
-    typer.Option("--allow-insecure-loopback", help="Allow security 'none' to a loopback host."),
-]
-UseKeyringOption = Annotated[
-    bool,
-    typer.Option(
-        "--keyring",
-        help="Keep the password in the OS keyring (read from --password-env, else asked).",
-    ),
-]
-YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask; fail if something is missing.")]
-Oauth2TokenCommandOption = Annotated[
-    str | None,
-    typer.Option(metavar="COMMAND", help="OAuth2 (XOAUTH2): a command printing an access token."),
-]
-Oauth2ClientIdOption = Annotated[
-    str | None,
-    typer.Option(metavar="ID", help="OAuth2 for Google or Microsoft: your own client id."),
-]
-Oauth2ProviderOption = Annotated[
-    OAuthProvider | None,
-    typer.Option(help="Whose OAuth2; default from the provider preset."),
-]
-Oauth2RefreshTokenEnvOption = Annotated[
-    str | None, typer.Option(metavar="VAR", help="Variable holding the refresh token.")
-]
-Oauth2RefreshTokenFileOption = Annotated[
-    Path | None, typer.Option(metavar="PATH", help="File (600) holding the refresh token.")
-]
-Oauth2RefreshTokenPrefectSecretOption = Annotated[
-    str | None,
-    typer.Option(metavar="BLOCK", help="Prefect Secret block holding the refresh token."),
-]
-Oauth2ClientSecretEnvOption = Annotated[
-    str | None, typer.Option(metavar="VAR", help="Variable holding the client secret.")
-]
-Oauth2ClientSecretFileOption = Annotated[
-    Path | None, typer.Option(metavar="PATH", help="File (600) holding the client secret.")
-]
-Oauth2ClientSecretPrefectSecretOption = Annotated[
-    str | None,
-    typer.Option(metavar="BLOCK", help="Prefect Secret block holding the client secret."),
-]
-JsonOutputOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 def connect(
@@ -181,6 +100,12 @@ def connect(
     The password is never stored by bounceback: give the environment variable or the
     file that holds it, and keep it there.
     """
+    # Every parameter above as one value the steps share (typer needs them spelt out).
+    _connect(ConnectOptions(**locals()))
+
+
+def _connect(given: ConnectOptions) -> None:
+    """Check the options, ask for what is missing, verify the servers, save the account."""
     from bounceback.account.connect import (
         ConnectRequest,
         ServerChoice,
@@ -192,46 +117,58 @@ def connect(
     from bounceback.mail.credentials import resolve_secret
     from bounceback.mail.providers import preset_for
 
-    address = check_address(address)
-    yes = yes or not sys.stdin.isatty()  # nobody to ask: fail on what is missing instead
+    address = check_address(given.address)
+    yes = given.yes or not sys.stdin.isatty()  # nobody to ask: fail on what is missing instead
     preset = preset_for(address)
-    sources = Sources(
-        password_env,
-        password_file,
-        password_prefect_secret,
-        use_keyring,
-        _oauth2_ref(
-            preset.oauth2 if preset else "",
-            oauth2_token_command,
-            oauth2_client_id,
-            oauth2_provider and oauth2_provider.value,
-            (oauth2_refresh_token_env, oauth2_refresh_token_file),
-            (oauth2_client_secret_env, oauth2_client_secret_file),
-            blocks=(oauth2_refresh_token_prefect_secret, oauth2_client_secret_prefect_secret),
-        ),
-    )
+    sources = _sources(given, preset.oauth2 if preset else "")
+    imap_host = given.imap_host
     if imap_host is None and preset is None and not yes:
         imap_host = typer.prompt("IMAP server host")
+    imap_security, smtp_security = given.imap_security, given.smtp_security
     imap, smtp = endpoints_for(
         address,
-        ServerChoice(imap_host, imap_port, imap_security and imap_security.value),
-        ServerChoice(smtp_host, smtp_port, smtp_security and smtp_security.value),
-        username=username,
-        allow_insecure_loopback=allow_insecure_loopback,
+        ServerChoice(imap_host, given.imap_port, imap_security and imap_security.value),
+        ServerChoice(given.smtp_host, given.smtp_port, smtp_security and smtp_security.value),
+        username=given.username,
+        allow_insecure_loopback=given.allow_insecure_loopback,
     )
+    digest_to = given.digest_to
     request = ConnectRequest(
         address=address,
         imap=imap,
         smtp=smtp,
         secret_ref=_secret_ref(address, sources, yes=yes),
         digest_to=check_address(digest_to, "address for the digest") if digest_to else address,
-        folders=tuple(_folders(folder)),
-        timezone=parse_timezone(timezone),
+        folders=tuple(_folders(given.folder)),
+        timezone=parse_timezone(given.timezone),
     )
     settings = load_settings()
     secret = resolve_secret(request.secret_ref)
     result = connect_account(request, secret, sessions=_sessions(settings))
-    _report(request, result.smtp_auth, json_output=json_output)
+    _report(request, result.smtp_auth, json_output=given.json_output)
+
+
+def _sources(given: ConnectOptions, preset_oauth2: str) -> Sources:
+    """Where the secrets live, from the password and OAuth2 options."""
+    provider = given.oauth2_provider
+    return Sources(
+        given.password_env,
+        given.password_file,
+        given.password_prefect_secret,
+        given.use_keyring,
+        _oauth2_ref(
+            preset_oauth2,
+            given.oauth2_token_command,
+            given.oauth2_client_id,
+            provider and provider.value,
+            (given.oauth2_refresh_token_env, given.oauth2_refresh_token_file),
+            (given.oauth2_client_secret_env, given.oauth2_client_secret_file),
+            blocks=(
+                given.oauth2_refresh_token_prefect_secret,
+                given.oauth2_client_secret_prefect_secret,
+            ),
+        ),
+    )
 
 
 def _folders(given: list[str] | None) -> list[str]:

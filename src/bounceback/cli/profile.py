@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,52 +12,61 @@ from bounceback.account.profile import ProfileUpdate, update_profile
 from bounceback.settings import load_settings
 from bounceback.storage.db import sessions_for
 
+# One alias per option keeps the command's signature short; help text lives here.
+RoleOption = Annotated[list[str] | None, typer.Option("--role", help="A target role (repeatable).")]
+KeywordOption = Annotated[
+    list[str] | None, typer.Option("--keyword", help="A skill or keyword (repeatable).")
+]
+LocationOption = Annotated[
+    list[str] | None,
+    typer.Option("--location", help='A place you would work, or "Remote" (repeatable).'),
+]
+SalaryFloorOption = Annotated[
+    int | None, typer.Option(help="Lowest yearly salary you would take (0 clears it).")
+]
+NameOption = Annotated[str | None, typer.Option(help="Your name, to sign feedback requests.")]
+TimezoneOption = Annotated[str | None, typer.Option(help="Your time zone, e.g. Europe/London.")]
+DigestDayOption = Annotated[
+    str | None, typer.Option(help="Weekday the digest arrives, e.g. monday.")
+]
+DigestTimeOption = Annotated[
+    str | None, typer.Option(help="Time the digest arrives, 24-hour HH:MM.")
+]
+QuietDaysOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="DAYS",
+        help="Days without a reply before an application counts as gone quiet (default 21).",
+    ),
+]
+PauseOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--pause/--resume",
+        help="Stop the scheduled digests, or start them again (a reply 'pause' does too).",
+    ),
+]
+ClearOption = Annotated[
+    bool, typer.Option("--clear", help="Forget roles, keywords, locations and salary floor.")
+]
+AccountOption = Annotated[str | None, typer.Option(help="The account, if several are connected.")]
+JsonOutputOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
 
 def profile(
-    role: Annotated[
-        list[str] | None, typer.Option("--role", help="A target role (repeatable).")
-    ] = None,
-    keyword: Annotated[
-        list[str] | None, typer.Option("--keyword", help="A skill or keyword (repeatable).")
-    ] = None,
-    location: Annotated[
-        list[str] | None,
-        typer.Option("--location", help='A place you would work, or "Remote" (repeatable).'),
-    ] = None,
-    salary_floor: Annotated[
-        int | None, typer.Option(help="Lowest yearly salary you would take (0 clears it).")
-    ] = None,
-    name: Annotated[str | None, typer.Option(help="Your name, to sign feedback requests.")] = None,
-    timezone: Annotated[
-        str | None, typer.Option(help="Your time zone, e.g. Europe/London.")
-    ] = None,
-    digest_day: Annotated[
-        str | None, typer.Option(help="Weekday the digest arrives, e.g. monday.")
-    ] = None,
-    digest_time: Annotated[
-        str | None, typer.Option(help="Time the digest arrives, 24-hour HH:MM.")
-    ] = None,
-    quiet_days: Annotated[
-        int | None,
-        typer.Option(
-            metavar="DAYS",
-            help="Days without a reply before an application counts as gone quiet (default 21).",
-        ),
-    ] = None,
-    pause: Annotated[
-        bool | None,
-        typer.Option(
-            "--pause/--resume",
-            help="Stop the scheduled digests, or start them again (a reply 'pause' does too).",
-        ),
-    ] = None,
-    clear: Annotated[
-        bool, typer.Option("--clear", help="Forget roles, keywords, locations and salary floor.")
-    ] = False,
-    account: Annotated[
-        str | None, typer.Option(help="The account, if several are connected.")
-    ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    role: RoleOption = None,
+    keyword: KeywordOption = None,
+    location: LocationOption = None,
+    salary_floor: SalaryFloorOption = None,
+    name: NameOption = None,
+    timezone: TimezoneOption = None,
+    digest_day: DigestDayOption = None,
+    digest_time: DigestTimeOption = None,
+    quiet_days: QuietDaysOption = None,
+    pause: PauseOption = None,
+    clear: ClearOption = False,
+    account: AccountOption = None,
+    json_output: JsonOutputOption = False,
 ) -> None:
     """Show or set what you are looking for, and when the weekly digest arrives.
 
@@ -81,6 +90,11 @@ def profile(
     if json_output:
         print(json.dumps(shown))
         return
+    _print_profile(shown)
+
+
+def _print_profile(shown: dict[str, Any]) -> None:
+    """The profile as a few lines for a person."""
     console = Console(highlight=False)
     console.print(f"[bold]{shown['address']}[/bold]", markup=True)
     for label, key in (("roles", "target_roles"), ("keywords", "keywords"),

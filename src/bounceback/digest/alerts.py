@@ -117,6 +117,25 @@ def rank_postings(
     the floor, and skills the feedback named (a chance to show or build them). A salary
     below the floor is shown but sinks.
     """
+    profile = _Profile(tuple(keywords), tuple(skills), tuple(roles), tuple(locations), salary_floor)
+    views = [_posting_view(group, profile) for group in _same_role_groups(postings)]
+    # sorted() is stable, so equal scores keep the newest-first order of the groups.
+    return sorted(views, key=lambda v: -v.score)
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What a posting is ranked against: the user's profile and the skills feedback named."""
+
+    keywords: tuple[str, ...]
+    skills: tuple[str, ...]
+    roles: tuple[str, ...]
+    locations: tuple[str, ...]
+    salary_floor: int | None
+
+
+def _same_role_groups(postings: Sequence[PostingItem]) -> list[list[PostingItem]]:
+    """The postings newest first, the same role from several boards in one group."""
     ordered = sorted(
         postings,
         key=lambda p: (-p.received_at.timestamp(), p.title, p.company or "", p.source, p.url or ""),
@@ -129,56 +148,58 @@ def rank_postings(
                 break
         else:
             groups.append([posting])
-    views = []
-    for group in groups:
-        posting = group[0]
-        salary = next((p.salary for p in group if p.salary), None)
-        url = next((u for u in (safe_url(p.url) for p in group) if u), None)
-        haystack = " ".join(filter(None, (posting.title, posting.company, posting.location)))
-        role_hit = _role_match(posting.title, roles)
-        keyword_hits = [k.strip() for k in keywords if k.strip() and mentions(k.strip(), haystack)]
-        place = _location_match(posting.location, locations)
-        folded = {k.casefold() for k in keyword_hits}
-        skill_hits = [
-            s for s in skills if mentions(s, posting.title) and s.casefold() not in folded
-        ]
-        score = 4 * bool(role_hit) + 3 * len(keyword_hits) + 2 * bool(place) + len(skill_hits)
-        note = None
-        yearly = salary_value(salary)
-        if salary_floor and yearly is not None:
-            if yearly >= salary_floor:
-                score += 1
-            else:
-                score -= 3
-                note = "below your salary floor"
-        matches = [m for m in (role_hit, place) if m] + keyword_hits + skill_hits
-        reasons = (
-            ([f"your target role {role_hit}"] if role_hit else [])
-            + ([f"your location {place}"] if place else [])
-            + [f"mentions {k}" for k in keyword_hits]
-            + [f"asks for {s}, which your feedback named" for s in skill_hits]
-        )
-        views.append(
-            PostingView(
-                title=" ".join(posting.title.split()),
-                url=url,
-                company=posting.company,
-                location=posting.location,
-                salary=salary,
-                source=posting.source,
-                matches=tuple(dict.fromkeys(matches)),
-                score=score,
-                also_on=tuple(
-                    dict.fromkeys(p.source for p in group[1:] if p.source != posting.source)
-                ),
-                note=note,
-                posted=day_label(posting.posted_at) if posting.posted_at else None,
-                why="; ".join(reasons)
-                or f"from your {posting.source} alert; nothing in your profile matches it",
-            )
-        )
-    # sorted() is stable, so equal scores keep the newest-first order from above.
-    return sorted(views, key=lambda v: -v.score)
+    return groups
+
+
+def _posting_view(group: Sequence[PostingItem], profile: _Profile) -> PostingView:
+    """One group of postings scored against the profile, with the reasons in words."""
+    posting = group[0]
+    salary = next((p.salary for p in group if p.salary), None)
+    url = next((u for u in (safe_url(p.url) for p in group) if u), None)
+    haystack = " ".join(filter(None, (posting.title, posting.company, posting.location)))
+    role_hit = _role_match(posting.title, profile.roles)
+    keyword_hits = [
+        k.strip() for k in profile.keywords if k.strip() and mentions(k.strip(), haystack)
+    ]
+    place = _location_match(posting.location, profile.locations)
+    folded = {k.casefold() for k in keyword_hits}
+    skill_hits = [
+        s for s in profile.skills if mentions(s, posting.title) and s.casefold() not in folded
+    ]
+    score = 4 * bool(role_hit) + 3 * len(keyword_hits) + 2 * bool(place) + len(skill_hits)
+    salary_score, note = _salary_score(salary, profile.salary_floor)
+    matches = [m for m in (role_hit, place) if m] + keyword_hits + skill_hits
+    reasons = (
+        ([f"your target role {role_hit}"] if role_hit else [])
+        + ([f"your location {place}"] if place else [])
+        + [f"mentions {k}" for k in keyword_hits]
+        + [f"asks for {s}, which your feedback named" for s in skill_hits]
+    )
+    return PostingView(
+        title=" ".join(posting.title.split()),
+        url=url,
+        company=posting.company,
+        location=posting.location,
+        salary=salary,
+        source=posting.source,
+        matches=tuple(dict.fromkeys(matches)),
+        score=score + salary_score,
+        also_on=tuple(dict.fromkeys(p.source for p in group[1:] if p.source != posting.source)),
+        note=note,
+        posted=day_label(posting.posted_at) if posting.posted_at else None,
+        why="; ".join(reasons)
+        or f"from your {posting.source} alert; nothing in your profile matches it",
+    )
+
+
+def _salary_score(salary: str | None, floor: int | None) -> tuple[int, str | None]:
+    """+1 for a salary at or above the floor; -3 and a note below it; 0 when unknown."""
+    yearly = salary_value(salary)
+    if not floor or yearly is None:
+        return 0, None
+    if yearly >= floor:
+        return 1, None
+    return -3, "below your salary floor"
 
 
 def postings_note(postings: Sequence[PostingView]) -> str:

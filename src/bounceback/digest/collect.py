@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email import policy
 from email.parser import BytesHeaderParser
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from bounceback.errors import ConfigError
 from bounceback.nlp.postings import same_role
 from bounceback.storage import accounts, applications, digests
 from bounceback.storage.applications import ApplicationView
-from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message
+from bounceback.storage.models import Account, Analysis, Gap, JobPosting, Message, Profile
 from bounceback.storage.timeline import Upcoming
 
 HISTORY_WEEKS = 6
@@ -290,22 +291,7 @@ def collect_digest_input(
     account: Account, week: Week, *, session: Session, review_url: str | None = None
 ) -> tuple[DigestInput, list[JobPosting]]:
     """The builder's input for week, and the postings it will show (to mark them shown)."""
-    history: list[WeekStats] = []
-    current = week
-    weeks = []
-    for _ in range(HISTORY_WEEKS):
-        weeks.append(current)
-        current = current.previous()
-    interviewed: set[str] = set()
-    this_week_rows: list[tuple[Message, Analysis]] = []
-    for item in reversed(weeks):
-        rows = digests.analysed_between(account.id, item.start, item.end, session=session)
-        history.append(week_stats(item.label, rows))
-        interviewed.update(
-            (a.company or "").lower() for _, a in rows if "interview" in a.labels and a.company
-        )
-        if item is week:
-            this_week_rows = rows
+    history, interviewed, this_week_rows = _weekly_history(account, week, session=session)
     all_gaps = [
         _gap_item(g, m) for g, m in digests.gaps_until(account.id, week.end, session=session)
     ]
@@ -335,11 +321,7 @@ def collect_digest_input(
             )
         ),
         postings=tuple(_posting_item(p) for p in fresh),
-        user_name=profile.name if profile else None,
-        target_keywords=tuple(profile.keywords) if profile else (),
-        target_roles=tuple(profile.target_roles) if profile else (),
-        locations=tuple(profile.locations) if profile else (),
-        salary_floor=profile.salary_floor if profile else None,
+        **_profile_fields(profile),
         done_steps=digests.done_step_keys(account.id, session=session),
         diary=tuple(DiaryItem(text=e.text, written_at=e.created_at) for e in diary),
         dated=tuple(dated_actions(views, week, session=session)),
@@ -350,3 +332,38 @@ def collect_digest_input(
     )
     # Every undigested posting is marked shown, repeats included, so none comes back later.
     return data, postings
+
+
+def _weekly_history(
+    account: Account, week: Week, *, session: Session
+) -> tuple[list[WeekStats], set[str], list[tuple[Message, Analysis]]]:
+    """Stats for the last HISTORY_WEEKS weeks (oldest first), the employers who invited
+    the user to an interview in them, and this week's analysed messages."""
+    weeks = []
+    current = week
+    for _ in range(HISTORY_WEEKS):
+        weeks.append(current)
+        current = current.previous()
+    history: list[WeekStats] = []
+    interviewed: set[str] = set()
+    this_week_rows: list[tuple[Message, Analysis]] = []
+    for item in reversed(weeks):
+        rows = digests.analysed_between(account.id, item.start, item.end, session=session)
+        history.append(week_stats(item.label, rows))
+        interviewed.update(
+            (a.company or "").lower() for _, a in rows if "interview" in a.labels and a.company
+        )
+        if item is week:
+            this_week_rows = rows
+    return history, interviewed, this_week_rows
+
+
+def _profile_fields(profile: Profile | None) -> dict[str, Any]:
+    """The DigestInput fields that come from the user's profile (empty without one)."""
+    return {
+        "user_name": profile.name if profile else None,
+        "target_keywords": tuple(profile.keywords) if profile else (),
+        "target_roles": tuple(profile.target_roles) if profile else (),
+        "locations": tuple(profile.locations) if profile else (),
+        "salary_floor": profile.salary_floor if profile else None,
+    }

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import ipaddress
 import logging
 import re
-import socket
-import ssl
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +20,8 @@ from typing import Any, Self
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 
-from bounceback.errors import AuthenticationError, ConfigError, MailServerError
+from bounceback.errors import AuthenticationError, MailServerError
+from bounceback.mail.imap_connect import ImapEndpoint, open_mailbox
 from bounceback.mail.imap_wire import (
     MONTHS,
     RawMessage,
@@ -34,25 +32,13 @@ from bounceback.mail.imap_wire import (
     uid_set,
 )
 from bounceback.mail.oauth import OAuth2Token, refused
+from bounceback.mail.security import check_security
 
 log = logging.getLogger(__name__)
 
-SECURITY_MODES = ("ssl", "starttls", "none")
 _CAPABILITY_CODE = re.compile(rb"\[CAPABILITY ([^\]]*)\]", re.IGNORECASE)
 #: Gmail's IMAP extension (https://developers.google.com/gmail/imap/imap-extensions).
 GMAIL_CAPABILITY = "X-GM-EXT-1"
-
-
-@dataclass(frozen=True, slots=True)
-class ImapEndpoint:
-    """Where and how to reach an IMAP server; the password travels separately."""
-
-    host: str
-    port: int
-    security: str
-    username: str
-    allow_insecure_loopback: bool = False
-    timeout: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,34 +49,6 @@ class FolderState:
     uidvalidity: int
     uidnext: int | None
     exists: int
-
-
-def is_loopback(host: str) -> bool:
-    """True if host names this machine (127.0.0.0/8, ::1 or localhost)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_security(host: str, security: str, allow_insecure_loopback: bool) -> None:
-    """Refuse unencrypted connections except to loopback with the explicit flag."""
-    if security not in SECURITY_MODES:
-        raise ConfigError(f"security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
-    if security == "none" and not (allow_insecure_loopback and is_loopback(host)):
-        raise ConfigError(
-            f"refusing an unencrypted connection to {host}: use ssl or starttls "
-            "(security 'none' is only for a loopback host with --allow-insecure-loopback)"
-        )
-
-
-def tls_context() -> ssl.SSLContext:
-    """A verifying TLS context (imaplib and smtplib do not verify by default)."""
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
 
 
 class ImapReader:
@@ -119,31 +77,7 @@ class ImapReader:
     def __enter__(self) -> Self:
         endpoint = self.endpoint
         where = f"{endpoint.host}:{endpoint.port}"
-        try:
-            self._box = self._client()
-        except ssl.SSLCertVerificationError as exc:
-            raise MailServerError(
-                f"the TLS certificate of {where} could not be verified ({exc.verify_message}), "
-                "so bounceback did not log in; check the host name, or ask the provider to "
-                "fix its certificate"
-            ) from None
-        except ssl.SSLError as exc:
-            raise MailServerError(
-                f"no secure TLS connection could be made with {where} ({exc.reason or exc}), "
-                "so bounceback did not log in; the server must offer TLS 1.2 or newer on "
-                "this port (check the port and the security setting)"
-            ) from None
-        except socket.gaierror:
-            raise MailServerError(
-                f"cannot resolve the IMAP host {endpoint.host}; check its spelling"
-            ) from None
-        except TimeoutError:
-            raise MailServerError(
-                f"the IMAP server {where} did not answer within {endpoint.timeout:g} s; "
-                "check the host and port, or try again later"
-            ) from None
-        except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
-            raise MailServerError(f"cannot connect to the IMAP server {where}: {exc}") from None
+        self._box = open_mailbox(endpoint)
         self._guard(self._box.client)
         oauth2 = isinstance(self._password, OAuth2Token)
         try:
@@ -182,18 +116,6 @@ class ImapReader:
         tb: TracebackType | None,
     ) -> None:
         self._close()
-
-    def _client(self) -> MailBox | MailBoxStartTls | MailBoxUnencrypted:
-        endpoint = self.endpoint
-        if endpoint.security == "ssl":
-            return MailBox(
-                endpoint.host, endpoint.port, timeout=endpoint.timeout, ssl_context=tls_context()
-            )
-        if endpoint.security == "starttls":
-            return MailBoxStartTls(
-                endpoint.host, endpoint.port, timeout=endpoint.timeout, ssl_context=tls_context()
-            )
-        return MailBoxUnencrypted(endpoint.host, endpoint.port, timeout=endpoint.timeout)
 
     def _capabilities(self) -> frozenset[str]:
         """What the server offers after login: from the login answer, else one CAPABILITY."""

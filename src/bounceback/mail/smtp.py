@@ -12,9 +12,9 @@ from bounceback.errors import (
     BouncebackError,
     MailServerError,
 )
-from bounceback.mail.imap import check_security, tls_context
 from bounceback.mail.message import one_line
 from bounceback.mail.oauth import OAuth2Token, refused, xoauth2_string
+from bounceback.mail.security import check_security, tls_context
 
 
 @dataclass(frozen=True, slots=True)

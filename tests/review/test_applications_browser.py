@@ -13,7 +13,7 @@ from bounceback.flows.link import link_pending
 from bounceback.review.server import ReviewServer
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from bounceback.storage.models import ApplicationCorrection
-from tests.applications.mailbox import mail, new_account, store_mail
+from tests.support.applications import mail, new_account, store_mail
 
 pytestmark = pytest.mark.slow
 TOKEN = "apps-token-" + "x" * 40

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.flows.link import link_pending
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.storage.applications import ApplicationView, list_applications
-from tests.applications.mailbox import SAMPLES_NOW, mail, new_account, store_mail, store_samples
+from tests.support.applications import SAMPLES_NOW, mail, new_account, store_mail, store_samples
 
 DAY = timedelta(days=1)
 T0 = datetime(2026, 9, 1, 9, tzinfo=UTC)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.storage.db import current_revision, make_engine, session_factory, upgrade
 from bounceback.storage.models import Application, ApplicationEvent, MessageLink
-from tests.applications.mailbox import store_samples
+from tests.support.applications import store_samples
 
 PREVIOUS = "0007"
 

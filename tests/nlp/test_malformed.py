@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bounceback.nlp.mail import header_message_id, parse_email
 from bounceback.nlp.taxonomy import ParseStatus
 from bounceback.storage.models import Message
-from tests.malformed.corpus import Case, build
 from tests.servers.dovecot import DovecotAccount
+from tests.support.malformed import Case, build
 
 CASES = build()
 STATUSES = {str(s) for s in ParseStatus if s is not ParseStatus.PENDING}  # after a parse

@@ -11,7 +11,7 @@ from bounceback.flows.link import link_pending, relink_account
 from bounceback.storage import application_corrections as fixes
 from bounceback.storage.applications import list_applications
 from bounceback.storage.models import Analysis, ApplicationCorrection
-from tests.applications.mailbox import SAMPLES_NOW, mail, new_account, store_mail
+from tests.support.applications import SAMPLES_NOW, mail, new_account, store_mail
 
 T0 = datetime(2026, 9, 1, 9, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bounceback.cli.app import app
 from bounceback.flows.link import link_pending
 from bounceback.storage.db import make_engine, session_factory, upgrade
-from tests.applications.mailbox import mail, new_account, store_mail
+from tests.support.applications import mail, new_account, store_mail
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
