@@ -239,49 +239,57 @@ def evaluate_system(
     )
 
 
-def evaluate_records(
-    system: System,
-    emails: Sequence[dict[str, Any]],
-    sentences: Sequence[dict[str, Any]] = (),
-    *,
-    name: str = "model",
-) -> EvalReport:
-    """Score ``system`` on corpus email records and isolated gap sentences."""
-    counts = {label: [0, 0, 0, 0] for label in LABELS}  # tp, fp, fn, support
-    gap_counts = {True: [0, 0], False: [0, 0]}  # has feedback -> [with gaps, total]
-    spans = [0, 0, 0]
-    spans_category = [0, 0, 0]
-    annotated = 0
-    names = {"company": [0, 0], "role": [0, 0]}
-    other = [0, 0]
-    exact = [0, 0]
-    predictions = system.analyze(email_from_record(r) for r in emails)
-    for record, result in zip(emails, predictions, strict=True):
+@dataclass
+class _Tally:
+    """Running counts over the email records of one evaluation."""
+
+    labels: dict[str, list[int]] = field(
+        default_factory=lambda: {label: [0, 0, 0, 0] for label in LABELS}
+    )  # label -> tp, fp, fn, support
+    gap_counts: dict[bool, list[int]] = field(
+        default_factory=lambda: {True: [0, 0], False: [0, 0]}
+    )  # has feedback -> [with gaps, total]
+    spans: list[int] = field(default_factory=lambda: [0, 0, 0])
+    spans_category: list[int] = field(default_factory=lambda: [0, 0, 0])
+    annotated: int = 0
+    names: dict[str, list[int]] = field(default_factory=lambda: {"company": [0, 0], "role": [0, 0]})
+    other: list[int] = field(default_factory=lambda: [0, 0])
+    exact: list[int] = field(default_factory=lambda: [0, 0])
+
+    def add(self, record: dict[str, Any], result: Analysis) -> None:
+        """Count one email's labels, gaps, company and role."""
         gold = set(record["labels"])
-        exact[0] += gold == set(result.labels)
-        exact[1] += 1
+        self.exact[0] += gold == set(result.labels)
+        self.exact[1] += 1
         if not gold:
-            other[0] += not result.labels
-            other[1] += 1
-        gap_counts["feedback" in gold][0] += bool(result.gaps)
-        gap_counts["feedback" in gold][1] += 1
+            self.other[0] += not result.labels
+            self.other[1] += 1
+        self.gap_counts["feedback" in gold][0] += bool(result.gaps)
+        self.gap_counts["feedback" in gold][1] += 1
         for label in LABELS:
             predicted = label in result.labels
-            counts[label][0] += predicted and label in gold
-            counts[label][1] += predicted and label not in gold
-            counts[label][2] += (not predicted) and label in gold
-            counts[label][3] += label in gold
+            counts = self.labels[label]
+            counts[0] += predicted and label in gold
+            counts[1] += predicted and label not in gold
+            counts[2] += (not predicted) and label in gold
+            counts[3] += label in gold
         if "gaps" in record:
-            annotated += 1
+            self.annotated += 1
             guessed = [g.to_json() for g in result.gaps]
-            for total, by_category in ((spans, False), (spans_category, True)):
+            for total, by_category in ((self.spans, False), (self.spans_category, True)):
                 found = match_spans(record["gaps"], guessed, by_category=by_category)
                 for k in range(3):
                     total[k] += found[k]
         for key, value in (("company", result.company), ("role", result.role)):
             if key in record:
-                names[key][0] += normalise_name(value) == normalise_name(record[key])
-                names[key][1] += 1
+                self.names[key][0] += normalise_name(value) == normalise_name(record[key])
+                self.names[key][1] += 1
+
+
+def _score_sentences(
+    system: System, sentences: Sequence[dict[str, Any]]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    """(correct, total) per gold category, and per review side, on isolated sentences."""
     per_category = {name: [0, 0] for name in GAP_CLASSES}
     review = {"kept automatically": [0, 0], "flagged for review": [0, 0]}
     guesses = system.gap_categories(r["text"] for r in sentences) if sentences else iter(())
@@ -290,29 +298,53 @@ def evaluate_records(
         per_category[record["category"]][0] += right
         per_category[record["category"]][1] += 1
         if category != "none":
-            part = (
+            side = (
                 "flagged for review"
                 if system.gap_needs_review(confidence)
-                else ("kept automatically")
+                else "kept automatically"
             )
-            review[part][0] += right
-            review[part][1] += 1
+            review[side][0] += right
+            review[side][1] += 1
+    return (
+        {k: (v[0], v[1]) for k, v in per_category.items()},
+        {k: (v[0], v[1]) for k, v in review.items()},
+    )
+
+
+def evaluate_records(
+    system: System,
+    emails: Sequence[dict[str, Any]],
+    sentences: Sequence[dict[str, Any]] = (),
+    *,
+    name: str = "model",
+) -> EvalReport:
+    """Score ``system`` on corpus email records and isolated gap sentences."""
+    tally = _Tally()
+    predictions = system.analyze(email_from_record(r) for r in emails)
+    for record, result in zip(emails, predictions, strict=True):
+        tally.add(record, result)
+    per_category, review = _score_sentences(system, sentences)
     correct = sum(c for c, _ in per_category.values())
+    pair = tuple[int, int]
+
+    def two(values: list[int]) -> pair:
+        return (values[0], values[1])
+
     return EvalReport(
         name=name,
-        labels={label: (*prf(*c[:3]), c[3]) for label, c in counts.items()},
+        labels={label: (*prf(*c[:3]), c[3]) for label, c in tally.labels.items()},
         gap_accuracy=correct / max(len(sentences), 1),
-        gap_per_category={k: (v[0], v[1]) for k, v in per_category.items()},
+        gap_per_category=per_category,
         email_count=len(emails),
         sentence_count=len(sentences),
-        feedback_with_gaps=(gap_counts[True][0], gap_counts[True][1]),
-        other_with_gaps=(gap_counts[False][0], gap_counts[False][1]),
-        gap_spans=SpanScore(*spans),
-        gap_spans_category=SpanScore(*spans_category),
-        gap_annotated_emails=annotated,
-        company=(names["company"][0], names["company"][1]),
-        role=(names["role"][0], names["role"][1]),
-        review_split={k: (v[0], v[1]) for k, v in review.items()},
-        other=(other[0], other[1]),
-        exact=(exact[0], exact[1]),
+        feedback_with_gaps=two(tally.gap_counts[True]),
+        other_with_gaps=two(tally.gap_counts[False]),
+        gap_spans=SpanScore(*tally.spans),
+        gap_spans_category=SpanScore(*tally.spans_category),
+        gap_annotated_emails=tally.annotated,
+        company=two(tally.names["company"]),
+        role=two(tally.names["role"]),
+        review_split=review,
+        other=two(tally.other),
+        exact=two(tally.exact),
     )
