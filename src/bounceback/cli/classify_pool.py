@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -119,8 +120,13 @@ def _until_unreadable(chunks: Iterator[Chunk], errors: list[ConfigError]) -> Ite
 
 
 def _quiet() -> None:
-    """Worker start-up: workers never write to the parent's stdout."""
+    """Worker start-up: never write to the parent's stdout, leave Ctrl-C to the parent.
+
+    The parent turns Ctrl-C into its one-line message and ends the workers; a worker
+    interrupted itself would print a traceback.
+    """
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _classify(chunk: Chunk) -> ChunkResult:
