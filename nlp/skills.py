@@ -10,9 +10,11 @@ portfolio...); the ones before it are hard skills (SQL, Kubernetes, safeguarding
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 __all__ = ["Lexicon", "SkillMatch", "best_skill", "find_skills", "load_lexicon"]
 
@@ -46,11 +48,39 @@ class Lexicon:
     hard: frozenset[str]  # normalised names that are hard skills
 
 
+def _trie_pattern(aliases: Iterable[str]) -> str:
+    """One regular expression matching any alias, factored as a character trie.
+
+    A flat alternation of hundreds of aliases makes the engine try each one at every
+    position; the trie tries one branch per character. Greedy optional branches try the
+    longer continuation first and fall back to the shorter alias, so the match at each
+    position is the longest alias followed by a word boundary, as with a flat alternation
+    sorted longest first.
+    """
+    trie: dict[str, Any] = {}
+    for alias in aliases:
+        node = trie
+        for char in alias:
+            node = node.setdefault(char, {})
+        node[""] = {}  # the end of an alias
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    ends_here = "" in node
+    branches = [
+        re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not ends_here else f"(?:{'|'.join(branches)})"
+    return body + "?" if ends_here else body
+
+
 def _compile(aliases: list[str], flags: int) -> re.Pattern[str] | None:
     if not aliases:
         return None
-    ordered = sorted(set(aliases), key=len, reverse=True)  # longest alternative wins
-    body = "|".join(re.escape(alias) for alias in ordered)
+    body = _trie_pattern(set(aliases))
     return re.compile(rf"(?<![{_WORD_CHARS}])(?:{body})(?![{_WORD_CHARS}])", flags)
 
 

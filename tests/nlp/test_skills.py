@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+from importlib.resources import files
+
 import pytest
 
-from bounceback.nlp.skills import best_skill, find_skills, parse_lexicon
+from bounceback.nlp.skills import best_skill, find_skills, load_lexicon, parse_lexicon
 
 
 @pytest.mark.parametrize(
@@ -53,3 +57,39 @@ def test_parse_lexicon_soft_section() -> None:
     assert best_skill("a real team player who knows Rust", "skill", lexicon) == "Rust"
     assert best_skill("a real team player who knows Rust", "fit", lexicon) == "teamwork"
     assert best_skill("rs is not RS", None, lexicon) == "Rust"
+
+
+def _flat_pattern(aliases: list[str], flags: int) -> re.Pattern[str]:
+    """The lexicon as one flat alternation, longest alias first (what the trie replaces)."""
+    body = "|".join(re.escape(a) for a in sorted(set(aliases), key=len, reverse=True))
+    return re.compile(rf"(?<![\w+#])(?:{body})(?![\w+#])", flags)
+
+
+def test_trie_pattern_matches_what_a_flat_alternation_matches() -> None:
+    text = files("bounceback.nlp").joinpath("lexicon", "skills.tsv").read_text(encoding="utf-8")
+    insensitive, sensitive = [], []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith(("#", "@")):
+            for alias in filter(None, (a.strip() for a in line.partition("\t")[2].split("|"))):
+                if alias.startswith("="):
+                    sensitive.append(alias[1:])
+                else:
+                    insensitive.append(alias.lower())
+    lexicon = load_lexicon()
+    corpus = files("bounceback.nlp").joinpath("corpus")
+    samples = [
+        json.loads(line)["text"]
+        for name in ("gaps.train.jsonl", "gaps.dev.jsonl")
+        for line in corpus.joinpath(name).read_text(encoding="utf-8").splitlines()
+    ]
+    samples += [f"({a}), {a.upper()}s and {a}-ish; {a}.js" for a in insensitive + sensitive]
+    assert len(samples) > 1000
+    for flat, trie in (
+        (_flat_pattern(insensitive, re.IGNORECASE), lexicon.insensitive),
+        (_flat_pattern(sensitive, 0), lexicon.sensitive),
+    ):
+        assert trie is not None
+        for sample in samples:
+            assert [m.span() for m in trie.finditer(sample)] == [
+                m.span() for m in flat.finditer(sample)
+            ], sample

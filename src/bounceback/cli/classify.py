@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bounceback.errors import ConfigError
-from bounceback.flows.analyse import TextAnalyzer
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.reading import read_email
 from bounceback.nlp.records import EmailText
+
+if TYPE_CHECKING:  # the flows import the database layer: not needed to classify
+    from bounceback.flows.analyse import TextAnalyzer
 
 # Control bytes that never appear in mail text (tab, LF, FF, CR and ESC can).
 _CONTROL: bytes = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27))
@@ -43,6 +47,12 @@ def emails_from_eml(paths: Iterable[Path]) -> Iterator[EmailText]:
 
 def emails_from_jsonl(path: Path) -> Iterator[EmailText]:
     """One EmailText per JSON line of {"id", "subject", "from", "body", "html"?}."""
+    for number, line in numbered_lines(path):
+        yield email_from_line(path, number, line)
+
+
+def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSON-lines file (``-``: stdin) with their line numbers."""
     handle = sys.stdin if str(path) == "-" else None
     try:
         stream = handle or path.open(encoding="utf-8")
@@ -50,32 +60,52 @@ def emails_from_jsonl(path: Path) -> Iterator[EmailText]:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     with stream:
         try:
-            yield from _jsonl_emails(path, stream)
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield number, line
         except UnicodeDecodeError:
             raise ConfigError(f"{path} is not UTF-8 text: give a JSON-lines file") from None
 
 
-def _jsonl_emails(path: Path, stream: Iterable[str]) -> Iterator[EmailText]:
-    """The emails of a JSON-lines stream, each read as an .eml body is read."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
+def email_from_line(path: Path, number: int, line: str) -> EmailText:
+    """The email of one JSON line, read as an .eml body is read; a bad line is a ConfigError."""
+    try:
+        item = json.loads(line)
+        email = EmailText(
+            id=str(item["id"]),
+            subject=item.get("subject") or "",
+            sender=item.get("from") or "",
+            body=item.get("body") or "",
+            html=item.get("html"),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"{path} line {number} is not a JSON object with an id ({exc}); "
+            "fix that line and run again"
+        ) from None
+    # The same reading as an .eml body gets (parse_email): one path, one answer.
+    return read_email(email)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """The output lines of a run of input lines, and the error that stopped it, if any."""
+
+    lines: list[str]
+    error: str | None = None
+
+
+def classify_chunk(analyzer: TextAnalyzer, path: Path, chunk: list[tuple[int, str]]) -> ChunkResult:
+    """Classify numbered JSON lines up to the first bad one, whose error is kept."""
+    emails: list[EmailText] = []
+    error = None
+    for number, line in chunk:
         try:
-            item = json.loads(line)
-            email = EmailText(
-                id=str(item["id"]),
-                subject=item.get("subject") or "",
-                sender=item.get("from") or "",
-                body=item.get("body") or "",
-                html=item.get("html"),
-            )
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise ConfigError(
-                f"{path} line {number} is not a JSON object with an id ({exc}); "
-                "fix that line and run again"
-            ) from None
-        # The same reading as an .eml body gets (parse_email): one path, one answer.
-        yield read_email(email)
+            emails.append(email_from_line(path, number, line))
+        except ConfigError as exc:
+            error = str(exc)
+            break
+    return ChunkResult(list(classify_stream(analyzer, emails)), error)
 
 
 def classify_stream(analyzer: TextAnalyzer, emails: Iterable[EmailText]) -> Iterator[str]:
