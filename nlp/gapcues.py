@@ -13,13 +13,14 @@ __all__ = ["category_cues"]
 
 # Phrases that tell the categories apart where single words do not (DESIGN.md taxonomy):
 # not having done it (experience), claims without results (evidence), not knowing the
-# employer (preparation), how an answer came across (communication), logistics (fit).
+# employer (preparation), how an answer came across (communication), logistics (fit);
+# and a sentence that names the deciding point (any category).
 CATEGORY_CUES = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         (
             "cuenotdone",
-            r"\b(?:ha(?:ve|s)n[’']?t|ha(?:ve|s) not|never|not yet)\b[^.;]{0,60}"
+            r"\b(?:ha(?:ve|s|d)n[’']?t|ha(?:ve|s|d) not|never|not yet)\b[^.;]{0,60}"
             r"\b(?:before|yet|own|live|production|site|post|level|role|led|run|managed)\b"
             r"|\bonly\b[^.;]{0,30}\b(?:course|college|university|simulator|training|"
             r"placement|volunteer\w*)\b|\b(?:years?|months?) of\b|\blight on\b",
@@ -39,6 +40,13 @@ CATEGORY_CUES = tuple(
             "cuedelivery",
             r"\b(?:came across|answers? (?:were|was)|ramble\w*|to the point|concise\w*|"
             r"succinct|eye contact|tone|spoke|talked over|hard to follow|structure[ds]?)\b",
+        ),
+        (
+            # "What held us back was ...": the sentence names the point that decided it.
+            "cueverdict",
+            r"\b(?:held (?:you|us|them) back|main (?:concern|reason|gap|issue|factor)|"
+            r"deciding factor|fell short|(?:let you|counted) (?:down|against)|"
+            r"area to (?:work on|develop|improve)|came down to)\b",
         ),
         (
             "cuelogistics",

@@ -18,6 +18,7 @@ from bounceback.nlp.gapcues import category_cues
         ("You weren't aware of our merger last spring.", "cueemployer"),
         ("Your answers were hard to follow.", "cuedelivery"),
         ("The post needs a full driving licence.", "cuelogistics"),
+        ("What held us back was your forecasting.", "cueverdict"),
     ],
 )
 def test_a_cue_fires_on_its_phrase(sentence: str, cue: str) -> None:
