@@ -12,6 +12,7 @@ import re
 from email.utils import parseaddr
 from functools import lru_cache
 
+from bounceback.nlp.gapcues import category_cues
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
 from bounceback.nlp.records import EmailText
@@ -62,12 +63,14 @@ def gap_text(sentence: str) -> str:
 
     Lower-cased (the bag-of-words features are case-sensitive and the corpus is small),
     plus one marker token per lexicon hit: ``skillmarker`` for a hard skill and
-    ``topic_<name>`` for a soft topic, so an unseen tool name still looks like a skill.
+    ``topic_<name>`` for a soft topic, so an unseen tool name still looks like a skill;
+    and one cue token per category cue (:func:`~bounceback.nlp.gapcues.category_cues`).
     """
     markers = {
         "skillmarker" if match.hard else "topic_" + _SLUG.sub("_", match.skill.lower())
         for match in find_skills(sentence)
     }
+    markers.update(category_cues(sentence))
     return " ".join([sentence.lower(), *sorted(markers)])
 
 

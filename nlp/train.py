@@ -186,8 +186,8 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
 
 #: A record's split key while compiling (never written to the JSONL files).
 SPLIT_KEY = "_split_key"
-#: Version written into each installed pipeline (0.2.0: issue 11, .eml sets + one reading path).
-MODEL_VERSION = "0.2.0"
+#: Version written into each installed pipeline (0.3.0: issue 11, category cues, hard negatives).
+MODEL_VERSION = "0.3.0"
 
 #: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
 MAIL_TRAINING_SETS = ("ats", "boards", "feedback")

@@ -6,6 +6,8 @@ analysed by the shipped model, linked into applications), with the demo's profil
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -29,6 +31,7 @@ from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.support.applications import store_samples
 
 REVIEW = "http://127.0.0.1:8765"
+SAMPLES = Path(__file__).parents[2] / "src" / "bounceback" / "demo" / "samples"
 #: The samples' busiest week; the digest is written the Monday morning after it.
 WEEK, WRITTEN = "2026-W48", datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 #: The demo digest's plain-text part may not grow past this many words.
@@ -171,6 +174,40 @@ def test_next_steps_merge_themes_and_skip_unsure_points(
     # Harrowgate's Power BI point is the model's unsure reading: no step is built on it
     assert not any("Power BI" in why for why in whys)
     assert not any("feedback" in a.title.lower() for a in context["actions"])
+
+
+def _same_point(expected: str, found: str) -> bool:
+    """True if a stored gap is the expected point (or a part of it), whitespace aside."""
+    a, b = _flat(expected), _flat(found)
+    return a in b or b in a
+
+
+def test_stakeholder_step_names_every_employer_that_raised_it(
+    demo: tuple[RenderedDigest, DigestInput],
+) -> None:
+    # Which samples raise stakeholder management is read from the samples' expected gaps.
+    expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+    points = [
+        text
+        for entry in expected.values()
+        for text in entry.get("gap_texts", [])
+        if re.search(r"stakeholder", text, re.IGNORECASE)
+    ]
+    assert len(points) >= 3
+    data = demo[1]
+    employers = set()
+    for text in points:
+        found = [g for g in data.all_gaps if _same_point(text, g.text)]
+        assert found, f"no stored gap for {text!r}"
+        assert found[0].company, text
+        employers.add(found[0].company)
+    context = digest_context(data)
+    steps = [a for a in context["actions"] if a.skill == "stakeholder management"]
+    assert len(steps) == 1, [a.why for a in context["actions"]]
+    why = _flat(steps[0].why)
+    assert why.startswith(f"{len(employers)} employers raised stakeholder management"), why
+    for employer in sorted(employers):
+        assert employer in why, (employer, why)
 
 
 def test_word_budget(demo: tuple[RenderedDigest, DigestInput]) -> None:

@@ -125,6 +125,10 @@ def short_quote(text: str, limit: int = 100) -> str:
     return cut + "…"
 
 
+#: A theme sentence names at most this many employers.
+_NAMED = 4
+
+
 def _names(names: Sequence[str]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
@@ -141,7 +145,10 @@ def theme_sentence(theme: Theme) -> str:
         return f"{names[0] if names else 'One employer'} raised {theme.label}"
     if theme.employers == 2:
         return f"{_names(names)} both raised {theme.label}"
-    shown = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
+    # Every employer is named up to four: "and 1 more" would hide a name to save none.
+    shown = names
+    if len(names) > _NAMED:
+        shown = [*names[: _NAMED - 1], f"{len(names) - _NAMED + 1} more"]
     return f"{theme.employers} employers raised {theme.label}: {_names(shown)}"
 
 
