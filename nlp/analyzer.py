@@ -28,7 +28,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bounceback.nlp.entities import extract_company_role
+from bounceback.nlp.entities import EntityModel, EntityReader
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
 from bounceback.nlp.records import Analysis, EmailText, Gap
@@ -276,10 +276,17 @@ def default_model_dir() -> Path:
 class Analyzer:
     """Labels, company, role and gaps for a stream of emails, from two loaded pipelines."""
 
-    def __init__(self, label_model: Language, gap_model: Language, thresholds: Thresholds):
+    def __init__(
+        self,
+        label_model: Language,
+        gap_model: Language,
+        thresholds: Thresholds,
+        entity_model: EntityModel | None = None,
+    ):
         self.label_model = label_model
         self.gap_model = gap_model
         self.thresholds = thresholds
+        self.entities = EntityReader(entity_model)
 
     @property
     def version(self) -> str:
@@ -300,7 +307,11 @@ class Analyzer:
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Analyzer:
-        """Load both pipelines and the thresholds once from ``model_dir`` (default: shipped)."""
+        """Load the pipelines and the thresholds once from ``model_dir`` (default: shipped).
+
+        The employer/role reader (``entities``) is optional: without it the rules alone
+        name the company and role.
+        """
         root = Path(model_dir) if model_dir is not None else default_model_dir()
         threshold_file = root / "thresholds.json"
         thresholds = (
@@ -309,7 +320,8 @@ class Analyzer:
             else Thresholds()
         )
         logger.debug("loading models from %s", root)
-        return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds)
+        entities = EntityModel.load(root / "entities") if (root / "entities").is_dir() else None
+        return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds, entities)
 
     def analyze(self, emails: Iterable[EmailText], *, batch_size: int = 256) -> Iterator[Analysis]:
         """Analyse emails lazily, in input order, ``batch_size`` at a time.
@@ -399,6 +411,7 @@ class Analyzer:
             gap = self._to_gap(seg, cats)
             if gap is not None:
                 gaps[index].append(gap)
+        decided: list[tuple[dict[str, float], tuple[str, ...]]] = []
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
             self._add_gap_evidence(email_scores, email_gaps)
             if not job_context(email, confident=max(email_scores.values()) >= _SURE):
@@ -407,18 +420,23 @@ class Analyzer:
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )
-            company, role = None, None
-            # Mail that is not about one application names no employer and role of its own:
-            # "other" mail, and job alerts that list many companies' roles.
-            if labels and labels != ("job_alert",):
-                company, role = extract_company_role(email.subject, email.sender, email.body)
+            decided.append((email_scores, labels))
+        # Mail that is not about one application names no employer and role of its own:
+        # "other" mail, and job alerts that list many companies' roles.
+        wanted = [i for i, (_, labels) in enumerate(decided) if labels and labels != ("job_alert",)]
+        found = self.entities.read(
+            [(batch[i].subject, batch[i].sender, batch[i].body) for i in wanted]
+        )
+        names = dict(zip(wanted, found, strict=True))
+        for index, (email, (email_scores, labels)) in enumerate(zip(batch, decided, strict=True)):
+            company, role = names.get(index, (None, None))
             yield Analysis(
                 id=email.id,
                 labels=labels,
                 scores=email_scores,
                 company=company,
                 role=role,
-                gaps=tuple(email_gaps),
+                gaps=tuple(gaps[index]),
             )
 
     def _add_gap_evidence(self, scores: dict[str, float], gaps: list[Gap]) -> None:

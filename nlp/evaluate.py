@@ -8,7 +8,9 @@
   matches a gold one when their character overlap is at least half the shorter span,
   one-to-one, scored with and without requiring the same category;
 * company and role accuracy on emails annotated with ``company`` / ``role``
-  (case- and whitespace-normalised exact match; a gold null must be predicted null);
+  (as the product links applications: an employer at ``SAME_EMPLOYER`` similarity or
+  more, so "The Foo Ltd" is "Foo" and "Keel Boat PR" is "Keelboat PR"; a title with the
+  same folded key, without "role"/"position"; a gold null must be predicted null);
 * gap-category accuracy on the dev gap sentences (7 categories + ``none``), and how
   accurate the items above and below the review threshold are.
 
@@ -54,6 +56,8 @@ __all__ = [
     "main",
     "match_spans",
     "normalise_name",
+    "same_employer",
+    "same_role",
     "spans_overlap",
 ]
 
@@ -150,6 +154,24 @@ def normalise_name(value: str | None) -> str | None:
         return None
     cleaned = _SPACE.sub(" ", value).strip().casefold()
     return cleaned or None
+
+
+def same_employer(predicted: str | None, gold: str | None) -> bool:
+    """One employer as the product links applications: "Keel Boat PR" is "Keelboat PR",
+    "The Foo Ltd" is "Foo", "Donovan Books" is "Donovan's Books" (similarity at least
+    ``SAME_EMPLOYER``); a gold null must be predicted null."""
+    from bounceback.nlp.employers import SAME_EMPLOYER, employer_key, employer_similarity
+
+    if not employer_key(predicted) or not employer_key(gold):
+        return employer_key(predicted) == employer_key(gold)
+    return employer_similarity(predicted, gold) >= SAME_EMPLOYER
+
+
+def same_role(predicted: str | None, gold: str | None) -> bool:
+    """One title as the product links them: same folded key without "role"/"position"."""
+    from bounceback.nlp.employers import role_key
+
+    return role_key(predicted).replace(" ", "") == role_key(gold).replace(" ", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +338,12 @@ def evaluate_records(
                 found = match_spans(record["gaps"], guessed, by_category=by_category)
                 for k in range(3):
                     total[k] += found[k]
-        for key, value in (("company", result.company), ("role", result.role)):
+        for key, value, same in (
+            ("company", result.company, same_employer),
+            ("role", result.role, same_role),
+        ):
             if key in record:
-                names[key][0] += normalise_name(value) == normalise_name(record[key])
+                names[key][0] += same(value, record[key])
                 names[key][1] += 1
     per_category = {name: [0, 0] for name in GAP_CLASSES}
     review = {"kept automatically": [0, 0], "flagged for review": [0, 0]}

@@ -72,8 +72,9 @@ def train_entities(
     with tempfile.TemporaryDirectory(prefix="bounceback-entities-") as scratch:
         work = Path(workdir) if workdir is not None else Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        train = _docbin((entity_doc(blank, r) for r in records if not _held_out(r)), work / "train.spacy")
-        held = _docbin((entity_doc(blank, r) for r in records if _held_out(r)), work / "held.spacy")
+        docs = [(entity_doc(blank, r), _held_out(r)) for r in records]
+        train = _docbin((doc for doc, held in docs if not held), work / "train.spacy")
+        held = _docbin((doc for doc, held in docs if held), work / "held.spacy")
         output = work / "entities-output"
         spacy_train(config, output, overrides={"paths.train": str(train), "paths.dev": str(held)})
         destination = model_dir / "entities"

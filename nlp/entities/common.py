@@ -48,7 +48,10 @@ _ROLE_WORDS = (
     r"programme|program|scheme|contract)"
 )
 # A run of words that can form a role or company name (Title Case, acronyms, & / - . ,).
-_WORD = r"(?:[\w&'’/+#-]|\.(?=\w))*"  # a dot only inside a word (node.js), never at its end
+# A dot only inside a word (node.js), never at its end, except after "Sr", "Jr", "Snr", "Jnr"
+# ("Sr. Data Engineer" is one title).
+_ABBREVIATION_DOT = r"(?:(?<=\bSr)|(?<=\bJr)|(?<=\bSnr)|(?<=\bJnr))\.(?= )"
+_WORD = rf"(?:[\w&'’/+#-]|\.(?=\w)|{_ABBREVIATION_DOT})*"
 _NAME = rf"[A-Z0-9]{_WORD}(?:[ \t]+(?:[A-Z0-9(]{_WORD}\)?|of|and|for|in|&|-|–|de|la|the))*"
 
 
@@ -253,3 +256,16 @@ def _tidy(value: str) -> str:
         previous = value
         value = _TRAILING_JUNK.sub("", _LEADING_JUNK.sub("", value)).strip()
     return value
+
+
+# A line break inside a paragraph wrapped at 72 or 78 columns: the line before it is long.
+_WRAPPED = re.compile(r"(?m)^(?P<line>[^\n]{55,})\n(?=[ \t]*\S)")
+
+
+def _unwrap(text: str) -> str:
+    """Paragraphs wrapped by the sender's mail program joined back into one line each.
+
+    Short lines ("Role: Data Analyst", "Kind regards,") keep their breaks, so rules that
+    read line structure still see it.
+    """
+    return _WRAPPED.sub(lambda m: m.group("line").rstrip() + " ", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bounceback.nlp.entities.common import (
+    _ABBREVIATION_DOT,
     _NAME,
     _PERSON_NAME,
     _ROLE_WORDS,
@@ -53,7 +54,7 @@ _BODY_ROLE_PATTERNS = [
 # Firefighter with", "Role: Staff Backend Engineer"); kept only if it ends in a title word.
 _TITLE_WORD = (
     r"(?!(?i:the|an?|in|for|about|our|your|this|that|to|with|at|on|and|is|be)\b)"
-    r"[A-Za-z0-9][\w'’/&+-]*"
+    rf"[A-Za-z0-9][\w'’/&+-]*(?:{_ABBREVIATION_DOT})?"
 )
 _TITLE_WORDS = rf"{_TITLE_WORD}(?:[ \t]+(?:{_TITLE_WORD}|of|&))*?"
 _BODY_TITLE_PATTERNS = [

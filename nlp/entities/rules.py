@@ -36,6 +36,7 @@ from bounceback.nlp.entities.common import (
     _first_match,
     _is_role,
     _relays,
+    _unwrap,
 )
 from bounceback.nlp.entities.company_rules import (
     _BODY_COMPANY_PATTERNS,
@@ -69,7 +70,7 @@ RULE_BODY_CHARS = 3000
 def rule_company_role(subject: str, sender: str, body: str) -> tuple[str | None, str | None]:
     """The rules' best guess at (company, role) for one email; either may be None."""
     subject_company, role = _from_subject(subject)
-    head = body[:RULE_BODY_CHARS]
+    head = _unwrap(body[:RULE_BODY_CHARS])
     role, fuller = _rule_role(subject, head, role)
     company = _rule_company(subject, sender, head, subject_company)
     if role and company and role.casefold() == company.casefold():
