@@ -423,11 +423,11 @@ class Analyzer:
             decided.append((email_scores, labels))
         # Mail that is not about one application names no employer and role of its own:
         # "other" mail, and job alerts that list many companies' roles.
-        wanted = [i for i, (_, labels) in enumerate(decided) if labels and labels != ("job_alert",)]
+        named = [i for i, (_, labels) in enumerate(decided) if labels and labels != ("job_alert",)]
         found = self.entities.read(
-            [(batch[i].subject, batch[i].sender, batch[i].body) for i in wanted]
+            [(batch[i].subject, batch[i].sender, batch[i].body) for i in named]
         )
-        names = dict(zip(wanted, found, strict=True))
+        names: dict[int, tuple[str | None, str | None]] = dict(zip(named, found, strict=True))
         for index, (email, (email_scores, labels)) in enumerate(zip(batch, decided, strict=True)):
             company, role = names.get(index, (None, None))
             yield Analysis(

@@ -355,19 +355,25 @@ def train_models(
     config_dir: Path = CONFIG_DIR,
     workdir: Path | None = None,
     overrides: dict[str, Any] | None = None,
-    which: Sequence[str] = ("labels", "gaps"),
+    which: Sequence[str] = ("labels", "gaps", "entities"),
     tune_folds: int = 0,
 ) -> None:
-    """Train the label and gap pipelines and install them into ``model_dir``.
+    """Train the label, gap and employer/role pipelines and install them into ``model_dir``.
 
     Retraining the labels rewrites ``thresholds.json``: 0.5 per label, or with
     ``tune_folds`` > 1 the thresholds that maximise F1 in k-fold cross-validation on the
     training split (never on dev).
     """
+    if "entities" in which:
+        work = Path(workdir) / "entities" if workdir is not None else None
+        train_entities(
+            corpus_dir, model_dir, config_dir / "entities.cfg", workdir=work, overrides=overrides
+        )
+        which = tuple(name for name in which if name != "entities")
     with tempfile.TemporaryDirectory(prefix="bounceback-train-") as scratch:
         work = Path(workdir) if workdir is not None else Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        data = build_docbins(corpus_dir, work)
+        data = build_docbins(corpus_dir, work) if which else {}
         for name in which:
             output = _spacy_train(
                 config_dir / f"{name}.cfg",
@@ -494,7 +500,7 @@ def evaluate(analyzer: Analyzer, corpus_dir: Path = CORPUS_DIR) -> EvalReport:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: retrain the label, gap and employer/role models into ``nlp/models`` and print dev figures."""
+    """Command line: retrain the models into ``nlp/models`` and print dev figures."""
     parser = argparse.ArgumentParser(prog="python -m bounceback.nlp.train", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--models", type=Path, default=MODEL_DIR)
@@ -522,23 +528,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.corpus / "sources").is_dir():
             logger.info("corpus: %s", compile_corpus(args.corpus / "sources", args.corpus))
         which = (args.only,) if args.only else ("labels", "gaps", "entities")
-        if "entities" in which:
-            train_entities(args.corpus, args.models, CONFIG_DIR / "entities.cfg")
-            which = tuple(name for name in which if name != "entities")
         overrides: dict[str, Any] = {}
         if args.epochs:
             overrides["training.max_epochs"] = args.epochs
         if args.eval_frequency:
             overrides["training.eval_frequency"] = args.eval_frequency
-        if which:
-            train_models(
-                args.corpus,
-                args.models,
-                workdir=args.workdir,
-                which=which,
-                tune_folds=0 if args.dev_thresholds else args.folds,
-                overrides=overrides,
-            )
+        train_models(
+            args.corpus,
+            args.models,
+            workdir=args.workdir,
+            which=which,
+            tune_folds=0 if args.dev_thresholds else args.folds,
+            overrides=overrides,
+        )
     if args.dev_thresholds:
         labels, calibration = tune_on_dev(args.models, args.corpus)
         thresholds_file = args.models / "thresholds.json"

@@ -62,12 +62,24 @@ def _docbin(docs: Iterable[Doc], path: Path) -> Path:
 
 
 def train_entities(
-    corpus_dir: Path, model_dir: Path, config: Path, *, workdir: Path | None = None
-) -> Path:
-    """Train on the training split and install the pipeline into ``model_dir/entities``."""
+    corpus_dir: Path,
+    model_dir: Path,
+    config: Path,
+    *,
+    workdir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Path | None:
+    """Train on the training split and install the pipeline into ``model_dir/entities``.
+
+    None (and nothing installed) if the training split has no Company:/Role: annotations:
+    the analyser then names company and role by the rules alone.
+    """
     records = [
         r for r in load_jsonl(corpus_dir / "emails.train.jsonl") if "company" in r or "role" in r
     ]
+    if not records:
+        logger.info("entities: no annotated training emails, nothing trained")
+        return None
     blank = spacy.blank("en")
     with tempfile.TemporaryDirectory(prefix="bounceback-entities-") as scratch:
         work = Path(workdir) if workdir is not None else Path(scratch)
@@ -76,7 +88,8 @@ def train_entities(
         train = _docbin((doc for doc, held in docs if not held), work / "train.spacy")
         held = _docbin((doc for doc, held in docs if held), work / "held.spacy")
         output = work / "entities-output"
-        spacy_train(config, output, overrides={"paths.train": str(train), "paths.dev": str(held)})
+        paths = {"paths.train": str(train), "paths.dev": str(held)}
+        spacy_train(config, output, overrides={**paths, **(overrides or {})})
         destination = model_dir / "entities"
         if destination.exists():
             shutil.rmtree(destination)
