@@ -338,28 +338,8 @@ def evaluate_records(
                 found = match_spans(record["gaps"], guessed, by_category=by_category)
                 for k in range(3):
                     total[k] += found[k]
-        for key, value, same in (
-            ("company", result.company, same_employer),
-            ("role", result.role, same_role),
-        ):
-            if key in record:
-                names[key][0] += same(value, record[key])
-                names[key][1] += 1
-    per_category = {name: [0, 0] for name in GAP_CLASSES}
-    review = {"kept automatically": [0, 0], "flagged for review": [0, 0]}
-    guesses = system.gap_categories(r["text"] for r in sentences) if sentences else iter(())
-    for record, (category, confidence) in zip(sentences, guesses, strict=True):
-        right = category == record["category"]
-        per_category[record["category"]][0] += right
-        per_category[record["category"]][1] += 1
-        if category != "none":
-            part = (
-                "flagged for review"
-                if system.gap_needs_review(confidence)
-                else ("kept automatically")
-            )
-            review[part][0] += right
-            review[part][1] += 1
+        _count_names(names, record, result)
+    per_category, review = _score_sentences(system, sentences)
     correct = sum(c for c, _ in per_category.values())
     return EvalReport(
         name=name,
@@ -379,6 +359,39 @@ def evaluate_records(
         other=(other[0], other[1]),
         exact=(exact[0], exact[1]),
     )
+
+
+def _count_names(names: dict[str, list[int]], record: dict[str, Any], result: Analysis) -> None:
+    """Add one email's company and role to the [correct, total] counts, if annotated."""
+    for key, value, same in (
+        ("company", result.company, same_employer),
+        ("role", result.role, same_role),
+    ):
+        if key in record:
+            names[key][0] += same(value, record[key])
+            names[key][1] += 1
+
+
+def _score_sentences(
+    system: System, sentences: Sequence[dict[str, Any]]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Per-category [correct, total] and the same split by the review threshold."""
+    per_category = {name: [0, 0] for name in GAP_CLASSES}
+    review = {"kept automatically": [0, 0], "flagged for review": [0, 0]}
+    guesses = system.gap_categories(r["text"] for r in sentences) if sentences else iter(())
+    for record, (category, confidence) in zip(sentences, guesses, strict=True):
+        right = category == record["category"]
+        per_category[record["category"]][0] += right
+        per_category[record["category"]][1] += 1
+        if category != "none":
+            part = (
+                "flagged for review"
+                if system.gap_needs_review(confidence)
+                else ("kept automatically")
+            )
+            review[part][0] += right
+            review[part][1] += 1
+    return per_category, review
 
 
 def locate(body: str, text: str) -> tuple[int, int] | None:
