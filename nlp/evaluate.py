@@ -10,7 +10,8 @@
 * company and role accuracy on emails annotated with ``company`` / ``role``
   (as the product links applications: an employer at ``SAME_EMPLOYER`` similarity or
   more, so "The Foo Ltd" is "Foo" and "Keel Boat PR" is "Keelboat PR"; a title with the
-  same folded key, without "role"/"position"; a gold null must be predicted null);
+  same folded key, without "role"/"position", or the same title with one specialisation
+  added or dropped, "Nurse Manager, Med-Surg"; a gold null must be predicted null);
 * gap-category accuracy on the dev gap sentences (7 categories + ``none``), and how
   accurate the items above and below the review threshold are.
 
@@ -65,6 +66,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = PACKAGE_DIR / "corpus"
 GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, "none")
 _SPACE = re.compile(r"\s+")
+# One specialisation after a title: "(Go)", ", Med-Surg", " - Grocery".
+_SPECIALISATION = re.compile(r"\s*(?:\([^()]*\)|,\s.*|\s[-–]\s.*)$")
 SPLIT_SEED = 13
 DEV_EVERY = 5  # one example in five goes to dev
 
@@ -168,10 +171,22 @@ def same_employer(predicted: str | None, gold: str | None) -> bool:
 
 
 def same_role(predicted: str | None, gold: str | None) -> bool:
-    """One title as the product links them: same folded key without "role"/"position"."""
+    """One title as the product links them: the same folded key without "role"/"position";
+    a title also matches itself with one specialisation added after a bracket, a comma or
+    a dash ("Nurse Manager" = "Nurse Manager, Med-Surg", "Academy Coach (U12)"), never a
+    different one ("Backend Engineer (Go)" is not "Backend Engineer (Python)")."""
     from bounceback.nlp.employers import role_key
 
-    return role_key(predicted).replace(" ", "") == role_key(gold).replace(" ", "")
+    def key(value: str | None) -> str:
+        return role_key(value).replace(" ", "")
+
+    if key(predicted) == key(gold):
+        return True
+    if not predicted or not gold:
+        return False
+    bare_predicted = key(_SPECIALISATION.sub("", predicted))
+    bare_gold = key(_SPECIALISATION.sub("", gold))
+    return bool(bare_gold) and (bare_predicted == key(gold) or bare_gold == key(predicted))
 
 
 @dataclass(frozen=True, slots=True)

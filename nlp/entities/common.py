@@ -119,7 +119,7 @@ _SUBJECT_PARTS = re.compile(r"\s+[-–|]\s+|:\s+|\s*\|\s*")
 _SUBJECT_FILLER = re.compile(
     r"^(?:(?:re|fwd?|fw|sv|aw):\s*)*(?:(?:your|the|our|a|an|new|job|application|applying|"
     r"applied|feedback|interview|offer|update|for|to|on|about|re|walk-in|weekend|"
-    r"internal|second|third|final|recruitment of)\s+)*|"
+    r"internal|second|third|final|recruitment of|regarding|follow[- ]up on|following up on)\s+)*|"
     r"\s+(?:role|position|post|vacancy|vacancies|job|application|interview|feedback|offer|"
     r"opportunity|trial|audition|outcome|result|assessment|appointment|taster|sessions?|"
     r"received|booked|confirmed|details|process|shift|test|task|exercise|"

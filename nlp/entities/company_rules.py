@@ -56,7 +56,8 @@ _BOARD_NAMES = frozenset(
 def _board_name(name: str) -> bool:
     """ "Indeed", "LinkedIn Job Alerts", "Reed Jobs": a board's own name, not an employer."""
     folded = re.sub(r"\s+(?:job\s+)?(?:alerts?|jobs|apply)$", "", name.casefold().strip())
-    return folded in _BOARD_NAMES
+    # "reed.co.uk", "Indeed.com": a board that signs with its own domain
+    return folded in _BOARD_NAMES or folded.split(".")[0] in _BOARD_NAMES
 
 
 def _ats_display_employer(sender: str, company: str | None, text: str = "") -> str | None:
@@ -86,7 +87,9 @@ def _from_sender_names(sender: str, text: str) -> str | None:
     """A name spelled by the sender's domain or mailbox, from the display name or the text."""
     display = _display_spelled_by_sender(sender)
     core = _sender_core(sender) or ""
-    if display and _letters_of(display) == core:
+    if display and core and _letters_of(display).startswith(core):
+        # "Claymore Fire and Rescue Service <hr@claymorefire.gov.uk>": the display name is
+        # the whole name, which the text may only shorten ("Claymore Fire")
         return display
     return (
         _spelled_by_sender(sender, text, exact_only=True)
@@ -182,7 +185,8 @@ def _clean_relayed(raw: str, *, people: bool = True) -> str | None:
 
 
 _PART_FILLER = re.compile(
-    r"^(?:(?:re|fwd?|fw|sv):\s*)*(?:(?:client|quick|your|the|an?|job|interview|offer|"
+    r"^(?:(?:re|fwd?|fw|sv):\s*)*(?:(?:client|quick|your|the|an?|job|interview|offer|verbal|"
+    r"conditional|unconditional|formal|written|"
     r"feedback|update|outcome|result|news|tomorrow|today|next steps?|booked|"
     r"confirmed|details|released|status)\s+)*|"
     r"\s+(?:feedback|update|outcome|result|news|offer|interview|booked|confirmed|"

@@ -14,6 +14,8 @@ from bounceback.nlp.evaluate import (
     main,
     match_spans,
     normalise_name,
+    same_employer,
+    same_role,
     spans_overlap,
 )
 from bounceback.nlp.taxonomy import LABELS
@@ -125,3 +127,38 @@ def test_command_explains_a_missing_corpus(
 ) -> None:
     assert main(["--corpus", str(tmp_path)]) == 2
     assert "python -m bounceback.nlp.train" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "same"),
+    [
+        ("Keel Boat PR", "Keelboat PR", True),
+        ("Quillon Company", "The Quillon Company Ltd", True),
+        ("Donovan Books", "Donovan's Books", True),
+        ("Kestrel Analytics", "Kestrel Payments", False),
+        ("Workday", None, False),
+        (None, None, True),
+    ],
+)
+def test_same_employer_is_how_the_product_links(
+    predicted: str | None, gold: str | None, same: bool
+) -> None:
+    assert same_employer(predicted, gold) is same
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "same"),
+    [
+        ("Nurse Manager", "Nurse Manager, Med-Surg", True),
+        ("Academy Coach", "Academy Coach (U12)", True),
+        ("Backend Engineer (Go)", "Backend Engineer", True),
+        ("Backend Engineer (Go)", "Backend Engineer (Python)", False),
+        ("Engineer", "Software Engineer", False),
+        ("Data Analyst role", "Data Analyst", True),
+        ("Data Analyst", None, False),
+    ],
+)
+def test_same_role_allows_one_specialisation(
+    predicted: str | None, gold: str | None, same: bool
+) -> None:
+    assert same_role(predicted, gold) is same
