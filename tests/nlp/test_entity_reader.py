@@ -157,3 +157,32 @@ def test_model_text_reads_a_wrapped_body_as_one_paragraph() -> None:
     text = entity_text("Offer", "Kim <kim@corvane.com>", body)
     assert "Senior Data Engineer role." in text
     assert text.splitlines()[0] == "Offer"
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "company"),
+    [
+        (
+            "Firefighter recruitment - interview stage",
+            "Claymore Fire and Rescue Service <hr@claymorefire.gov.uk>",
+            "Dear Sam,\n\nThank you for attending. Claymore Fire will be in touch.\n",
+            "Claymore Fire and Rescue Service",  # the display name spells the whole name
+        ),
+        (
+            "Verbal offer - Northgate Logistics",
+            "Jasmine Clarke <jasmine@clarkepeopletalent.com>",
+            "Hi Sam, great news: they want to offer you the Transport Planner role.",
+            "Northgate Logistics",  # not "Verbal"
+        ),
+        (
+            "Application sent: Communications Officer",
+            '"reed.co.uk" <noreply@reed.co.uk>',
+            "Your application for Communications Officer has been sent.",
+            None,  # a board signing with its own domain is not the employer
+        ),
+    ],
+)
+def test_employer_rules_fixed_from_dev_errors(
+    subject: str, sender: str, body: str, company: str | None
+) -> None:
+    assert EntityReader().read([(subject, sender, body)])[0][0] == company
