@@ -22,7 +22,7 @@ __all__ = ["EMPLOYER", "ROLE", "EntityModel", "Spans", "entity_text"]
 EMPLOYER = "EMPLOYER"
 ROLE = "ROLE"
 #: How much of the body the model reads (the employer and role are named near the top).
-BODY_CHARS = 250
+BODY_CHARS = 150
 _SOFT_BREAK = re.compile(r"[ \t]*\n(?!\s*\n)[ \t]*")
 _PARAGRAPHS = re.compile(r"\s*\n\s*\n\s*")
 _QUOTED = re.compile(r"^>.*$", re.MULTILINE)
