@@ -25,7 +25,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bounceback.nlp.entities import extract_company_role
+from bounceback.nlp.entities import EntityModel, EntityReader
 from bounceback.nlp.modeltext import bounded_email, gap_focus, gap_text, job_context, label_text
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
@@ -78,9 +78,16 @@ def default_model_dir() -> Path:
 class Analyzer:
     """Labels, company, role and gaps for a stream of emails, from two loaded pipelines."""
 
-    def __init__(self, label_model: Language, gap_model: Language, thresholds: Thresholds):
+    def __init__(
+        self,
+        label_model: Language,
+        gap_model: Language,
+        thresholds: Thresholds,
+        entity_model: EntityModel | None = None,
+    ):
         self.label_model = label_model
         self.gap_model = gap_model
+        self.entities = EntityReader(entity_model)
         self.thresholds = thresholds
         self._label_words = TokenizerWarmer(label_model)
         self._gap_words = TokenizerWarmer(gap_model)
@@ -104,7 +111,11 @@ class Analyzer:
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Analyzer:
-        """Load both pipelines and the thresholds once from ``model_dir`` (default: shipped)."""
+        """Load the pipelines and the thresholds once from ``model_dir`` (default: shipped).
+
+        The employer/role reader (``entities``) is optional: without it the rules alone
+        name the company and role.
+        """
         root = Path(model_dir) if model_dir is not None else default_model_dir()
         threshold_file = root / "thresholds.json"
         thresholds = (
@@ -113,7 +124,8 @@ class Analyzer:
             else Thresholds()
         )
         logger.debug("loading models from %s", root)
-        return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds)
+        entities = EntityModel.load(root / "entities") if (root / "entities").is_dir() else None
+        return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds, entities)
 
     def analyze(self, emails: Iterable[EmailText], *, batch_size: int = 256) -> Iterator[Analysis]:
         """Analyse emails lazily, in input order, ``batch_size`` at a time.
@@ -188,6 +200,37 @@ class Analyzer:
 
     def _analyze_batch(self, batch: list[EmailText], batch_size: int) -> Iterator[Analysis]:
         scores = list(self.label_scores(batch, batch_size=batch_size))
+        gaps = self._find_gaps(batch, scores)
+        decided: list[tuple[dict[str, float], tuple[str, ...]]] = []
+        for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
+            self._add_gap_evidence(email_scores, email_gaps)
+            if not job_context(email, confident=max(email_scores.values()) >= _SURE):
+                # Everyday mail: keep the scores' order but well under every threshold.
+                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
+            labels = tuple(
+                label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
+            )
+            decided.append((email_scores, labels))
+        # Mail that is not about one application names no employer and role of its own:
+        # "other" mail, and job alerts that list many companies' roles.
+        named = [i for i, (_, labels) in enumerate(decided) if labels and labels != ("job_alert",)]
+        found = self.entities.read(
+            [(batch[i].subject, batch[i].sender, batch[i].body) for i in named]
+        )
+        names: dict[int, tuple[str | None, str | None]] = dict(zip(named, found, strict=True))
+        for index, (email, (email_scores, labels)) in enumerate(zip(batch, decided, strict=True)):
+            company, role = names.get(index, (None, None))
+            yield Analysis(
+                id=email.id,
+                labels=labels,
+                scores=email_scores,
+                company=company,
+                role=role,
+                gaps=tuple(gaps[index]),
+            )
+
+    def _find_gaps(self, batch: list[EmailText], scores: list[dict[str, float]]) -> list[list[Gap]]:
+        """The gaps of each email whose scores let the gap model read it."""
         candidates: list[tuple[int, Segment]] = []
         for index, (email, email_scores) in enumerate(zip(batch, scores, strict=True)):
             if self._wants_gaps(email_scores):
@@ -205,27 +248,7 @@ class Analyzer:
             gap = self._to_gap(seg, cats)
             if gap is not None:
                 gaps[index].append(gap)
-        for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
-            self._add_gap_evidence(email_scores, email_gaps)
-            if not job_context(email, confident=max(email_scores.values()) >= _SURE):
-                # Everyday mail: keep the scores' order but well under every threshold.
-                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
-            labels = tuple(
-                label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
-            )
-            company, role = None, None
-            # Mail that is not about one application names no employer and role of its own:
-            # "other" mail, and job alerts that list many companies' roles.
-            if labels and labels != ("job_alert",):
-                company, role = extract_company_role(email.subject, email.sender, email.body)
-            yield Analysis(
-                id=email.id,
-                labels=labels,
-                scores=email_scores,
-                company=company,
-                role=role,
-                gaps=tuple(email_gaps),
-            )
+        return gaps
 
     def _add_gap_evidence(self, scores: dict[str, float], gaps: list[Gap]) -> None:
         strong = [g.confidence for g in gaps if g.confidence >= self.thresholds.feedback_evidence]

@@ -112,7 +112,9 @@ def headline(report: EvalReport) -> dict[str, float | None]:
         "other": share(report.other),
         "exact": share(report.exact),
         "company": share(report.company),
+        "company_exact": share(report.company_exact),
         "role": share(report.role),
+        "role_exact": share(report.role_exact),
         "gap_f1": report.gap_spans.figures[2] if annotated else None,
         "gap_category_f1": report.gap_spans_category.figures[2] if annotated else None,
     }
@@ -145,8 +147,10 @@ def side_by_side(splits: Mapping[str, Sequence[EvalReport]]) -> str:
     for key, title in (
         ("other", "other accuracy"),
         ("exact", "exact label set"),
-        ("company", "company accuracy"),
-        ("role", "role accuracy"),
+        ("company", "company (one employer as the product links them)"),
+        ("company_exact", "company, spelled as annotated"),
+        ("role", "role (one title, a specialisation aside)"),
+        ("role_exact", "role, spelled as annotated"),
         ("gap_f1", "gap F1"),
         ("gap_category_f1", "gap + category F1"),
     ):

@@ -12,8 +12,11 @@ sentences.
 The figures: per-label F1 and macro-F1 over the six DESIGN.md labels; other accuracy (mail
 with no label predicted with none); exact label sets; gap spans (a predicted gap matches a
 gold one when they share at least half the shorter span, one-to-one) with and without the
-category; company and role accuracy (case- and space-normalised exact match; a gold null
-must be predicted null).
+category; company and role accuracy as the product links applications (an employer at
+``SAME_EMPLOYER`` similarity or more, so "The Foo Ltd" is "Foo" and "Keel Boat PR" is
+"Keelboat PR"; a title with the same folded key, or with one specialisation added or
+dropped, "Nurse Manager, Med-Surg"), and beside it spelled exactly as annotated (case and
+spaces aside); a gold null must be predicted null.
 
 ``--detail`` prints the older per-system report on the written dev split alone (with
 precision and recall, and the review-threshold split); ``--mail DIR`` (repeatable) scores
@@ -62,6 +65,8 @@ from bounceback.nlp.scoring import (
     match_spans,
     normalise_name,
     prf,
+    same_employer,
+    same_role,
     spans_overlap,
 )
 
@@ -83,6 +88,8 @@ __all__ = [
     "normalise_name",
     "prf",
     "raw_plain_bodies",
+    "same_employer",
+    "same_role",
     "spans_overlap",
 ]
 

@@ -23,6 +23,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = PACKAGE_DIR / "corpus"
 GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, "none")
 _SPACE = re.compile(r"\s+")
+# One specialisation after a title: "(Go)", ", Med-Surg", " - Grocery".
+_SPECIALISATION = re.compile(r"\s*(?:\([^()]*\)|,\s.*|\s[-–]\s.*)$")
+_NAME_COUNTS = ("company", "role", "company_exact", "role_exact")
 SPLIT_SEED = 13
 DEV_EVERY = 5  # one example in five goes to dev
 
@@ -114,6 +117,36 @@ def normalise_name(value: str | None) -> str | None:
     return cleaned or None
 
 
+def same_employer(predicted: str | None, gold: str | None) -> bool:
+    """One employer as the product links applications: "Keel Boat PR" is "Keelboat PR",
+    "The Foo Ltd" is "Foo", "Donovan Books" is "Donovan's Books" (similarity at least
+    ``SAME_EMPLOYER``); a gold null must be predicted null."""
+    from bounceback.nlp.employers import SAME_EMPLOYER, employer_key, employer_similarity
+
+    if not employer_key(predicted) or not employer_key(gold):
+        return employer_key(predicted) == employer_key(gold)
+    return employer_similarity(predicted, gold) >= SAME_EMPLOYER
+
+
+def same_role(predicted: str | None, gold: str | None) -> bool:
+    """One title as the product links them: the same folded key without "role"/"position";
+    a title also matches itself with one specialisation added after a bracket, a comma or
+    a dash ("Nurse Manager" = "Nurse Manager, Med-Surg", "Academy Coach (U12)"), never a
+    different one ("Backend Engineer (Go)" is not "Backend Engineer (Python)")."""
+    from bounceback.nlp.employers import role_key
+
+    def key(value: str | None) -> str:
+        return role_key(value).replace(" ", "")
+
+    if key(predicted) == key(gold):
+        return True
+    if not predicted or not gold:
+        return False
+    bare_predicted = key(_SPECIALISATION.sub("", predicted))
+    bare_gold = key(_SPECIALISATION.sub("", gold))
+    return bool(bare_gold) and (bare_predicted == key(gold) or bare_gold == key(predicted))
+
+
 @dataclass(frozen=True, slots=True)
 class SpanScore:
     """Gap-span counts and figures on annotated dev emails."""
@@ -158,6 +191,9 @@ class EvalReport:
     gap_annotated_emails: int = 0
     company: tuple[int, int] = (0, 0)  # (correct, annotated)
     role: tuple[int, int] = (0, 0)
+    # The same, spelled exactly as the annotation (case and spaces aside).
+    company_exact: tuple[int, int] = (0, 0)
+    role_exact: tuple[int, int] = (0, 0)
     # Isolated dev sentences whose predicted gap category is kept automatically / flagged
     # for review: (correct, total) each, so the review threshold can be judged.
     review_split: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -252,7 +288,11 @@ class _Tally:
     spans: list[int] = field(default_factory=lambda: [0, 0, 0])
     spans_category: list[int] = field(default_factory=lambda: [0, 0, 0])
     annotated: int = 0
-    names: dict[str, list[int]] = field(default_factory=lambda: {"company": [0, 0], "role": [0, 0]})
+    names: dict[str, list[int]] = field(
+        default_factory=lambda: {
+            k: [0, 0] for k in ("company", "role", "company_exact", "role_exact")
+        }
+    )
     other: list[int] = field(default_factory=lambda: [0, 0])
     exact: list[int] = field(default_factory=lambda: [0, 0])
 
@@ -280,10 +320,16 @@ class _Tally:
                 found = match_spans(record["gaps"], guessed, by_category=by_category)
                 for k in range(3):
                     total[k] += found[k]
-        for key, value in (("company", result.company), ("role", result.role)):
+        for key, value, same in (
+            ("company", result.company, same_employer),
+            ("role", result.role, same_role),
+        ):
             if key in record:
-                self.names[key][0] += normalise_name(value) == normalise_name(record[key])
+                self.names[key][0] += same(value, record[key])
                 self.names[key][1] += 1
+                exact = normalise_name(value) == normalise_name(record[key])
+                self.names[f"{key}_exact"][0] += exact
+                self.names[f"{key}_exact"][1] += 1
 
 
 def _score_sentences(
@@ -344,6 +390,8 @@ def evaluate_records(
         gap_annotated_emails=tally.annotated,
         company=two(tally.names["company"]),
         role=two(tally.names["role"]),
+        company_exact=two(tally.names["company_exact"]),
+        role_exact=two(tally.names["role_exact"]),
         review_split=review,
         other=two(tally.other),
         exact=two(tally.exact),

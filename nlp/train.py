@@ -10,7 +10,9 @@ The gap model also learns from the ``[[category: text]]`` marks of training emai
 (:func:`email_gap_examples`). Per-label thresholds maximise F1 over out-of-fold
 predictions of 4-fold cross-validation on the training split (``--folds``), so they are
 tuned on held-out data without touching dev. The dev split is never trained on; spaCy
-uses it only to pick the best checkpoint.
+uses it only to pick the best checkpoint. The employer/role reader (``models/entities``,
+``configs/entities.cfg``) is trained by :mod:`bounceback.nlp.train_entities` on the
+training split alone; ``--only entities`` retrains just that one.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from bounceback.nlp.evaluate import prf as _prf
 from bounceback.nlp.reading import reading_text
 from bounceback.nlp.segment import segment
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
+from bounceback.nlp.train_entities import train_entities
 
 __all__ = [
     "GAP_CLASSES",
@@ -352,19 +355,25 @@ def train_models(
     config_dir: Path = CONFIG_DIR,
     workdir: Path | None = None,
     overrides: dict[str, Any] | None = None,
-    which: Sequence[str] = ("labels", "gaps"),
+    which: Sequence[str] = ("labels", "gaps", "entities"),
     tune_folds: int = 0,
 ) -> None:
-    """Train the label and gap pipelines and install them into ``model_dir``.
+    """Train the label, gap and employer/role pipelines and install them into ``model_dir``.
 
     Retraining the labels rewrites ``thresholds.json``: 0.5 per label, or with
     ``tune_folds`` > 1 the thresholds that maximise F1 in k-fold cross-validation on the
     training split (never on dev).
     """
+    if "entities" in which:
+        work = Path(workdir) / "entities" if workdir is not None else None
+        train_entities(
+            corpus_dir, model_dir, config_dir / "entities.cfg", workdir=work, overrides=overrides
+        )
+        which = tuple(name for name in which if name != "entities")
     with tempfile.TemporaryDirectory(prefix="bounceback-train-") as scratch:
         work = Path(workdir) if workdir is not None else Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        data = build_docbins(corpus_dir, work)
+        data = build_docbins(corpus_dir, work) if which else {}
         for name in which:
             output = _spacy_train(
                 config_dir / f"{name}.cfg",
@@ -491,12 +500,12 @@ def evaluate(analyzer: Analyzer, corpus_dir: Path = CORPUS_DIR) -> EvalReport:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: retrain both models into ``nlp/models`` and print dev figures."""
+    """Command line: retrain the models into ``nlp/models`` and print dev figures."""
     parser = argparse.ArgumentParser(prog="python -m bounceback.nlp.train", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--models", type=Path, default=MODEL_DIR)
     parser.add_argument("--workdir", type=Path, default=None, help="keep DocBins/checkpoints")
-    parser.add_argument("--only", choices=("labels", "gaps"), default=None)
+    parser.add_argument("--only", choices=("labels", "gaps", "entities"), default=None)
     parser.add_argument("--evaluate-only", action="store_true", help="skip training")
     parser.add_argument(
         "--dev-thresholds",
@@ -518,19 +527,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.evaluate_only:
         if (args.corpus / "sources").is_dir():
             logger.info("corpus: %s", compile_corpus(args.corpus / "sources", args.corpus))
-        which = (args.only,) if args.only else ("labels", "gaps")
+        which = (args.only,) if args.only else ("labels", "gaps", "entities")
         overrides: dict[str, Any] = {}
         if args.epochs:
             overrides["training.max_epochs"] = args.epochs
         if args.eval_frequency:
             overrides["training.eval_frequency"] = args.eval_frequency
-        folds = 0 if args.dev_thresholds else args.folds
         train_models(
             args.corpus,
             args.models,
             workdir=args.workdir,
             which=which,
-            tune_folds=folds,
+            tune_folds=0 if args.dev_thresholds else args.folds,
             overrides=overrides,
         )
     if args.dev_thresholds:

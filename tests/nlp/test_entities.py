@@ -248,7 +248,7 @@ def test_company_from_sender_spelling_and_role_from_titles(
             "Your trial on Friday",
             "Maya <maya@thelanternbistro.co.uk>",
             "Hi! Can you do a trial on Friday from 5pm as a Kitchen Porter?",
-            "The Lantern Bistro",
+            "Lantern Bistro",  # one employer, one name: no "The"
             "Kitchen Porter",
         ),
         (

@@ -213,3 +213,32 @@ def test_platt_calibration_turns_under_confident_scores_into_probabilities() -> 
     assert calibrated(0.45, params) == pytest.approx(0.9, abs=0.02)
     assert calibrated(0.2, params) == pytest.approx(0.1, abs=0.02)
     assert calibrated(0.3, params) < calibrated(0.4, params)  # order is kept
+
+
+def test_entity_training_is_reproducible(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    employers = ["Marston Foods", "Corvane Systems", "Pellbridge Group", "Halden Bank"]
+    titles = ["Data Analyst", "Staff Nurse", "Site Engineer", "Line Cook"]
+    records = [
+        {
+            "id": f"e{n}",
+            "subject": f"Your application for {titles[n % 4]}",
+            "from": "Careers <careers@example.test>",
+            "body": f"Thank you for applying to {employers[n % 4]}. We will be in touch.",
+            "labels": ["application_received"],
+            "company": employers[n % 4],
+            "role": titles[n % 4],
+        }
+        for n in range(24)
+    ]
+    (corpus / "emails.train.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
+    )
+    weights = []
+    for run in ("a", "b"):
+        train_models(
+            corpus, tmp_path / run, overrides={"training.max_epochs": 2}, which=("entities",)
+        )
+        weights.append((tmp_path / run / "entities" / "ner" / "model").read_bytes())
+    assert weights[0] == weights[1]

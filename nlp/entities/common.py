@@ -1,0 +1,271 @@
+"""What every rule shares: word lists, the sender, name patterns, cleaning, titles."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+from functools import cache, lru_cache
+from importlib.resources import files
+
+
+@cache
+def _word_list(name: str) -> frozenset[str]:
+    """A lower-cased word list from ``lexicon/<name>`` (``#`` lines are comments)."""
+    text = files("bounceback.nlp").joinpath("lexicon", name).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+_SECOND_LEVEL = frozenset(
+    [
+        *("co", "com", "org", "net", "ac", "gov", "nhs", "edu", "sch", "ltd", "plc", "police"),
+        # Australian states, Scotland, and the reserved "example" label (RFC 2606)
+        *("nsw", "vic", "qld", "scot", "example"),
+    ]
+)
+_DISPLAY_NOISE = re.compile(
+    r"""\b(?:careers?|jobs?|recruit(?:ment|ing|er)?s?|talent(?:\s+acquisition)?|hiring|
+    hr|human\s+resources|people(?:\s+team)?|team|no[-\s]?reply|noreply|do[-\s]?not[-\s]?reply|
+    notifications?|applications?|resourcing|via\s+\w+|the|early\s+careers|graduate|
+    campus|emerging\s+talent|tech|engineering\s+hiring|admissions|appointments|office|
+    staffing|hr\s+services|committee|internships?|apprenticeships?|interviews?|
+    candidate\s+experience|applicant\s+(?:portal|tracking)|business\s+partner|
+    scheduling|scheduler|coordinator|operations|ops)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A word of a person's name: "Sinéad", "O'Brien", "Álvarez", "McAllister", "Smith-Jones".
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-ÖØ-Þ]?[^\W\d_]+)?"
+_PERSON_NAME = re.compile(
+    r"^(?:(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof|Professor|Fr|Rev|Sgt|Sergeant|Coach|Chef)\.?\s+)"
+    rf"{_NAME_WORD}$|"  # "Chef Marco", "Coach Daniels"
+    r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof|Professor|Fr|Rev|Sgt|Sergeant)\.?\s+)?(?:[A-Z]\.\s+)?"
+    rf"(?!St\b){_NAME_WORD}(?:\s+[A-Z]\.?)?"
+    rf"\s+(?:(?i:de|van|von|da|al|el|le|del|di|bin)\s+)?{_NAME_WORD})$"
+)
+_ROLE_WORDS = (
+    r"(?:role|position|post|vacancy|opportunity|job|opening|internship|placement|"
+    r"programme|program|scheme|contract)"
+)
+# A run of words that can form a role or company name (Title Case, acronyms, & / - . ,).
+# A dot only inside a word (node.js), never at its end, except after "Sr", "Jr", "Snr", "Jnr"
+# ("Sr. Data Engineer" is one title).
+_ABBREVIATION_DOT = r"(?:(?<=\bSr)|(?<=\bJr)|(?<=\bSnr)|(?<=\bJnr))\.(?= )"
+_WORD = rf"(?:[\w&'’/+#-]|\.(?=\w)|{_ABBREVIATION_DOT})*"
+_NAME = rf"[A-Z0-9]{_WORD}(?:[ \t]+(?:[A-Z0-9(]{_WORD}\)?|of|and|for|in|&|-|–|de|la|the))*"
+
+
+_ROLE_STOP = re.compile(
+    r"^(?:your|our|this|that|the|a|an|it|we|you|application|applications|role|position|"
+    r"job|post|vacancy|update|status|thank|thanks|regarding|next|interview|candidacy|"
+    # when the job is: "Re: Saturday job", "weekend job", "summer job"
+    r"[a-z]+day|weekend|summer|holiday|evening|night|morning|casual|part[- ]time|"
+    r"full[- ]time|temporary|temp|cv)$",
+    re.IGNORECASE,
+)
+_TRAILING_JUNK = re.compile(r"[\s,.;:!?)(\-–|'\"]+$|\s+(?:and|or|at|with|in|for|of|the)$")
+_LEADING_JUNK = re.compile(r"^[\s,.;:!?)(\-–|'\"]+|^(?:the|a|an|our|your)\s+", re.IGNORECASE)
+_REF_SUFFIX = re.compile(
+    r"(?:^|\s+|\s*[\[(#]\s*)(?:ref|req|job id|id)\b.*$|\s*\(.*$", re.IGNORECASE
+)
+_COMPANY_STOP = re.compile(
+    r"^(?:us|you|this|that|the|this stage|this time|present|the moment|the company|"
+    r"our company|the team|our team|the business|the organisation|the organization|"
+    r"interview|the interview|this point|a later date|all|[A-Z][a-z]+day)$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def _parse_sender(sender: str) -> tuple[str, str]:
+    """(display name, address): cached, as every rule below looks at the sender."""
+    return parseaddr(sender)
+
+
+@lru_cache(maxsize=4096)
+def is_ats_domain(domain: str) -> bool:
+    """True if the sender domain belongs to an applicant-tracking system or bulk mailer."""
+    labels = domain.lower().strip(".").split(".")
+    ats = _word_list("ats_domains.txt")
+    return any(label in ats or any(p in ats for p in label.split("-")) for label in labels)
+
+
+def _letters_of(name: str) -> str:
+    return _NON_ALNUM.sub("", name.lower())
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+_SPACES = re.compile(r"\s+")
+
+
+def _relays(sender: str) -> str:
+    """Who writes if not the employer: "ats" (ATS, job board, tool), "agency", "personal"."""
+    _, address = _parse_sender(sender)
+    domain = address.rpartition("@")[2].lower()
+    if not domain:
+        return "personal"
+    if is_ats_domain(domain):
+        return "ats"
+    parts = [p for p in domain.split(".") if p][:-1]
+    while len(parts) > 1 and parts[-1] in _SECOND_LEVEL:
+        parts.pop()
+    core = parts[-1] if parts else ""
+    if core in _word_list("mail_providers.txt"):
+        return "personal"
+    return "agency" if _AGENCY.search(core) else ""
+
+
+_SUBJECT_PARTS = re.compile(r"\s+[-–|]\s+|:\s+|\s*\|\s*")
+_SUBJECT_FILLER = re.compile(
+    r"^(?:(?:re|fwd?|fw|sv|aw):\s*)*(?:(?:your|the|our|a|an|new|job|application|applying|"
+    r"applied|feedback|interview|offer|update|for|to|on|about|re|walk-in|weekend|"
+    r"internal|second|third|final|recruitment of|regarding|follow[- ]up on|following up on)\s+)*|"
+    r"\s+(?:role|position|post|vacancy|vacancies|job|application|interview|feedback|offer|"
+    r"opportunity|trial|audition|outcome|result|assessment|appointment|taster|sessions?|"
+    r"received|booked|confirmed|details|process|shift|test|task|exercise|"
+    r"recruitment|campaign|status|invitation|notes|scores?)\b.*$",
+    re.IGNORECASE,
+)
+# A closing "(ICU)", "(Nights)", "(React)": part of the title, unlike "(Ref 301774)",
+# "(2 days)" or "(Stage 3)".
+_QUALIFIER = re.compile(
+    r"\s*\((?!\s*(?:ref|req|id|job|stage|round|part|\d))(?P<inside>[^()]{1,30})\)$",
+    re.IGNORECASE,
+)
+_NOT_QUALIFIER = re.compile(
+    r"\b(?:days?|hours?|weeks?|minutes?|mins?|online|remote|hybrid|virtual|in person|"
+    r"video|phone|update|reminder|round|stage|fixed[- ]term|\d+/\d+)\b",
+    re.IGNORECASE,
+)
+
+
+def _split_qualifier(value: str) -> tuple[str, str]:
+    """('Staff Nurse', ' (ICU)') for 'Staff Nurse (ICU)'; a reference or date is dropped."""
+    match = _QUALIFIER.search(value)
+    inside = match.group("inside") if match else ""
+    if (
+        match
+        and len(inside.split()) <= 3
+        and not re.search(r"\d{3}", inside)
+        and not _NOT_QUALIFIER.search(inside)
+    ):
+        return value[: match.start()].rstrip(), f" ({match.group('inside').strip()})"
+    return re.sub(r"\s*\(.*$", "", value).rstrip(), ""
+
+
+_NOT_ROLE = re.compile(
+    r"\b(?:interview|confirmed|stage|date|feedback|test|update|meeting|session|round|call|"
+    r"result|outcome|catch|chat|trial|day|invitation|process|appointment)\b",
+    re.IGNORECASE,
+)
+_HEAD_OF = re.compile(r"^(?:Head|Teacher|Director|Professor|Lecturer|Chief) of [A-Z]")
+
+
+def _is_role(value: str) -> bool:
+    """True if ``value`` reads like a job title: capitalised, ending in a title word.
+
+    "Line Cook", "Welder/Fabricator", "SOC Analyst Level 1", "5th Grade Teacher", and a
+    title with its field: "Lecturer in Economics", "Associate, Strategy".
+    """
+    value = _QUALIFIER.sub("", value)  # "Staff Nurse (ICU)"
+    words = value.split()
+    if not 1 <= len(words) <= 8 or not (value[0].isupper() or value[0].isdigit()):
+        return False
+    if _HEAD_OF.match(value) and not _NOT_ROLE.search(value):
+        return True
+    field = _ROLE_FIELD.match(value)
+    if field and len(field.group("field").split()) <= 4 and not _NOT_FIELD.search(value):
+        return _is_role(field.group("title"))
+    if len(words) > 6:
+        return False
+    last = re.sub(r"\s+(?:(?:level|grade|band)\s*)?\d{1,2}$", "", value, flags=re.I).split()
+    if not last:
+        return False
+    word = re.sub(r"[^a-z]", "", re.split(r"[/&]", last[-1].lower())[-1])
+    heads = _word_list("role_heads.txt")
+    return word in heads or word.rstrip("s") in heads
+
+
+_NOT_FIELD = re.compile(
+    rf"{_NOT_ROLE.pattern}|\b(?:20\d\d|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)\b",
+    re.IGNORECASE,
+)
+# "Lecturer in Economics", "Writer in Residence", "Associate, Strategy", "Assistant to the CEO"
+_ROLE_FIELD = re.compile(
+    r"^(?P<title>[A-Z0-9][^,]*?)(?:,| (?:in|for|to the|to)) (?P<field>(?:the )?[A-Z][^,]*)$"
+)
+
+
+def _display_name(sender: str) -> str:
+    return _parse_sender(sender)[0]
+
+
+_AGENCY = re.compile(
+    r"recruit|staffing|talent|hirings?$|(?<![sp])hire|resourcing|personnel|search|careerpoint|"
+    r"agency|rec$|people$",
+    re.IGNORECASE,
+)
+
+
+def _first_match(
+    patterns: list[re.Pattern[str]], text: str, group: str, clean: object
+) -> str | None:
+    assert callable(clean)
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            value = clean(match.group(group))
+            if value:
+                return str(value)
+    return None
+
+
+def _clean_body_role(raw: str) -> str | None:
+    """A role from body text: a bracket after it is a location or a reference."""
+    return _clean_role(re.sub(r"\s*\(.*$", "", raw.strip()))
+
+
+def _clean_role(raw: str) -> str | None:
+    value, qualifier = _split_qualifier(raw.strip())
+    value = _tidy(_REF_SUFFIX.sub("", value)) + qualifier
+    value = re.sub(rf"\s+{_ROLE_WORDS}$", "", value, flags=re.IGNORECASE)
+    if not value or len(value) > 80 or len(value.split()) > 8 or _ROLE_STOP.match(value):
+        return None
+    if not re.search(r"[A-Za-z]", value):
+        return None
+    return value
+
+
+def _clean_company(raw: str) -> str | None:
+    value = re.split(r"\s+[-–|+]\s+|\s*[!?]", raw.strip())[0]
+    value = _tidy(_REF_SUFFIX.sub("", value))
+    value = re.split(r"\s+(?:has|have|is|are|was|were|will|would|and we|but|so|for the)\b", value)[
+        0
+    ]
+    value = _tidy(value)
+    if not value or len(value) > 60 or len(value.split()) > 6 or _COMPANY_STOP.match(value):
+        return None
+    if not value[0].isupper() and not value[0].isdigit():
+        return None
+    return value
+
+
+def _tidy(value: str) -> str:
+    previous = None
+    while previous != value:
+        previous = value
+        value = _TRAILING_JUNK.sub("", _LEADING_JUNK.sub("", value)).strip()
+    return value
+
+
+# A line break inside a paragraph wrapped at 72 or 78 columns: the line before it is long.
+_WRAPPED = re.compile(r"(?m)^(?P<line>[^\n]{55,})\n(?=[ \t]*\S)")
+
+
+def _unwrap(text: str) -> str:
+    """Paragraphs wrapped by the sender's mail program joined back into one line each.
+
+    Short lines ("Role: Data Analyst", "Kind regards,") keep their breaks, so rules that
+    read line structure still see it.
+    """
+    return _WRAPPED.sub(lambda m: m.group("line").rstrip() + " ", text)

@@ -1,0 +1,274 @@
+"""The employer named in a subject, a body or a display name, by rules."""
+
+from __future__ import annotations
+
+import re
+
+from bounceback.nlp.entities.common import (
+    _AGENCY,
+    _DISPLAY_NOISE,
+    _NAME,
+    _NON_ALNUM,
+    _NOT_ROLE,
+    _PERSON_NAME,
+    _SPACES,
+    _SUBJECT_FILLER,
+    _SUBJECT_PARTS,
+    _clean_company,
+    _display_name,
+    _is_role,
+    _letters_of,
+    _parse_sender,
+    _split_qualifier,
+    _word_list,
+    is_ats_domain,
+)
+from bounceback.nlp.entities.domains import (
+    _display_spelled_by_sender,
+    _is_tail,
+    _sender_core,
+    _spelled_by_sender,
+)
+
+_BODY_COMPANY_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"\b(?:role|position|post|vacancy|job|opportunity|career|interest|interview(?:ing)?)"
+        rf" (?:at|with) (?P<company>{_NAME})",
+        rf"\b(?:join|joining|working at|work at|interest in) (?P<company>{_NAME})",
+        rf"\b(?:[Tt]he )?(?P<company>{_NAME}) (?:[Tt]alent|[Rr]ecruitment|[Rr]ecruiting|"
+        rf"[Hh]iring|[Cc]areers|[Pp]eople|HR|[Rr]esourcing) (?:[Tt]eam|[Pp]artner)",
+        rf"\bon behalf of (?P<company>{_NAME})",
+    )
+]
+
+
+#: Display names of job boards: the board, never the employer.
+_BOARD_NAMES = frozenset(
+    {
+        "nhs jobs", "civil service jobs", "jora", "indeed", "indeed apply", "linkedin",
+        "glassdoor", "ziprecruiter", "reed", "totaljobs", "seek", "monster", "cv-library",
+        "adzuna", "jobs", "careers", "trac", "jobtrain", "workday", "lever", "greenhouse",
+    }
+)  # fmt: skip
+
+
+def _board_name(name: str) -> bool:
+    """ "Indeed", "LinkedIn Job Alerts", "Reed Jobs": a board's own name, not an employer."""
+    folded = re.sub(r"\s+(?:job\s+)?(?:alerts?|jobs|apply)$", "", name.casefold().strip())
+    # "reed.co.uk", "Indeed.com": a board that signs with its own domain
+    return folded in _BOARD_NAMES or folded.split(".")[0] in _BOARD_NAMES
+
+
+def _ats_display_employer(sender: str, company: str | None, text: str = "") -> str | None:
+    """On ATS mail, the employer in the display name beats a subject-pattern guess.
+
+    "Sundial Loans <no-reply@ashbyhq.com>" with the subject "Cancelled: interview" is
+    Sundial Loans, not "Cancelled"; a board's own name ("NHS Jobs", "Indeed Apply") is
+    never the employer, so the guess stands there.
+    """
+    shown = _from_display_name(sender)
+    if shown is None:
+        # "Sundial Loans" reads like a person's name; the mail naming it settles that.
+        name = re.sub(r"\s{2,}", " ", _DISPLAY_NOISE.sub(" ", _display_name(sender))).strip()
+        shown = name if len(name) > 3 and name.casefold() in text.casefold() else None
+    if not shown or shown.casefold() in _BOARD_NAMES:
+        return None if company and company.casefold() in _BOARD_NAMES else company
+    if _letters_of(shown) in _word_list("ats_domains.txt"):
+        return company
+    if company is None:
+        return shown
+    if company.casefold() in shown.casefold() or shown.casefold() in company.casefold():
+        return company if len(company) >= len(shown) else shown
+    return shown
+
+
+def _from_sender_names(sender: str, text: str) -> str | None:
+    """A name spelled by the sender's domain or mailbox, from the display name or the text."""
+    display = _display_spelled_by_sender(sender)
+    core = _sender_core(sender) or ""
+    if display and core and _letters_of(display).startswith(core):
+        # "Claymore Fire and Rescue Service <hr@claymorefire.gov.uk>": the display name is
+        # the whole name, which the text may only shorten ("Claymore Fire")
+        return display
+    return (
+        _spelled_by_sender(sender, text, exact_only=True)
+        or display
+        or _spelled_by_sender(sender, text)
+    )
+
+
+def _longer_name(name: str, text: str) -> str:
+    """The name and the organisation words after it: "Pellbridge" -> "Pellbridge Group"."""
+    at = text.find(name + " ")
+    while at >= 0:
+        if at == 0 or not text[at - 1].isalnum():
+            words = [name]
+            after = text[at + len(name) : at + len(name) + 60].partition("\n")[0]
+            for raw in after.split()[:3]:
+                word = raw.rstrip(".,;:!?)'\"")
+                if not _is_tail(word):
+                    break
+                words.append(word)
+            if len(words) > 1:
+                return " ".join(words)
+        at = text.find(name + " ", at + 1)
+    return name
+
+
+_SUBJECT_NAME = r"[A-Z0-9][\w&'’.]*(?:[ -](?:[A-Z0-9&][\w&'’.]*|of|and|the|de|du|la))*"
+_INTERVIEW_KINDS = (
+    r"(?i:job|panel|phone|video|virtual|final|first|second|third|onsite|online|technical|"
+    r"coding|group|telephone|in-person|face|hiring|next|upcoming|new|recent|latest)\b"
+)
+_SUBJECT_COMPANY_PATTERNS = [
+    re.compile(p)
+    for p in (
+        # "Your application to Senior Accountant at Harlan Group"
+        rf"(?i:application|applying|applied) (?i:to|for) (?:the )?[A-Z][^|:(+]*? (?:at|with|@) "
+        rf"(?P<company>{_SUBJECT_NAME})",
+        rf"(?i:application|applying|applied|apply) (?i:to|with) (?P<company>{_SUBJECT_NAME})"
+        r"(?:\s*(?:[-–|(+:!,.]|$))",
+        rf"(?i:\bfrom) (?P<company>{_SUBJECT_NAME})(?:\s*(?:[-–|(+:!,.]|$))",
+        rf"(?i:interview|meeting|call|screen|assessment|test|session|onsite)"
+        rf" (?i:with|at) (?P<company>{_SUBJECT_NAME})(?:\s*(?:[-–|(+:!,.]|$| on | in ))",
+        rf"^(?:(?i:re|fwd?|fw):\s*)*(?P<company>{_SUBJECT_NAME}) (?:has |have )?"
+        r"(?:invited you|sent you|shortlisted you|would like|wants to|is inviting|invites you)",
+        rf"(?i:\byour) (?!{_INTERVIEW_KINDS})(?P<company>{_SUBJECT_NAME})"
+        r" (?i:interview|assessment|offer|application|"
+        r"candidate account|video interview|online assessment|hiring challenge)",
+        rf"(?i:\bfor) (?P<company>{_SUBJECT_NAME}) (?i:- next step|interview|assessment)",
+        rf"(?i:^(?:(?:re|fwd?|fw):\s*)*(?:invitation|interview confirmed|confirmed)):\s*"
+        rf"(?!{_INTERVIEW_KINDS})(?P<company>{_SUBJECT_NAME}) (?i:hiring challenge|interview|"
+        r"assessment)",
+    )
+]
+_NOT_COMPANY = re.compile(
+    r"^(?:they|we|i|she|he|it|this|that|there|these|those|who|which|here|please|"
+    r"you|your|us|the team|the panel|the client|our client|client|a|an|the|me|them|"
+    r"hiring manager|recruiter|recruitment|interview|interviews|update|feedback|applying|"
+    r"indeed|linkedin|greenhouse|workday|lever|ashby|teamtailor|workable|reed|seek|"
+    r"totaljobs|glassdoor|monster|calendly|cto|ceo|cfo|coo|hr|team|today|tomorrow|"
+    r"[A-Z][a-z]+day|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|\d.*)$",
+    re.IGNORECASE,
+)
+
+
+def _subject_named_company(subject: str) -> str | None:
+    """The employer a subject names with "from X", "application to X", "X invited you"."""
+    text = _SPACES.sub(" ", subject).strip()
+    for pattern in _SUBJECT_COMPANY_PATTERNS:
+        for match in pattern.finditer(text):
+            value = _clean_relayed(match.group("company"), people=False)
+            if value:
+                return value
+    return None
+
+
+def _clean_relayed(raw: str, *, people: bool = True) -> str | None:
+    """A company named by someone else: not a person, a job title or a stop word.
+
+    With ``people=False`` a two-word name ("Pemberton Hall") is kept: a subject that says
+    "feedback from X" or "meeting with X" seldom names a person.
+    """
+    value = _clean_company(raw)
+    if value is None or _NOT_COMPANY.match(value):
+        return None
+    if _is_role(value) or _NOT_ROLE.search(value.split()[-1]):
+        return None
+    if people and _PERSON_NAME.match(value) and not _is_tail(value.split()[-1]):
+        return None  # "Laura Okafor", but "Marston Foods"
+    if is_ats_domain(value.lower().replace(" ", "")):
+        return None
+    return value
+
+
+_PART_FILLER = re.compile(
+    r"^(?:(?:re|fwd?|fw|sv):\s*)*(?:(?:client|quick|your|the|an?|job|interview|offer|verbal|"
+    r"conditional|unconditional|formal|written|"
+    r"feedback|update|outcome|result|news|tomorrow|today|next steps?|booked|"
+    r"confirmed|details|released|status)\s+)*|"
+    r"\s+(?:feedback|update|outcome|result|news|offer|interview|booked|confirmed|"
+    r"details|released|site job|job|role|position|process|- .*)\b.*$",
+    re.IGNORECASE,
+)
+_WHOLE_NAME = re.compile(
+    r"^(?:The )?[A-Z][\w'’.-]*(?: (?:[A-Z&][\w'’.&-]*|of|and|the|de|on|upon))*$"
+)
+
+
+def _subject_part_company(subject: str) -> str | None:
+    """A subject part that is a name but no job title: "Feedback - Marston Foods"."""
+    text = _SPACES.sub(" ", subject).strip()
+    text = re.sub(r"^(?:(?:re|fwd?|fw|sv):\s*)+", "", text, flags=re.IGNORECASE)
+    for part in _SUBJECT_PARTS.split(text):
+        value = _PART_FILLER.sub("", part).strip(" -–|,.!?")
+        value, _ = _split_qualifier(value)
+        if not value or not _WHOLE_NAME.match(value) or len(value.split()) > 5:
+            continue
+        if _SUBJECT_FILLER.sub("", value) != value and _is_role(_SUBJECT_FILLER.sub("", value)):
+            continue
+        found = _clean_relayed(value)
+        if found and not _NOT_ROLE.search(found) and not _ROLE_WORD_IN.search(found):
+            return found
+    return None
+
+
+_ROLE_WORD_IN = re.compile(
+    r"\b(?:application|applications|candidate|candidates|vacancy|vacancies|jobs?|roles?|"
+    r"position|programme|program|scheme|internship|apprenticeship|graduate|senior|junior|"
+    r"thank|thanks|hello|hi|welcome|reminder|invitation|congratulations|action|required|"
+    r"request|confirmation|acknowledgement|received|submitted|successful|unsuccessful|"
+    r"opportunity|opportunities|opening|openings|chat|call|catch-up|introduction|intro|"
+    r"shortlisted|regarding|following|next|step|steps|good|news|sorry|your|admin|locum|"
+    r"temp|contract|permanent|part-time|full-time|remote|hybrid|urgent|new)\b",
+    re.IGNORECASE,
+)
+# Someone relaying the employer's words in the body: "feedback from Alderney Bank",
+# "I've just got off the phone with Marston Foods", "our client, Halden Group".
+_RELAYED_COMPANY_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"\b(?:[Ff]eedback|heard back|[Nn]ews|an update|[Ww]ord|[Aa]n offer|[Oo]ffer) from "
+        rf"(?P<company>{_NAME})",
+        rf"\b(?:phone|call|spoke|spoken|speaking|chat|chatted|catch-up|met|meeting) "
+        rf"(?:with|to) (?P<company>{_NAME})",
+        rf"\b(?:[Oo]ur|[Mm]y) client,? (?P<company>{_NAME})",
+        rf"\b(?:interview|interviews|assessment|meeting) (?:with|at) (?P<company>{_NAME})",
+        rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
+        rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
+        rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<company>{_NAME})",
+        rf"(?:^|[.!?]\s+)(?P<company>{_NAME}) (?:have|has) (?:come back|got back|gotten back|"
+        rf"decided|offered|asked|shortlisted|invited|confirmed|been in touch|given|"
+        rf"chosen|gone with|made)",
+    )
+]
+
+
+def _from_display_name(sender: str) -> str | None:
+    name, address = _parse_sender(sender)
+    name = name.strip().strip("\"'")
+    if not name or "@" in name:
+        return None
+    via = re.search(r"\b(?:at|@|from)\s+(?P<company>[A-Z][\w&.' -]+)$", name)
+    if via:  # "Jo Smith at Acme", "Sam from Northwind"
+        return _clean_company(via.group("company"))
+    domain = address.rpartition("@")[2]
+    ats = is_ats_domain(domain)
+    stripped = re.sub(r"\s{2,}", " ", _DISPLAY_NOISE.sub(" ", name)).strip(" -–|,.&")
+    if not stripped or stripped.lower().replace(" ", "") in _word_list("ats_domains.txt"):
+        return None
+    if _PERSON_NAME.match(stripped) and stripped == name:
+        return None  # a person's name says nothing about the company
+    if ats and stripped == name and not _DISPLAY_NOISE.search(name):
+        return _clean_company(stripped) if not _PERSON_NAME.match(stripped) else None
+    core = _sender_core(sender)
+    letters = _NON_ALNUM.sub("", stripped.lower())
+    if " " not in stripped and core and letters not in core:
+        # "Early Talent <...@castlegatebank.co.uk>": "Early" is not the company, and
+        # "Kath <kath@ferrymaninn.co.uk>" is a person
+        return None
+    if core and _AGENCY.search(core) and not _AGENCY.search(stripped):
+        return None  # a person's name at a recruitment agency
+    return _clean_company(stripped)

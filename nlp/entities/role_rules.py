@@ -1,0 +1,150 @@
+"""The job title of an email, by rules: subject patterns, subject parts, body sentences."""
+
+from __future__ import annotations
+
+import re
+
+from bounceback.nlp.entities.common import (
+    _ABBREVIATION_DOT,
+    _NAME,
+    _PERSON_NAME,
+    _ROLE_WORDS,
+    _SPACES,
+    _SUBJECT_FILLER,
+    _SUBJECT_PARTS,
+    _clean_body_role,
+    _clean_company,
+    _clean_role,
+    _is_role,
+    _split_qualifier,
+)
+from bounceback.nlp.entities.domains import _is_tail
+
+_SUBJECT_ROLE_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"application for (?:the )?(?P<role>.+?)(?: {_ROLE_WORDS})?"
+        rf"(?: (?:at|with) (?P<company>.+?))?(?:\s*[-–|].*|\s*\((?:ref|req|id)\b.*)?$",
+        r"application (?:to|with) (?P<company>[A-Z][^|:(]+?)(?P<role>)(?:\s*[-–|(].*)?$",
+        r"^(?:re:\s*|fwd?:\s*)*(?:feedback|news|an update|update|outcome|decision) from "
+        r"(?P<company>[A-Z][^|:(]+?)(?P<role>)$",
+        rf"(?:applying|applied) for (?:the )?(?P<role>.+?)(?: {_ROLE_WORDS})?"
+        rf"(?: (?:at|with) (?P<company>.+?))?$",
+        r"^(?:re:\s*|fwd?:\s*)*(?:job )?application\s*[:\-–|]\s*(?P<role>[^|:\-–]+?)"
+        r"(?:\s*[|\-–@]\s*(?P<company>.+))?$",
+        rf"^(?:re:\s*|fwd?:\s*)*(?:interview|invitation|offer|update|feedback|assessment)"
+        rf"[^:|–-]*?(?: for|:| -| –|\|)\s*(?:the |your )?(?P<role>[A-Z][^,|]+?)(?: {_ROLE_WORDS})?"
+        rf"(?: (?:at|with|-|–|\|) (?P<company>[A-Z].+?))?$",
+        rf"^(?:re:\s*|fwd?:\s*)*(?:the )?(?P<role>[A-Z][^:,|]+?) {_ROLE_WORDS}"
+        rf"(?: (?:at|with) (?P<company>.+?))?$",
+        r"(?:^|[:\-–|]\s*)(?P<role>[A-Z][^:|]+?) (?:at|with|@) (?P<company>[A-Z].+?)$",
+    )
+]
+_BODY_ROLE_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"\b(?:for|of|the) (?:the )?(?:role|position|post) of (?:an? )?(?P<role>{_NAME})",
+        rf"\b(?:for|to) the (?P<role>{_NAME}) (?:role|position|post|vacancy|opening)\b",
+        rf"\b[Tt]he (?P<role>{_NAME}) (?:role|position|post|vacancy)\b",
+        rf"\b(?:applying|applied|application) (?:for|to) (?:the |our |an? )?(?P<role>{_NAME})",
+        rf"\bas (?:an? |our )?(?P<role>{_NAME}) (?:at|with) ",
+    )
+]
+# A title in a body sentence, in any case ("the chef position", "be a Wholetime
+# Firefighter with", "Role: Staff Backend Engineer"); kept only if it ends in a title word.
+_TITLE_WORD = (
+    r"(?!(?i:the|an?|in|for|about|our|your|this|that|to|with|at|on|and|is|be)\b)"
+    rf"[A-Za-z0-9][\w'’/&+-]*(?:{_ABBREVIATION_DOT})?"
+)
+_TITLE_WORDS = rf"{_TITLE_WORD}(?:[ \t]+(?:{_TITLE_WORD}|of|&))*?"
+_BODY_TITLE_PATTERNS = [
+    re.compile(p, re.MULTILINE)
+    for p in (
+        r"^(?:Role|Position|Job title|Job|Vacancy|Post|Application for)\s*:\s*"
+        rf"(?P<role>{_TITLE_WORDS})\s*(?:[,(]|$| - | at )",
+        rf"\b(?:applying|applied|apply|application) (?:to|for) (?:be|become) (?:an? |the )?"
+        rf"(?P<role>{_TITLE_WORDS})(?: (?:with|at|for)\b|[.,!])",
+        r"\b(?:for|to|of|about|on|offer you) (?:the|our|your|a|an) "
+        r"(?:(?:internal|new|open|advertised|current|vacant|permanent|temporary) )?"
+        rf"(?P<role>{_TITLE_WORDS}) (?:role|position|post|job|vacancy|opening|spot|hire|"
+        r"contract|place|places|scheme|programme|program)\b",
+        rf"\b(?:interview|applications|application) for (?:the )?(?P<role>{_TITLE_WORDS})"
+        r" (?:at|tomorrow|today|on|has|is|and|with)\b",
+        rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})[.,(]",
+    )
+]
+
+
+def _clean_body_title(raw: str) -> str | None:
+    """A title from a body sentence, in title case if written in lower case."""
+    value = _clean_body_role(raw)
+    if value is None:
+        return None
+    if value.islower():
+        value = " ".join(w if w in ("of", "and", "&") else w.capitalize() for w in value.split())
+    return value if _is_role(value) else None
+
+
+_GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)
+
+
+_TITLE_IN_BODY = re.compile(
+    r"\b(?:as|for|of) (?:an? |the |our |your )?(?P<role>(?:[A-Z][\w/&+-]*\s+){0,4}[A-Za-z]+)\b"
+)
+
+
+_SUBJECT_REF = re.compile(
+    r"^(?:(?:vacancy|ref|req|job|requisition)\b\s*(?:no\.?|number)?\s*[#:]?\s*"
+    r"[\w/-]*\d[\w/-]*|[A-Z]*\d{3,}[\w/-]*)\s+(?=[A-Z])|\s+(?:20\d\d|\d{2}/\d{2}(?:/\d{2,4})?)$",
+    re.IGNORECASE,
+)
+
+
+def _subject_part_role(subject: str) -> str | None:
+    """A subject part that is a job title once filler is gone: "Chef trial shift" -> "Chef"."""
+    for part in _SUBJECT_PARTS.split(_SPACES.sub(" ", subject).strip()):
+        value = re.sub(r"[?!.]+$", "", _SUBJECT_FILLER.sub("", part)).strip()
+        value = _SUBJECT_REF.sub("", value).strip()
+        value, qualifier = _split_qualifier(value)
+        value = re.sub(r"\s+(?:process|appointment|20\d\d)$", "", value)
+        if value and _is_role(value[0].upper() + value[1:]):
+            return value + qualifier
+        inside = qualifier.strip(" ()")
+        if inside and _is_role(inside) and not _is_role(value):
+            return inside  # "Heron Water (Customer Service Advisor)"
+    return None
+
+
+def _body_title(head: str) -> str | None:
+    """A capitalised body phrase after "as", "for", "of" ending in a job-title word."""
+    for match in _TITLE_IN_BODY.finditer(head):
+        value = match.group("role").strip()
+        if len(value.split()) >= 2 and _is_role(value) and value.split()[-1][0].isupper():
+            return value
+    return None
+
+
+def _from_subject(subject: str) -> tuple[str | None, str | None]:
+    text = _SPACES.sub(" ", subject).strip()
+    for pattern in _SUBJECT_ROLE_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        role = _clean_role(match.group("role"))
+        company = _clean_company(match.groupdict().get("company") or "")
+        if company and role and _is_role(company) and not _is_role(role):
+            role, company = company, role  # "Interview: Kettlebrook - Senior Accountant"
+        if company:
+            split = re.match(r"^(?P<role>.+?) (?:at|with|@) (?P<company>[A-Z].+)$", company)
+            if split and _is_role(split.group("role")):
+                role, company = split.group("role"), _clean_company(split.group("company"))
+        if (
+            company
+            and f" with {company}" in text
+            and _PERSON_NAME.match(company)
+            and not _is_tail(company.split()[-1])
+        ):
+            company = None  # "Phone screen - Juniper Health with Kate O'Donnell"
+        if role or company:
+            return company, role
+    return None, None

@@ -1,0 +1,148 @@
+"""Company and role of a job email, from the sender, the subject and the body.
+
+Pure regex (plus a cached wordninja split of long domain names). Evidence is tried from
+most to least reliable:
+
+* role: subject patterns ("Your application for X at Y", "Application: X", "Re: X role"),
+  then body patterns ("the X position", "the role of X", "applying for X"), then a subject
+  part that is a job title once filler, reference numbers and dates are gone ("Req 44821
+  Warehouse Supervisor", "Chef de Partie trial shift"; a short bracket such as "(ICU)"
+  stays), then body sentences in any case ("the warehouse supervisor role", "applying to
+  become a Wholetime Firefighter with", "Role: Staff Backend Engineer"). A job title ends
+  in a word of ``lexicon/role_heads.txt`` or reads "X in Y" / "X, Y" ("Lecturer in
+  Economics").
+* company: a subject that names the employer ("from X", "application to X", "X invited
+  you", "your X interview"), then "at Y" in the subject. If the sender is not the employer
+  (an ATS, job board, scheduling tool, recruitment agency or personal address) the employer
+  comes from an ATS mailbox or display name, a subject part that is a name and no job title
+  ("Feedback - Marston Foods"), or the body ("feedback from X", "on behalf of X", "our
+  client, X"); an unnamed client ("our client, a fintech in Leeds") gives none. Otherwise:
+  the name in the subject, body or display name whose letters spell the sender's domain
+  ("maplestoneassoc.com" -> "Maplestone Associates", "groveandmarsh.com" -> "Grove &
+  Marsh") with the organisation words after it ("Corvane Systems"); the display name (minus
+  "Careers", "Talent team", departments, people's names); then the sender's domain, split
+  at organisation words (``lexicon/org_words.txt``) and spelled as the email spells it
+  ("O'Hara Motors"); then body patterns ("at Y", "Y's talent team", "join Y").
+"""
+
+from __future__ import annotations
+
+from bounceback.nlp.entities.common import (
+    _NOT_ROLE,
+    _clean_body_role,
+    _clean_company,
+    _clean_role,
+    _display_name,
+    _first_match,
+    _is_role,
+    _relays,
+    _unwrap,
+)
+from bounceback.nlp.entities.company_rules import (
+    _BODY_COMPANY_PATTERNS,
+    _RELAYED_COMPANY_PATTERNS,
+    _ats_display_employer,
+    _board_name,
+    _clean_relayed,
+    _from_display_name,
+    _from_sender_names,
+    _longer_name,
+    _subject_named_company,
+    _subject_part_company,
+)
+from bounceback.nlp.entities.domains import _from_domain
+from bounceback.nlp.entities.role_rules import (
+    _BODY_ROLE_PATTERNS,
+    _BODY_TITLE_PATTERNS,
+    _GENDER_TAG,
+    _body_title,
+    _clean_body_title,
+    _from_subject,
+    _subject_part_role,
+)
+
+__all__ = ["rule_company_role"]
+
+#: How much of the body the rules read.
+RULE_BODY_CHARS = 3000
+
+
+def rule_company_role(subject: str, sender: str, body: str) -> tuple[str | None, str | None]:
+    """The rules' best guess at (company, role) for one email; either may be None."""
+    subject_company, role = _from_subject(subject)
+    head = _unwrap(body[:RULE_BODY_CHARS])
+    role, fuller = _rule_role(subject, head, role)
+    company = _rule_company(subject, sender, head, subject_company)
+    if role and company and role.casefold() == company.casefold():
+        # "Feedback - Ostrava Logistics": the subject named the employer, not the job
+        role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
+        role = role if role and _is_role(role) else _body_title(head)
+    if fuller and role and not (company and company.casefold() in fuller.casefold()):
+        role = fuller  # the subject's whole title, unless what follows the comma is the employer
+    if role:
+        role = _GENDER_TAG.sub("", role).strip() or None  # "Social Media Editor (m/w/d)"
+    return company or None, role
+
+
+def _rule_role(subject: str, head: str, role: str | None) -> tuple[str | None, str | None]:
+    """(role, the subject's fuller title if the body's stops at a comma)."""
+    fuller: str | None = None
+    if role is None:
+        role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
+        at = subject.find(f"{role} (") if role else -1
+        if role and at >= 0:  # the subject's "Staff Nurse (ICU)" for the body's "Staff Nurse"
+            end = subject.find(")", at)
+            if 0 < end - at - len(role) <= 33:
+                role = _clean_role(subject[at : end + 1]) or role
+        # The body's "Analyst" may be cut at the comma of "Analyst, Customer Insights"
+        # (settled once the employer is known).
+        fuller = _subject_part_role(subject) if role else None
+        cut = role is not None and f"{role}, " in head  # the body's title stops at a comma
+        if not (cut and role and fuller and fuller.casefold().startswith(role.casefold() + ",")):
+            fuller = None
+    if role is None or not _is_role(role):
+        # A title-like subject part beats a subject pattern that caught "First interview".
+        role = (
+            _subject_part_role(subject)
+            or _first_match(_BODY_TITLE_PATTERNS, head, "role", _clean_body_title)
+            or _body_title(head)
+            or (None if role is None or _NOT_ROLE.search(role) else role)
+        )
+    return role, fuller
+
+
+def _rule_company(subject: str, sender: str, head: str, from_subject: str | None) -> str | None:
+    """The employer: named by the subject, the sender, or (for a relay) the body."""
+    text = f"{subject}\n{head}"
+    company = _subject_named_company(subject) or from_subject
+    relays = _relays(sender)
+    if company is None and relays:
+        # An agency, a job board, a scheduling tool or a personal address writes for the
+        # employer: the subject or the body names it, the sender does not (an ATS
+        # mailbox or display name may: "Halcyon Bank <halcyonbank@taleo.net>").
+        company = (
+            (relays == "ats" and _from_sender_names(sender, text))
+            or _subject_part_company(subject)
+            or _first_match(_RELAYED_COMPANY_PATTERNS, head, "company", _clean_relayed)
+            or _from_display_name(sender)
+            or _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_relayed)
+        )
+    elif company is None:
+        company = (
+            _from_sender_names(sender, text)
+            or _from_display_name(sender)
+            or _from_domain(sender, text)
+            or _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_company)
+        )
+    elif not relays:
+        # "Quillon - application for Staff SRE" from "Quillon Systems <careers@quillon.io>"
+        longer = _from_sender_names(sender, text) or _from_domain(sender, text)
+        if longer and longer.lower().startswith(company.lower() + " "):
+            company = longer
+    if company is not None and " " not in company:
+        company = _longer_name(company, f"{_display_name(sender)}\n{text}")
+    if relays == "ats":
+        company = _ats_display_employer(sender, company, text)
+    if company and _board_name(company):
+        company = None  # a job board is never the employer
+    return company
