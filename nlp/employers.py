@@ -13,7 +13,6 @@ Similarity comes from rapidfuzz, never from hand-written edit distances.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import cache, lru_cache
@@ -22,6 +21,14 @@ from importlib.resources import files
 from rapidfuzz import fuzz, process
 
 from bounceback.nlp.entities import is_ats_domain
+from bounceback.nlp.namekeys import (
+    SAME_EMPLOYER,
+    SAME_ROLE,
+    employer_key,
+    employer_similarity,
+    role_key,
+    role_similarity,
+)
 
 __all__ = [
     "SAME_EMPLOYER",
@@ -35,87 +42,6 @@ __all__ = [
     "role_similarity",
 ]
 
-#: Scores (0-100) at or above which two names are taken as one employer / one role.
-SAME_EMPLOYER = 90.0
-SAME_ROLE = 85.0
-
-# Legal forms and articles: never part of what distinguishes one employer from another.
-_LEGAL = frozenset(
-    [
-        "ltd",
-        "limited",
-        "plc",
-        "inc",
-        "incorporated",
-        "llc",
-        "llp",
-        "lp",
-        "co",
-        "company",
-        "corp",
-        "corporation",
-        "gmbh",
-        "ag",
-        "sa",
-        "sas",
-        "srl",
-        "spa",
-        "bv",
-        "nv",
-        "pty",
-        "pte",
-        "oy",
-        "ab",
-        "as",
-        "kg",
-        "se",
-    ]
-)
-# Words that may follow a brand without naming another employer ("Quillon Software").
-_DESCRIPTORS = frozenset(
-    [
-        "software",
-        "systems",
-        "technologies",
-        "technology",
-        "tech",
-        "data",
-        "analytics",
-        "labs",
-        "digital",
-        "consulting",
-        "solutions",
-        "services",
-        "group",
-        "holdings",
-        "partners",
-        "uk",
-        "international",
-        "global",
-        "health",
-        "healthcare",
-        "bank",
-        "insurance",
-        "energy",
-        "foods",
-        "retail",
-        "travel",
-        "homes",
-        "council",
-        "media",
-        "studios",
-        "ventures",
-        "careers",
-        "recruitment",
-        "talent",
-        "hr",
-        "people",
-        "team",
-        "jobs",
-    ]
-)
-# Job boards: their one-click "application sent" mail is the last word an employer ever
-# sends through them, so silence there is no signal.
 _BOARDS = frozenset(
     [
         "linkedin",
@@ -138,60 +64,6 @@ _BOARDS = frozenset(
         "seekdeck",
     ]
 )
-_NON_WORD = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("&", " and ").replace("'", "").replace("’", "")
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
-
-
-@lru_cache(maxsize=16384)
-def employer_key(name: str | None) -> str:
-    """The comparable form of an employer's name: folded, no article, no legal form."""
-    words = _fold(name or "").split()
-    if words and words[0] == "the" and len(words) > 1:
-        words = words[1:]
-    while len(words) > 1 and words[-1] in _LEGAL:
-        words.pop()
-    return " ".join(words)
-
-
-@lru_cache(maxsize=65536)
-def employer_similarity(a: str | None, b: str | None) -> float:
-    """0-100: how surely two employer names mean the same employer."""
-    key_a, key_b = employer_key(a), employer_key(b)
-    if not key_a or not key_b:
-        return 0.0
-    if key_a == key_b or key_a.replace(" ", "") == key_b.replace(" ", ""):
-        return 100.0
-    short, long = sorted((key_a.split(), key_b.split()), key=len)
-    if long[: len(short)] == short and all(w in _DESCRIPTORS for w in long[len(short) :]):
-        return 95.0  # "Quillon" and "Quillon Software"
-    # Whole-string similarity only: a shared first word ("Kestrel Analytics", "Kestrel
-    # Payments") is not enough, where token-set or partial ratios would call it 100.
-    return float(fuzz.ratio(key_a.replace(" ", ""), key_b.replace(" ", "")))
-
-
-_ROLE_NOISE = re.compile(r"\b(?:role|position|post|vacancy|job|opening|opportunity)\b")
-
-
-@lru_cache(maxsize=16384)
-def role_key(role: str | None) -> str:
-    """The comparable form of a job title: folded, without "role"/"position"."""
-    return _SPACES.sub(" ", _ROLE_NOISE.sub(" ", _fold(role or ""))).strip()
-
-
-@lru_cache(maxsize=65536)
-def role_similarity(a: str | None, b: str | None) -> float:
-    """0-100: one title written two ways ("Analyst" begins "Analyst, Customer Insights")."""
-    key_a, key_b = role_key(a), role_key(b)
-    if not key_a or not key_b:
-        return 0.0
-    return float(fuzz.token_set_ratio(key_a, key_b))
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ def same_employer(predicted: str | None, gold: str | None) -> bool:
     """One employer as the product links applications: "Keel Boat PR" is "Keelboat PR",
     "The Foo Ltd" is "Foo", "Donovan Books" is "Donovan's Books" (similarity at least
     ``SAME_EMPLOYER``); a gold null must be predicted null."""
-    from bounceback.nlp.employers import SAME_EMPLOYER, employer_key, employer_similarity
+    from bounceback.nlp.namekeys import SAME_EMPLOYER, employer_key, employer_similarity
 
     if not employer_key(predicted) or not employer_key(gold):
         return employer_key(predicted) == employer_key(gold)
@@ -133,7 +133,7 @@ def same_role(predicted: str | None, gold: str | None) -> bool:
     a title also matches itself with one specialisation added after a bracket, a comma or
     a dash ("Nurse Manager" = "Nurse Manager, Med-Surg", "Academy Coach (U12)"), never a
     different one ("Backend Engineer (Go)" is not "Backend Engineer (Python)")."""
-    from bounceback.nlp.employers import role_key
+    from bounceback.nlp.namekeys import role_key
 
     def key(value: str | None) -> str:
         return role_key(value).replace(" ", "")

@@ -21,16 +21,14 @@ import argparse
 import dataclasses
 import json
 import logging
-import re
 import shutil
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy
 import spacy
 from spacy.cli.train import train as spacy_train
 from spacy.language import Language
@@ -44,19 +42,26 @@ from bounceback.nlp.analyzer import (
     gap_text,
     label_text,
 )
+from bounceback.nlp.corpus_compile import (
+    GAP_CLASSES,
+    compile_corpus,
+    mail_records,
+    parse_emails,
+    parse_gaps,
+    split,
+    write_jsonl,
+)
 from bounceback.nlp.evaluate import (
     EvalReport,
     email_from_record,
     evaluate_system,
     is_dev,
     load_jsonl,
-    load_mail_set,
 )
-from bounceback.nlp.evaluate import prf as _prf
-from bounceback.nlp.reading import reading_text
 from bounceback.nlp.segment import segment
-from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
+from bounceback.nlp.taxonomy import LABELS
 from bounceback.nlp.train_entities import train_entities
+from bounceback.nlp.tuning import best_threshold, fit_calibration, tune_on_dev
 
 __all__ = [
     "GAP_CLASSES",
@@ -65,9 +70,17 @@ __all__ = [
     "compile_corpus",
     "email_gap_examples",
     "evaluate",
+    "fit_calibration",
+    "is_dev",
     "load_jsonl",
+    "mail_records",
     "main",
+    "parse_emails",
+    "parse_gaps",
+    "split",
     "train_models",
+    "tune_on_dev",
+    "write_jsonl",
 ]
 
 logger = logging.getLogger(__name__)
@@ -78,178 +91,12 @@ CONFIG_DIR = PACKAGE_DIR / "configs"
 MODEL_DIR = PACKAGE_DIR / "models"
 
 #: Classes of the exclusive gap classifier.
-GAP_CLASSES: tuple[str, ...] = (*GAP_CATEGORIES, NO_GAP)
 # Files a trained pipeline directory needs at run time; everything else is left behind.
 _RUNTIME_FILES = ("config.cfg", "meta.json", "tokenizer", "vocab")
-# Email sources: records start with "### labels: a b" (or "other"), then From: and
-# Subject: lines, a blank line, and the body verbatim. Gap sources: "category | sentence".
-_HEADER = re.compile(r"^### labels:\s*(?P<labels>.*)$", re.MULTILINE)
 
 
-def parse_emails(path: Path) -> list[dict[str, Any]]:
-    """Parse one email source file into corpus records."""
-    text = path.read_text(encoding="utf-8")
-    records = []
-    heads = list(_HEADER.finditer(text))
-    for number, head in enumerate(heads, start=1):
-        end = heads[number].start() if number < len(heads) else len(text)
-        chunk = text[head.end() : end].strip("\n")
-        header, _, body = chunk.partition("\n\n")
-        fields = dict(line.split(":", 1) for line in header.splitlines())
-        labels = [x for x in head.group("labels").split() if x != "other"]
-        unknown = set(labels) - set(LABELS)
-        if unknown:
-            raise ValueError(f"{path.name} #{number}: unknown labels {unknown}")
-        where = f"{path.name} #{number}"
-        # The dev/train split hashes the body as written, so that reading it differently
-        # never moves an example to the other side of the split.
-        written, _ = _strip_gap_marks(body.rstrip() + "\n", where)
-        # Read as run time reads it (one reading path), marks and all, then unmark.
-        body, gaps = _strip_gap_marks(reading_text(body), where)
-        record: dict[str, Any] = {
-            "id": f"{path.stem.removeprefix('emails_')}-{number:03d}",
-            "subject": fields["Subject"].strip(),
-            "from": fields["From"].strip(),
-            "body": body,
-            "labels": labels,
-            SPLIT_KEY: f"{fields['From'].strip()}\n{fields['Subject'].strip()}\n{written}",
-        }
-        # Optional annotations: "Company:"/"Role:" header lines ("-" = the email names
-        # none) and [[category: text]] gap marks in the body. Absent = not annotated.
-        for key in ("Company", "Role"):
-            if key in fields:
-                value = fields[key].strip()
-                record[key.lower()] = None if value == "-" else value
-        if gaps or "[[" in chunk:
-            record["gaps"] = gaps
-        records.append(record)
-    return records
-
-
-_GAP_MARK = re.compile(r"\[\[(?P<category>[a-z_]+):\s*(?P<text>.+?)\]\]", re.DOTALL)
-
-
-def _strip_gap_marks(body: str, where: str) -> tuple[str, list[dict[str, Any]]]:
-    """Remove ``[[category: text]]`` marks; the gaps with offsets into the clean body."""
-    out: list[str] = []
-    gaps: list[dict[str, Any]] = []
-    position = 0  # in the clean body
-    last = 0  # in the marked body
-    for match in _GAP_MARK.finditer(body):
-        category = match.group("category")
-        if category not in GAP_CATEGORIES:
-            raise ValueError(f"{where}: unknown gap category {category!r}")
-        out.append(body[last : match.start()])
-        position += match.start() - last
-        text = match.group("text")
-        gaps.append(
-            {"start": position, "end": position + len(text), "category": category, "text": text}
-        )
-        out.append(text)
-        position += len(text)
-        last = match.end()
-    out.append(body[last:])
-    clean = "".join(out)
-    if "[[" in clean or "]]" in clean:
-        raise ValueError(f"{where}: malformed gap mark")
-    return clean, gaps
-
-
-def parse_gaps(path: Path) -> list[dict[str, str]]:
-    """Parse one gap-sentence source file into corpus records."""
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        category, _, sentence = line.partition(" | ")
-        category = category.strip()
-        if category not in GAP_CLASSES or not sentence.strip():
-            raise ValueError(f"{path.name}:{number}: bad line {line!r}")
-        records.append({"text": sentence.strip(), "category": category})
-    return records
-
-
-def split(
-    records: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Split records into (train, dev) by :func:`is_dev` of ``key(record)``."""
-    train: list[dict[str, Any]] = []
-    dev: list[dict[str, Any]] = []
-    for record in records:
-        (dev if is_dev(key(record)) else train).append(record)
-    return train, dev
-
-
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    """Write records one per line, UTF-8, stable key order."""
-    with path.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-#: A record's split key while compiling (never written to the JSONL files).
-SPLIT_KEY = "_split_key"
 #: Version written into each installed pipeline (0.3.0: issue 11, category cues, hard negatives).
 MODEL_VERSION = "0.3.0"
-
-#: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
-MAIL_TRAINING_SETS = ("ats", "boards", "feedback")
-
-
-def mail_records(mail_dir: Path) -> list[dict[str, Any]]:
-    """Corpus records of the annotated .eml training sets (never ``mail/test``).
-
-    Gold gaps keep their text and offsets in the body as the analyser reads it; a gap the
-    reading path cannot find is left out of training rather than guessed at.
-    """
-    records: list[dict[str, Any]] = []
-    for name in MAIL_TRAINING_SETS:
-        folder = mail_dir / name
-        if not (folder / "annotations.jsonl").is_file():
-            continue
-        for record in load_mail_set(folder):
-            record["gaps"] = [
-                {**gap, "text": record["body"][gap["start"] : gap["end"]]}
-                for gap in record["gaps"]
-                if gap["start"] >= 0
-            ]
-            record["set"] = name
-            records.append(record)
-    return records
-
-
-def compile_corpus(sources: Path = CORPUS_DIR / "sources", corpus_dir: Path = CORPUS_DIR) -> str:
-    """Compile the hand-written sources into ``{emails,gaps}.{train,dev}.jsonl``; a summary.
-
-    The annotated .eml training sets in ``corpus_dir/mail`` (not ``mail/test``) join the
-    emails, split by a hash of the file name as the README there says.
-    """
-    emails = [r for p in sorted(sources.glob("emails_*.txt")) for r in parse_emails(p)]
-    gaps = [r for p in sorted(sources.glob("gaps_*.txt")) for r in parse_gaps(p)]
-    if len({r["id"] for r in emails}) != len(emails):
-        raise ValueError("duplicate email ids in the corpus sources")
-    seen: set[str] = set()
-    for record in gaps:
-        lowered = record["text"].lower()
-        if lowered in seen:
-            raise ValueError(f"duplicate gap sentence: {record['text']!r}")
-        seen.add(lowered)
-    mail = mail_records(corpus_dir / "mail")
-    mail_train, mail_dev = split(mail, lambda r: str(r["id"]))
-    summary = []
-    jobs: list[tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], str]]] = [
-        ("emails", emails, lambda r: str(r.pop(SPLIT_KEY))),
-        ("gaps", gaps, lambda r: str(r["text"]).lower()),
-    ]
-    for name, records, key in jobs:
-        train, dev = split(records, key)
-        if name == "emails":
-            train, dev = train + mail_train, dev + mail_dev
-        write_jsonl(corpus_dir / f"{name}.train.jsonl", train)
-        write_jsonl(corpus_dir / f"{name}.dev.jsonl", dev)
-        summary.append(f"{name}: {len(train)} train, {len(dev)} dev")
-    summary.append(f"of the emails, .eml sets: {len(mail_train)} train, {len(mail_dev)} dev")
-    return "; ".join(summary)
 
 
 def _email_docbin(blank: Language, records: Iterable[dict[str, Any]], path: Path) -> Path:
@@ -433,65 +280,7 @@ def tune_label_thresholds(
         ({label: calibrated(cats[label], calibration[label]) for label in LABELS}, gold)
         for cats, gold in raw
     ]
-    return {label: _best_threshold(label, scored) for label in LABELS}, calibration
-
-
-def tune_on_dev(
-    model_dir: Path, corpus_dir: Path = CORPUS_DIR
-) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
-    """Per-label calibration and thresholds fitted on the dev split's label scores.
-
-    The dev split is carved from the training sources and the .eml training sets, so the
-    frozen test split (``mail/test``) plays no part in choosing them.
-    """
-    model = spacy.load(model_dir / "labels")
-    records = load_jsonl(corpus_dir / "emails.dev.jsonl")
-    texts = (label_text(email_from_record(r)) for r in records)
-    raw = [
-        (dict(doc.cats), set(record["labels"]))
-        for record, doc in zip(records, model.pipe(texts, batch_size=256), strict=True)
-    ]
-    calibration = {
-        label: fit_calibration([cats[label] for cats, _ in raw], [label in g for _, g in raw])
-        for label in LABELS
-    }
-    scored = [
-        ({label: calibrated(cats[label], calibration[label]) for label in LABELS}, gold)
-        for cats, gold in raw
-    ]
-    return {label: _best_threshold(label, scored) for label in LABELS}, calibration
-
-
-def fit_calibration(raw: list[float], gold: list[bool], *, l2: float = 1e-3) -> tuple[float, float]:
-    """Fit Platt scaling P(gold) = sigmoid(a * logit(raw) + b) by Newton's method."""
-    scores = numpy.clip(numpy.array(raw, dtype=float), 1e-6, 1 - 1e-6)
-    features = numpy.column_stack([numpy.log(scores / (1 - scores)), numpy.ones(len(raw))])
-    target = numpy.array(gold, dtype=float)
-    weights = numpy.array([1.0, 0.0])
-    for _ in range(50):
-        predicted = 1 / (1 + numpy.exp(-numpy.clip(features @ weights, -30, 30)))
-        gradient = features.T @ (predicted - target) + l2 * weights
-        hessian = (features.T * (predicted * (1 - predicted))) @ features + l2 * numpy.eye(2)
-        step = numpy.linalg.solve(hessian, gradient)
-        weights -= step
-        if float(numpy.abs(step).max()) < 1e-8:
-            break
-    a, b = (float(w) for w in weights)
-    return a, b
-
-
-def _best_threshold(label: str, scored: list[tuple[dict[str, float], set[str]]]) -> float:
-    """The grid threshold with the best F1 for ``label``; ties go to the one nearest 0.5."""
-    best, best_key = 0.5, (-1.0, 0.0)
-    for step in range(20, 81, 5):  # clamp: fold models are less sure than the final one
-        threshold = step / 100
-        tp = sum(1 for cats, gold in scored if cats[label] >= threshold and label in gold)
-        fp = sum(1 for cats, gold in scored if cats[label] >= threshold and label not in gold)
-        fn = sum(1 for cats, gold in scored if cats[label] < threshold and label in gold)
-        key = (_prf(tp, fp, fn)[2], -abs(threshold - 0.5))
-        if key > best_key:
-            best, best_key = threshold, key
-    return best
+    return {label: best_threshold(label, scored) for label in LABELS}, calibration
 
 
 def evaluate(analyzer: Analyzer, corpus_dir: Path = CORPUS_DIR) -> EvalReport:
