@@ -35,10 +35,14 @@ sys.exit(code)
 """
 
 
-def run_cli(*args: str, home: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+def run_cli(
+    *args: str, home: Path, database_url: str | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """The command's result, and the heavy packages its process had imported at the end."""
     env = {**os.environ, "BOUNCEBACK_HOME": str(home)}
     env.pop("BOUNCEBACK_DATABASE_URL", None)
+    if database_url:
+        env["BOUNCEBACK_DATABASE_URL"] = database_url
     code = f"HEAVY = {HEAVY!r}\n{RUNNER}"
     result = subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -73,4 +77,18 @@ def test_the_check_sees_a_command_that_uses_the_database(tmp_path: Path) -> None
     """The probe itself works: `status` opens the database, so SQLAlchemy shows up."""
     result, loaded = run_cli("status", "--json", home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
+    assert "sqlalchemy" in loaded
+
+
+def test_a_database_error_is_still_one_line(tmp_path: Path) -> None:
+    """friendly_errors looks SQLAlchemy's error up lazily; it must still catch it."""
+    result, loaded = run_cli(
+        "status",
+        home=tmp_path / "home",
+        database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none",
+    )
+    assert result.returncode == 1
+    (line,) = [x for x in result.stderr.splitlines() if not x.startswith("LOADED ")]
+    assert line.startswith("bounceback: the database could not be used (")
+    assert "127.0.0.1" in line and "Traceback" not in result.stderr
     assert "sqlalchemy" in loaded
