@@ -16,7 +16,6 @@ from bounceback.errors import ConfigError
 from bounceback.mail.providers import is_gmail_host
 from bounceback.storage.models import Account
 
-DEFAULT_POLL_INTERVAL = timedelta(minutes=15)
 #: Gmail's IMAP guidance: clients should not poll more often than every 15 minutes.
 GMAIL_MIN_INTERVAL = timedelta(minutes=15)
 #: Retraining: Sunday 03:00 UTC, when nobody reads digests.

@@ -27,8 +27,8 @@ from typing import Any
 
 from bounceback.account.schedule import digest_cron
 from bounceback.errors import ConfigError
-from bounceback.flows.schedules import DEFAULT_POLL_INTERVAL, RETRAIN_CRON, check_poll_interval
-from bounceback.settings import Settings
+from bounceback.flows.schedules import RETRAIN_CRON, check_poll_interval
+from bounceback.settings import DEFAULT_POLL_INTERVAL, Settings
 
 log = logging.getLogger(__name__)
 

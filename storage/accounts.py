@@ -6,7 +6,9 @@ Each function takes `*, session` and never commits: callers own transactions.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select
@@ -130,49 +132,71 @@ def save_profile(account_id: int, fields: dict[str, Any], *, session: Session) -
     return profile
 
 
-def account_summary(account: Account, *, session: Session) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FolderCursor:
+    """How far a folder has been read: its UIDVALIDITY (None before the first poll), last UID."""
+
+    name: str
+    uidvalidity: int | None
+    last_uid: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """What `bounceback status` shows for one account."""
+
+    address: str
+    messages: int
+    analysed: int
+    quarantined: int
+    #: Where the latest set-aside message is and why, as one line; None if there is none.
+    last_quarantined: str | None
+    #: Analysed messages per label, by label name ("other" for those with none).
+    labels: Mapping[str, int]
+    gaps: int
+    postings: int
+    digests_sent: int
+    last_poll: datetime | None
+    last_error: str | None
+    unparseable_messages: int
+    folders: tuple[FolderCursor, ...]
+
+
+def account_summary(account: Account, *, session: Session) -> AccountSummary:
     """Counts for `bounceback status`: messages, labels, gaps, postings, digests."""
     mine = Message.account_id == account.id
-    messages = _count(select(func.count(Message.id)).where(mine), session=session)
-    gaps = _count(
-        select(func.count(Gap.id))
-        .join(Message, Gap.message_id == Message.id)
-        .where(mine, Gap.status != "dismissed"),
-        session=session,
-    )
-    postings = _count(
-        select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id),
-        session=session,
-    )
-    failed = _count(
-        select(func.count(Message.id)).where(mine, Message.parse_status == "failed"),
-        session=session,
-    )
-    analysed = _count(
-        select(func.count(Analysis.id))
-        .join(Message, Analysis.message_id == Message.id)
-        .where(mine),
-        session=session,
-    )
     quarantined, last_quarantined = _quarantined(account, session=session)
-    return {
-        "address": account.address,
-        "messages": messages,
-        "analysed": analysed,
-        "quarantined": quarantined,
-        "last_quarantined": last_quarantined,
-        "labels": _label_counts(account, session=session),
-        "gaps": gaps,
-        "postings": postings,
-        "digests_sent": sent_digests(account.id, session=session),
-        "last_poll": account.last_poll_at.isoformat() if account.last_poll_at else None,
-        "last_error": account.last_error,
-        "unparseable_messages": failed,
-        "folders": [
-            {"name": f.name, "uidvalidity": f.uidvalidity, "last_uid": f.last_uid}
-            for f in account.folders
-        ],
-    }
+    return AccountSummary(
+        address=account.address,
+        messages=_count(select(func.count(Message.id)).where(mine), session=session),
+        analysed=_count(
+            select(func.count(Analysis.id))
+            .join(Message, Analysis.message_id == Message.id)
+            .where(mine),
+            session=session,
+        ),
+        quarantined=quarantined,
+        last_quarantined=last_quarantined,
+        labels=_label_counts(account, session=session),
+        gaps=_count(
+            select(func.count(Gap.id))
+            .join(Message, Gap.message_id == Message.id)
+            .where(mine, Gap.status != "dismissed"),
+            session=session,
+        ),
+        postings=_count(
+            select(func.count(JobPosting.id)).where(JobPosting.account_id == account.id),
+            session=session,
+        ),
+        digests_sent=sent_digests(account.id, session=session),
+        last_poll=account.last_poll_at,
+        last_error=account.last_error,
+        unparseable_messages=_count(
+            select(func.count(Message.id)).where(mine, Message.parse_status == "failed"),
+            session=session,
+        ),
+        folders=tuple(FolderCursor(f.name, f.uidvalidity, f.last_uid) for f in account.folders),
+    )
 
 
 def _count(query: Select[int], *, session: Session) -> int:

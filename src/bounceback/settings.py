@@ -7,6 +7,7 @@ deployment (its worker's environment); nothing below them reads the environment.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -15,6 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 HOME_ENV = "BOUNCEBACK_HOME"
 DATABASE_ENV = "BOUNCEBACK_DATABASE_URL"
+#: Time between polls unless `serve --interval` or a deployment says otherwise. Kept here,
+#: not in flows.schedules, so the command line shows it without importing the flows.
+DEFAULT_POLL_INTERVAL = timedelta(minutes=15)
 
 
 def _default_home() -> Path:

@@ -129,7 +129,7 @@ def test_a_message_that_fails_analysis_is_quarantined_and_the_rest_analysed(
         bad.quarantine_reason
         == "analysing it failed: RuntimeError: the model gave up on this message"
     )
-    assert summary["analysed"] == total - 1 and summary["quarantined"] == 1
+    assert summary.analysed == total - 1 and summary.quarantined == 1
     lines = [r.getMessage() for r in caplog.records if "quarantined" in r.getMessage()]
     assert lines == [
         f"folder 'INBOX' UID {bad.uid}: analysing it failed (RuntimeError: the model gave up "

@@ -210,8 +210,11 @@ def test_save_analysis_stores_gaps_and_deduplicates_postings(
         assert (gap.company, gap.skill, gap.status) == ("Acme", "SQL", "auto")
         assert session.scalar(select(func.count(JobPosting.id))) == 1
         summary = accounts.account_summary(session.get_one(Account, account_id), session=session)
-    assert summary["labels"] == {"feedback": 1, "job_alert": 1, "rejection": 1}
-    assert (summary["messages"], summary["gaps"], summary["postings"]) == (2, 1, 1)
+    assert isinstance(summary, accounts.AccountSummary)
+    assert summary.labels == {"feedback": 1, "job_alert": 1, "rejection": 1}
+    assert (summary.messages, summary.gaps, summary.postings) == (2, 1, 1)
+    assert summary.analysed == 2 and summary.unparseable_messages == 0
+    assert summary.folders == (accounts.FolderCursor("INBOX", 1, 2),)
 
 
 def test_one_digest_per_account_and_week(sessions: sessionmaker[Session]) -> None:

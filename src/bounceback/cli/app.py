@@ -1,7 +1,8 @@
 """The `bounceback` command: registers each command; the commands live in their modules.
 
 Every command is a thin adapter over one library function. Heavy libraries (spaCy,
-Prefect) are imported inside the commands that need them, so `--help` stays quick.
+Prefect, SQLAlchemy, Alembic) are imported inside the commands that need them, so `--help`
+and `classify` stay quick; tests/cli/test_startup.py keeps it so.
 """
 
 from __future__ import annotations

@@ -6,13 +6,16 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bounceback.cli.output import _sessions, out
 from bounceback.errors import ConfigError
 from bounceback.settings import load_settings
+
+if TYPE_CHECKING:  # the database layer is imported inside the commands that use it
+    from bounceback.storage.accounts import AccountSummary
 
 
 def status(
@@ -28,29 +31,50 @@ def status(
             for a in accounts.list_accounts(session=session)
         ]
     if json_output:
-        print(json.dumps({"accounts": summaries}))
+        print(json.dumps({"accounts": [summary_json(item) for item in summaries]}))
         return
     if not summaries:
         out.print("no accounts yet: run bounceback connect (or bounceback demo to try it)")
     for item in summaries:
-        labels = ", ".join(f"{k} {v}" for k, v in item["labels"].items()) or "none yet"
-        out.print(f"[bold]{item['address']}[/bold]")
-        out.print(
-            f"  messages {item['messages']}: analysed {item['analysed']}, "
-            f"quarantined {item['quarantined']} ({labels})",
-            markup=False,
-        )
-        out.print(
-            f"  gaps {item['gaps']}, postings {item['postings']}, "
-            f"digests sent {item['digests_sent']}"
-        )
-        out.print(
-            f"  last poll {item['last_poll'] or 'never'}; "
-            f"last error {item['last_error'] or 'none'}",
-            markup=False,
-        )
-        if item["last_quarantined"]:
-            out.print(f"  last quarantined: {item['last_quarantined']}", markup=False)
+        _print_summary(item)
+
+
+def summary_json(summary: AccountSummary) -> dict[str, Any]:
+    """One account of `status --json`: the summary's fields, times in ISO 8601."""
+    return {
+        "address": summary.address,
+        "messages": summary.messages,
+        "analysed": summary.analysed,
+        "quarantined": summary.quarantined,
+        "last_quarantined": summary.last_quarantined,
+        "labels": dict(summary.labels),
+        "gaps": summary.gaps,
+        "postings": summary.postings,
+        "digests_sent": summary.digests_sent,
+        "last_poll": summary.last_poll.isoformat() if summary.last_poll else None,
+        "last_error": summary.last_error,
+        "unparseable_messages": summary.unparseable_messages,
+        "folders": [
+            {"name": f.name, "uidvalidity": f.uidvalidity, "last_uid": f.last_uid}
+            for f in summary.folders
+        ],
+    }
+
+
+def _print_summary(item: AccountSummary) -> None:
+    """One account of `status` as a few lines for a person."""
+    labels = ", ".join(f"{k} {v}" for k, v in item.labels.items()) or "none yet"
+    last_poll = item.last_poll.isoformat() if item.last_poll else "never"
+    out.print(f"[bold]{item.address}[/bold]")
+    out.print(
+        f"  messages {item.messages}: analysed {item.analysed}, "
+        f"quarantined {item.quarantined} ({labels})",
+        markup=False,
+    )
+    out.print(f"  gaps {item.gaps}, postings {item.postings}, digests sent {item.digests_sent}")
+    out.print(f"  last poll {last_poll}; last error {item.last_error or 'none'}", markup=False)
+    if item.last_quarantined:
+        out.print(f"  last quarantined: {item.last_quarantined}", markup=False)
 
 
 def export(

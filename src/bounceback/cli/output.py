@@ -33,7 +33,6 @@ def friendly_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from pydantic import ValidationError
-        from sqlalchemy.exc import OperationalError
 
         try:
             return func(*args, **kwargs)
@@ -43,7 +42,7 @@ def friendly_errors(func: F) -> F:
             raise fail(str(exc)) from None
         except ValidationError as exc:  # a BOUNCEBACK_* variable with a bad value
             raise fail(_settings_problem(exc)) from None
-        except OperationalError as exc:
+        except _database_errors() as exc:
             raise fail(
                 f"the database could not be used ({exc.orig}); check "
                 "BOUNCEBACK_DATABASE_URL / BOUNCEBACK_HOME and free disk space"
@@ -61,6 +60,16 @@ def friendly_errors(func: F) -> F:
             raise fail(f"unexpected {type(exc).__name__}: {exc}; {_report_hint()}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _database_errors() -> tuple[type[Any], ...]:
+    """SQLAlchemy's OperationalError if a command loaded SQLAlchemy, else nothing to catch.
+
+    Looked up rather than imported, so a command that never touches the database (classify,
+    --help) does not load SQLAlchemy just to be able to name its error.
+    """
+    errors = sys.modules.get("sqlalchemy.exc")
+    return (errors.OperationalError,) if errors is not None else ()
 
 
 def _settings_problem(exc: Any) -> str:

@@ -8,9 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from bounceback.account.profile import ProfileUpdate, update_profile
 from bounceback.settings import load_settings
-from bounceback.storage.db import sessions_for
 
 # One alias per option keeps the command's signature short; help text lives here.
 RoleOption = Annotated[list[str] | None, typer.Option("--role", help="A target role (repeatable).")]
@@ -73,6 +71,10 @@ def profile(
     Roles, keywords, locations and the salary floor rank the job alerts in the digest.
     Each repeatable option replaces its whole list; with no options it shows the profile.
     """
+    # Imported here: the database layer is not needed for --help or the other commands.
+    from bounceback.account.profile import ProfileUpdate, update_profile
+    from bounceback.storage.db import sessions_for
+
     change = ProfileUpdate(
         name=name,
         roles=tuple(role or ()),

@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from bounceback.errors import ConfigError, NotFoundError
-from bounceback.flows.schedules import DEFAULT_POLL_INTERVAL
-from bounceback.flows.serve import run_serve
-from bounceback.settings import load_settings
+from bounceback.settings import DEFAULT_POLL_INTERVAL, load_settings
 
 
 def serve(
@@ -36,6 +34,7 @@ def serve(
     from rich.console import Console
 
     from bounceback.cli.run import polled_accounts
+    from bounceback.flows.serve import run_serve
 
     if not 0 < prefect_port < 65536:
         raise ConfigError(f"--prefect-port {prefect_port} is not a port; give 1 to 65535")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from bounceback.flows.retrain import TrainResult, macro_f1, retrain, score
 from bounceback.nlp.taxonomy import LABELS
 from bounceback.settings import load_settings
+
+if TYPE_CHECKING:  # the retraining flow imports Prefect and the database layer
+    from bounceback.flows.retrain import TrainResult
 
 
 def train(
@@ -35,6 +37,8 @@ def train(
     review page, scores the current and the new model on a held-out split (the shipped
     dev set plus about a fifth of your corrections), and keeps the better one.
     """
+    from bounceback.flows.retrain import retrain
+
     console = Console(stderr=json_output, highlight=False)
     overrides: dict[str, Any] = {}
     if max_steps > 0:
@@ -58,6 +62,8 @@ def train(
 
 def render(result: TrainResult) -> str:
     """The before/after table printed by `bounceback train`."""
+    from bounceback.flows.retrain import macro_f1, score
+
     lines = [
         f"held-out split: {result.after.email_count} emails "
         f"({result.held_out_user_emails} from your corrections), "

@@ -184,13 +184,13 @@ def _summary(
     table = Table(title="What bounceback found", show_header=True)
     table.add_column("label")
     table.add_column("emails", justify="right")
-    for label, count in summary["labels"].items():
+    for label, count in summary.labels.items():
         table.add_row(label, str(count))
     console.print(table)
     console.print(
-        f"{summary['messages']} emails stored, {summary['gaps']} feedback gaps extracted, "
-        f"{summary['postings']} job postings (after de-duplication), "
-        f"{summary['digests_sent']} digest sent in {seconds:.1f} s"
+        f"{summary.messages} emails stored, {summary.gaps} feedback gaps extracted, "
+        f"{summary.postings} job postings (after de-duplication), "
+        f"{summary.digests_sent} digest sent in {seconds:.1f} s"
     )
     _applications(console, database_url, account.id, account.timezone or "UTC", moment)
     for path in paths:
