@@ -38,7 +38,6 @@ from bounceback.nlp.analyzer import (
     NO_GAP,
     Analyzer,
     Thresholds,
-    calibrated,
     gap_text,
     label_text,
 )
@@ -61,7 +60,7 @@ from bounceback.nlp.evaluate import (
 from bounceback.nlp.segment import segment
 from bounceback.nlp.taxonomy import LABELS
 from bounceback.nlp.train_entities import train_entities
-from bounceback.nlp.tuning import best_threshold, fit_calibration, tune_on_dev
+from bounceback.nlp.tuning import fit_calibration, thresholds_from_scores, tune_on_dev
 
 __all__ = [
     "GAP_CLASSES",
@@ -272,15 +271,7 @@ def tune_label_thresholds(
         texts = (label_text(email_from_record(r)) for r in held)
         for record, doc in zip(held, model.pipe(texts), strict=True):
             raw.append((dict(doc.cats), set(record["labels"])))
-    calibration = {
-        label: fit_calibration([cats[label] for cats, _ in raw], [label in g for _, g in raw])
-        for label in LABELS
-    }
-    scored = [
-        ({label: calibrated(cats[label], calibration[label]) for label in LABELS}, gold)
-        for cats, gold in raw
-    ]
-    return {label: best_threshold(label, scored) for label in LABELS}, calibration
+    return thresholds_from_scores(raw)
 
 
 def evaluate(analyzer: Analyzer, corpus_dir: Path = CORPUS_DIR) -> EvalReport:

@@ -18,7 +18,7 @@ from bounceback.nlp.scoring import prf as _prf
 from bounceback.nlp.taxonomy import LABELS
 from bounceback.nlp.thresholds import calibrated
 
-__all__ = ["best_threshold", "fit_calibration", "tune_on_dev"]
+__all__ = ["best_threshold", "fit_calibration", "thresholds_from_scores", "tune_on_dev"]
 
 
 def tune_on_dev(
@@ -36,6 +36,13 @@ def tune_on_dev(
         (dict(doc.cats), set(record["labels"]))
         for record, doc in zip(records, model.pipe(texts, batch_size=256), strict=True)
     ]
+    return thresholds_from_scores(raw)
+
+
+def thresholds_from_scores(
+    raw: list[tuple[dict[str, float], set[str]]],
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Per-label (thresholds, calibration) from raw label scores and their gold labels."""
     calibration = {
         label: fit_calibration([cats[label] for cats, _ in raw], [label in g for _, g in raw])
         for label in LABELS
