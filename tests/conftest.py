@@ -113,19 +113,12 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on the shared Prefect test server run last; within each part, slow tests first.
+    """Tests on the shared Prefect test server run last, in their usual order.
 
     Once started, that server stays up for the session and becomes the Prefect every later
     test in this process talks to, so tests that start their own Prefect must come first.
-    Starting the long integration tests early keeps two workers busy to the end instead of
-    leaving one of them a minute-long test when the rest are done.
     """
-    items.sort(
-        key=lambda item: (
-            "prefect_harness" in getattr(item, "fixturenames", ()),
-            item.get_closest_marker("slow") is None,
-        )
-    )
+    items.sort(key=lambda item: "prefect_harness" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")
