@@ -165,22 +165,26 @@ def as_quoted_printable(email: EmailText, text: str) -> bytes:
     return message.as_bytes()
 
 
-def _transported(email: EmailText, body: str, how: str) -> EmailText:
-    """``email`` with ``body`` sent HTML-only or quoted-printable, read back."""
-    from bounceback.nlp.mail import parse_email
+def _sent_as_html(email: EmailText, body: str) -> EmailText:
+    """``email`` with ``body`` arriving as HTML only, read back."""
     from bounceback.nlp.reading import reading_text
 
-    if how == "html":
-        html = as_html(body)
-        return EmailText(email.id, email.subject, email.sender, reading_text(None, html), html)
+    html = as_html(body)
+    return EmailText(email.id, email.subject, email.sender, reading_text(None, html), html)
+
+
+def _sent_quoted_printable(email: EmailText, body: str) -> EmailText:
+    """``email`` with ``body`` sent as a quoted-printable message, parsed back."""
+    from bounceback.nlp.mail import parse_email
+
     read = parse_email(as_quoted_printable(email, body)).new_text
     return EmailText(email.id, email.subject, email.sender, read, email.html)
 
 
 #: Ways the same text travels that must not change the answer either.
-TRANSPORTS: dict[str, str] = {
-    "sent as HTML only": "html",
-    "quoted-printable": "qp",
+TRANSPORTS: dict[str, Callable[[EmailText, str], EmailText]] = {
+    "sent as HTML only": _sent_as_html,
+    "quoted-printable": _sent_quoted_printable,
 }
 
 
@@ -200,8 +204,8 @@ def perturbation_agreement(
         ]
         for name, change in PERTURBATIONS.items()
     }
-    for name, how in TRANSPORTS.items():
-        variants[name] = [_transported(e, body, how) for e, body, _ in plain if body is not None]
+    for name, send in TRANSPORTS.items():
+        variants[name] = [send(e, body) for e, body, _ in plain if body is not None]
     return [
         _agreement(name, base, list(system.analyze(changed))) for name, changed in variants.items()
     ]

@@ -269,8 +269,8 @@ def test_classify_eml_files_uses_file_stems_as_ids() -> None:
         ("empty.eml", b"", "empty"),
         ("blank.eml", b"  \r\n\n", "empty"),
         ("photo.eml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
-        ("in.jsonl", b"", "empty"),
-        ("in2.jsonl", b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "binary"),
+        ("in.jsonl", b"", "is empty: give a JSON-lines file with"),
+        ("in2.jsonl", b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "not a JSON-lines file"),
     ],
 )
 def test_classify_refuses_empty_or_binary_input(

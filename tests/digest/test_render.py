@@ -15,13 +15,6 @@ import pytest
 
 from bounceback.digest.build import build_digest
 from bounceback.digest.model import DigestInput, PostingItem
-from tests.digest.test_build import (  # noqa: F401 (fixtures)
-    digest_input,
-    earlier_gaps,
-    postings,
-    silent_rejections,
-    week_gaps,
-)
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,7 +44,7 @@ def screenshot(page: Path, target: Path, *, dark: bool = False) -> tuple[int, in
     return width, height
 
 
-def test_digest_renders_in_chromium(digest_input: DigestInput) -> None:  # noqa: F811
+def test_digest_renders_in_chromium(digest_input: DigestInput) -> None:
     hostile = PostingItem(
         title='<img src=x onerror="document.title=1">Data Analyst',
         company="</table><script>document.body.innerHTML=''</script>",

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the flows import the database layer: not needed to classify
 _CONTROL: bytes = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27))
 
 
-def refuse_unreadable(path: Path, *, kind: str = "an email") -> None:
+def refuse_unreadable(path: Path, *, kind: str = "an email file") -> None:
     """Raise a one-line ConfigError if ``path`` is empty or binary rather than text mail."""
     try:
         with path.open("rb") as handle:
@@ -29,7 +29,7 @@ def refuse_unreadable(path: Path, *, kind: str = "an email") -> None:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     if not head.strip():
-        raise ConfigError(f"{path} is empty: give {kind} file with some content")
+        raise ConfigError(f"{path} is empty: give {kind} with some content")
     controls = sum(head.count(bytes([c])) for c in _CONTROL)
     if b"\x00" in head or controls > len(head) // 100:
         raise ConfigError(f"{path} is a binary file, not {kind}: give a text file")

@@ -187,9 +187,9 @@ def classify(
         raise ConfigError("give .eml files or --jsonl FILE, not both and not neither")
     # Checked before any output: an empty or binary input is one clear error, exit 1.
     for path in files or []:
-        refuse_unreadable(path, kind="an email (.eml)")
+        refuse_unreadable(path, kind="an email file (.eml)")
     if jsonl is not None and str(jsonl) != "-":
-        refuse_unreadable(jsonl, kind="a JSON-lines")
+        refuse_unreadable(jsonl, kind="a JSON-lines file")
     analyzer = load_analyzer(accepted_model_dir(load_settings().models_dir))
     write = sys.stdout.write
     if jsonl is not None:
