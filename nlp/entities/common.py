@@ -85,9 +85,24 @@ def _parse_sender(sender: str) -> tuple[str, str]:
 @lru_cache(maxsize=4096)
 def is_ats_domain(domain: str) -> bool:
     """True if the sender domain belongs to an applicant-tracking system or bulk mailer."""
-    labels = domain.lower().strip(".").split(".")
+    host = domain.lower().strip(".")
+    labels = host.split(".")
     ats = _word_list("ats_domains.txt")
-    return any(label in ats or any(p in ats for p in label.split("-")) for label in labels)
+    if any(label in ats or any(p in ats for p in label.split("-")) for label in labels):
+        return True
+    return is_board_host(host)
+
+
+def is_board_host(domain: str) -> bool:
+    """True for a board's whole host ("jobs.nhs.uk"): its labels spell no employer."""
+    host = domain.lower().strip(".")
+    return any(host == h or host.endswith("." + h) for h in _ats_hosts())
+
+
+@lru_cache(maxsize=1)
+def _ats_hosts() -> tuple[str, ...]:
+    """Whole hosts of boards whose labels alone say nothing ("jobs.nhs.uk")."""
+    return tuple(entry for entry in _word_list("ats_domains.txt") if "." in entry)
 
 
 def _letters_of(name: str) -> str:

@@ -16,6 +16,7 @@ from bounceback.nlp.entities.common import (
     _SUBJECT_PARTS,
     _clean_company,
     _display_name,
+    _first_match,
     _is_role,
     _letters_of,
     _parse_sender,
@@ -55,9 +56,10 @@ _BOARD_NAMES = frozenset(
 
 def _board_name(name: str) -> bool:
     """ "Indeed", "LinkedIn Job Alerts", "Reed Jobs": a board's own name, not an employer."""
-    folded = re.sub(r"\s+(?:job\s+)?(?:alerts?|jobs|apply)$", "", name.casefold().strip())
+    whole = name.casefold().strip()
+    folded = re.sub(r"\s+(?:job\s+)?(?:alerts?|jobs|apply)$", "", whole)
     # "reed.co.uk", "Indeed.com": a board that signs with its own domain
-    return folded in _BOARD_NAMES or folded.split(".")[0] in _BOARD_NAMES
+    return whole in _BOARD_NAMES or folded in _BOARD_NAMES or folded.split(".")[0] in _BOARD_NAMES
 
 
 def _ats_display_employer(sender: str, company: str | None, text: str = "") -> str | None:
@@ -72,8 +74,8 @@ def _ats_display_employer(sender: str, company: str | None, text: str = "") -> s
         # "Sundial Loans" reads like a person's name; the mail naming it settles that.
         name = re.sub(r"\s{2,}", " ", _DISPLAY_NOISE.sub(" ", _display_name(sender))).strip()
         shown = name if len(name) > 3 and name.casefold() in text.casefold() else None
-    if not shown or shown.casefold() in _BOARD_NAMES:
-        return None if company and company.casefold() in _BOARD_NAMES else company
+    if not shown or _board_name(shown):
+        return None if company and _board_name(company) else company
     if _letters_of(shown) in _word_list("ats_domains.txt"):
         return company
     if company is None:
@@ -145,6 +147,7 @@ _SUBJECT_COMPANY_PATTERNS = [
 ]
 _NOT_COMPANY = re.compile(
     r"^(?:they|we|i|she|he|it|this|that|there|these|those|who|which|here|please|"
+    r"we've|we're|we'd|i've|i'm|they've|you've|"
     r"you|your|us|the team|the panel|the client|our client|client|a|an|the|me|them|"
     r"hiring manager|recruiter|recruitment|interview|interviews|update|feedback|applying|"
     r"indeed|linkedin|greenhouse|workday|lever|ashby|teamtailor|workable|reed|seek|"
@@ -227,10 +230,27 @@ _ROLE_WORD_IN = re.compile(
 )
 # Someone relaying the employer's words in the body: "feedback from Alderney Bank",
 # "I've just got off the phone with Marston Foods", "our client, Halden Group".
+# A board's or ATS's field line: "Employer: Hollin Valley NHS Foundation Trust".
+_FIELD_COMPANY = [
+    re.compile(
+        rf"(?m)^[ \t]*(?:Employer|Company|Organi[sz]ation|Hiring (?:company|organi[sz]ation)|"
+        rf"Arbeitgeber|Unternehmen)[ \t]*:[ \t]*(?P<company>{_NAME})"
+    )
+]
+
 _RELAYED_COMPANY_PATTERNS = [
     re.compile(p)
     for p in (
-        rf"\b(?:[Ff]eedback|heard back|[Nn]ews|an update|[Ww]ord|[Aa]n offer|[Oo]ffer) from "
+        # "Corvane Systems viewed your application", "Pine Hollow has reviewed your CV"
+        rf"(?m)(?:^|[.!?]\s+)[ \t]*(?P<company>{_NAME}) (?:has |have )?(?:viewed|reviewed|"
+        rf"looked at|downloaded|shortlisted) your (?:application|profile|CV|résumé|resume)",
+        # "We sent your profile to Banksia Health Partners", "your CV was forwarded to X"
+        rf"\b(?:sent|forwarded|passed) (?:your (?:profile|application|CV|details) )?"
+        rf"to (?P<company>{_NAME})",
+        # "Your application for Communications Officer at Borough of Elmsworth was sent"
+        rf"\b(?:[Aa]pplication|[Aa]pplied) (?:for|to) [^\n.]{{2,80}}? at (?P<company>{_NAME})",
+        rf"\b(?:[Ff]eedback|heard back|[Nn]ews|an update|[Ww]ord|[Aa]n offer|[Oo]ffer)"
+        rf"(?: through| back)? from "
         rf"(?P<company>{_NAME})",
         rf"\b(?:phone|call|spoke|spoken|speaking|chat|chatted|catch-up|met|meeting) "
         rf"(?:with|to) (?P<company>{_NAME})",
@@ -239,9 +259,10 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
         rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<company>{_NAME})",
-        rf"(?:^|[.!?]\s+)(?P<company>{_NAME}) (?:have|has) (?:come back|got back|gotten back|"
-        rf"decided|offered|asked|shortlisted|invited|confirmed|been in touch|given|"
-        rf"chosen|gone with|made)",
+        rf"(?m)(?:^|[.!?]\s+)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|has) (?:come back|got back|"
+        rf"gotten back|decided|offered|asked|shortlisted|invited|confirmed|been in touch|given|"
+        rf"chosen|gone with|made|filled|appointed|selected|moved|reviewed|viewed|received|added|"
+        rf"stopped recruiting|withdrawn|closed)",
     )
 ]
 
@@ -272,3 +293,65 @@ def _from_display_name(sender: str) -> str | None:
     if core and _AGENCY.search(core) and not _AGENCY.search(stripped):
         return None  # a person's name at a recruitment agency
     return _clean_company(stripped)
+
+
+_CARD_SEPARATOR = re.compile(r"\s+[·•|–-]\s+")
+
+
+def _card_company(head: str, role: str | None) -> str | None:
+    """The employer on a job board's card: the line under the job title.
+
+    "Data Analyst / Ashgrove Housing Association / London E14" (a line each), or
+    "Python Developer · Wexcombe Engineering" on one line.
+    """
+    if not role:
+        return None
+    wanted = role.casefold()
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    for index, line in enumerate(lines[:40]):
+        parts = _CARD_SEPARATOR.split(line)
+        if parts[0].casefold() != wanted:
+            continue
+        following = parts[1:2]
+        if not following and index + 1 < len(lines):
+            following = [_CARD_SEPARATOR.split(lines[index + 1])[0]]
+        for candidate in following:
+            value = _clean_relayed(candidate.strip(), people=False)
+            if value and value == candidate.strip() and not any(c.isdigit() for c in value):
+                return value
+    return None
+
+
+# "Harcourt & Lyle have decided...", "Oakleaf are going to pass", "the Aldridge Holdings
+# board has decided": an employer spoken of in the third person, as only a go-between does.
+_THIRD_PERSON = [
+    re.compile(
+        rf"(?m)(?:^|[.!?]\s+|\b(?:that|and|but|so|afraid|sorry)\s+)[ \t]*(?:[Tt]he )?"
+        rf"(?P<company>{_NAME})(?: board| panel| team| client| partners)? (?:have|has|are|were) "
+        rf"(?:decided|gone|going|come back|got back|gotten back|offered|appointed|chosen|"
+        rf"filled|selected|passed|asked|not|unable|keen|been in touch|confirmed|made)\b"
+    ),
+    # "I've had feedback through from Ferncliffe Building Society", "our client, X"
+    re.compile(
+        rf"\b(?:[Ff]eedback|heard back|[Ww]ord)(?: through| back)? from (?P<company>{_NAME})"
+    ),
+    re.compile(rf"\b(?:[Oo]ur|[Mm]y) client,? (?P<company>{_NAME})"),
+]
+
+
+def _third_person_employer(sender: str, subject: str, head: str) -> str | None:
+    """The employer a go-between writes about, if it is not the sender's own organisation.
+
+    A company writes "we have decided"; a recruiter writing from a domain the rules cannot
+    tell from an employer's ("phillipslegal.com") writes "Harcourt & Lyle have decided".
+    """
+    found = _first_match(_THIRD_PERSON, head, "company", _clean_relayed)
+    if found is None:
+        return None
+    core = _sender_core(sender)
+    letters = _letters_of(found)
+    if core and (letters.startswith(core[:5]) or core.startswith(letters[:5])):
+        return None  # the sender's own organisation, in the third person
+    # "Kinloch have decided" under "RE: Kinloch Brewing"
+    fuller = re.search(rf"\b{re.escape(found)}(?: [A-Z][\w&'’]+)+", subject)
+    return _clean_relayed(fuller.group(0), people=False) or found if fuller else found

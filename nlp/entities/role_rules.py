@@ -71,8 +71,38 @@ _BODY_TITLE_PATTERNS = [
         rf"\b(?:interview|applications|application) for (?:the )?(?P<role>{_TITLE_WORDS})"
         r" (?:at|tomorrow|today|on|has|is|and|with)\b",
         rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})[.,(]",
+        # "has invited you to an interview for:\n\nStaff Nurse - Acute Medical Unit (C9162)"
+        r"\b(?:for|as)[ \t]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"
+        r"(?P<role>[A-Z][^\n(]{2,80}?)[ \t]*(?:\([^)\n]*\))?[ \t]*$",
     )
 ]
+
+
+_CARD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+
+
+def _card_role(head: str, company: str | None) -> str | None:
+    """The title on a job board's card, above or before the employer's name.
+
+    "Business Intelligence Developer / Fairweather Analytics · Manchester" (two lines) or
+    "Product Designer · Lumen Labs · Remote (EU)" (one).
+    """
+    if not company:
+        return None
+    wanted = company.casefold()
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    for index, line in enumerate(lines[:40]):
+        parts = _CARD_SEPARATOR.split(line)
+        if len(parts) > 1 and parts[1].casefold() == wanted:
+            candidate = parts[0]
+        elif index and parts[0].casefold() == wanted:
+            candidate = _CARD_SEPARATOR.split(lines[index - 1])[0]
+        else:
+            continue
+        value = _clean_role(candidate)
+        if value and _is_role(value) and value.casefold() != wanted:
+            return value
+    return None
 
 
 def _clean_body_title(raw: str) -> str | None:

@@ -27,6 +27,8 @@ most to least reliable:
 
 from __future__ import annotations
 
+import re
+
 from bounceback.nlp.entities.common import (
     _NOT_ROLE,
     _clean_body_role,
@@ -35,20 +37,25 @@ from bounceback.nlp.entities.common import (
     _display_name,
     _first_match,
     _is_role,
+    _parse_sender,
     _relays,
     _unwrap,
+    is_board_host,
 )
 from bounceback.nlp.entities.company_rules import (
     _BODY_COMPANY_PATTERNS,
+    _FIELD_COMPANY,
     _RELAYED_COMPANY_PATTERNS,
     _ats_display_employer,
     _board_name,
+    _card_company,
     _clean_relayed,
     _from_display_name,
     _from_sender_names,
     _longer_name,
     _subject_named_company,
     _subject_part_company,
+    _third_person_employer,
 )
 from bounceback.nlp.entities.domains import _from_domain
 from bounceback.nlp.entities.role_rules import (
@@ -56,6 +63,7 @@ from bounceback.nlp.entities.role_rules import (
     _BODY_TITLE_PATTERNS,
     _GENDER_TAG,
     _body_title,
+    _card_role,
     _clean_body_title,
     _from_subject,
     _subject_part_role,
@@ -72,15 +80,17 @@ def rule_company_role(subject: str, sender: str, body: str) -> tuple[str | None,
     subject_company, role = _from_subject(subject)
     head = _unwrap(body[:RULE_BODY_CHARS])
     role, fuller = _rule_role(subject, head, role)
-    company = _rule_company(subject, sender, head, subject_company)
+    company = _rule_company(subject, sender, head, subject_company, role)
     if role and company and role.casefold() == company.casefold():
         # "Feedback - Ostrava Logistics": the subject named the employer, not the job
         role = _first_match(_BODY_ROLE_PATTERNS, head, "role", _clean_body_role)
         role = role if role and _is_role(role) else _body_title(head)
     if fuller and role and not (company and company.casefold() in fuller.casefold()):
         role = fuller  # the subject's whole title, unless what follows the comma is the employer
+    if (role is None or not _is_role(role)) and _relays(sender) == "ats":
+        role = _card_role(head, company) or role  # a board's card, never a signature
     if role:
-        role = _GENDER_TAG.sub("", role).strip() or None  # "Social Media Editor (m/w/d)"
+        role = _tidy_role(role, company)
     return company or None, role
 
 
@@ -111,7 +121,9 @@ def _rule_role(subject: str, head: str, role: str | None) -> tuple[str | None, s
     return role, fuller
 
 
-def _rule_company(subject: str, sender: str, head: str, from_subject: str | None) -> str | None:
+def _rule_company(
+    subject: str, sender: str, head: str, from_subject: str | None, role: str | None = None
+) -> str | None:
     """The employer: named by the subject, the sender, or (for a relay) the body."""
     text = f"{subject}\n{head}"
     company = _subject_named_company(subject) or from_subject
@@ -120,16 +132,11 @@ def _rule_company(subject: str, sender: str, head: str, from_subject: str | None
         # An agency, a job board, a scheduling tool or a personal address writes for the
         # employer: the subject or the body names it, the sender does not (an ATS
         # mailbox or display name may: "Halcyon Bank <halcyonbank@taleo.net>").
-        company = (
-            (relays == "ats" and _from_sender_names(sender, text))
-            or _subject_part_company(subject)
-            or _first_match(_RELAYED_COMPANY_PATTERNS, head, "company", _clean_relayed)
-            or _from_display_name(sender)
-            or _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_relayed)
-        )
+        company = _relayed_company(subject, sender, head, relays == "ats", role)
     elif company is None:
         company = (
-            _from_sender_names(sender, text)
+            _third_person_employer(sender, subject, head)
+            or _from_sender_names(sender, text)
             or _from_display_name(sender)
             or _from_domain(sender, text)
             or _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_company)
@@ -146,3 +153,47 @@ def _rule_company(subject: str, sender: str, head: str, from_subject: str | None
     if company and _board_name(company):
         company = None  # a job board is never the employer
     return company
+
+
+def _relayed_company(
+    subject: str, sender: str, head: str, ats: bool, role: str | None
+) -> str | None:
+    """The employer of mail an ATS, board, agency or person sends for it: never the relay."""
+    text = f"{subject}\n{head}"
+    guesses = (
+        lambda: _first_match(_FIELD_COMPANY, head, "company", _clean_relayed),
+        lambda: (
+            ats
+            and not is_board_host(_parse_sender(sender)[1].rpartition("@")[2])
+            and _from_sender_names(sender, text)
+        ),
+        lambda: _subject_part_company(subject),
+        lambda: _first_match(_RELAYED_COMPANY_PATTERNS, head, "company", _clean_relayed),
+        # "NHS Jobs" is the board, not an employer called "NHS"
+        lambda: None if _board_name(_display_name(sender)) else _from_display_name(sender),
+        lambda: ats and _card_company(head, role),
+        lambda: _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_relayed),
+    )
+    for guess in guesses:
+        found = guess()
+        if found and not _board_name(found):  # "Indeed Apply", "reed.co.uk" say nothing
+            return found
+    return None
+
+
+_ROLE_LEAD = re.compile(
+    r"^(?:(?:regarding|about|re)\s+)?(?:(?:your\s+)?(?:interview|application)\s+)?(?:for|as)\s+"
+    r"|^(?:19|20)\d\d\s+",
+    re.IGNORECASE,
+)
+
+
+def _tidy_role(role: str, company: str | None) -> str | None:
+    """The title alone: "Regarding interview for Site Engineer" -> "Site Engineer", "2027
+    Graduate Nurse Program" -> "Graduate Nurse Program", "Meridian Law Summer Associate" ->
+    "Summer Associate" when Meridian Law is the employer, "(m/w/d)" dropped."""
+    role = _GENDER_TAG.sub("", role).strip()
+    bare = _ROLE_LEAD.sub("", role)
+    if company and bare.casefold().startswith(company.casefold() + " "):
+        bare = bare[len(company) + 1 :]
+    return (bare if bare and _is_role(bare) else role) or None

@@ -1,0 +1,123 @@
+"""Employer and title in the shapes boards and go-betweens write: field lines, cards, the
+employer in the third person. The board, the ATS and the agency are never the employer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bounceback.nlp.entities import extract_company_role, is_ats_domain
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "company", "role"),
+    [
+        (  # a field line names the employer; the board's display name does not
+            "Application submitted: Porter",
+            "NHS Jobs <noreply@jobs.nhs.uk>",
+            "Dear Lee,\n\nYour application has been submitted.\n\nJob title: Porter\n"
+            "Employer: Gilling Moor NHS Foundation Trust\nJob reference: 301-22-0091\n",
+            "Gilling Moor NHS Foundation Trust",
+            "Porter",
+        ),
+        (  # the title on the line after "for:", its reference in brackets dropped
+            "You've been invited to an interview",
+            "NHS Jobs <noreply@jobs.nhs.uk>",
+            "Dear Lee,\n\nGilling Moor NHS Foundation Trust has invited you to an interview "
+            "for:\n\nHealthcare Assistant (301-22-0114)\n\nChoose a time in your account.",
+            "Gilling Moor NHS Foundation Trust",
+            "Healthcare Assistant",
+        ),
+        (  # a board's card: title, employer, place, a line each
+            "Indeed Application: Payroll Administrator",
+            "Indeed Apply <indeedapply@indeed.com>",
+            "Application submitted\n\nPayroll Administrator\nBrackenfield Care Homes\n"
+            "Harrogate HG1\n\nYour CV was sent to the employer.",
+            "Brackenfield Care Homes",
+            "Payroll Administrator",
+        ),
+        (  # a card on one line, the employer named in the headline
+            "Your application was sent to Quayline Freight",
+            "LinkedIn <jobs-noreply@linkedin.com>",
+            "Your application was sent to Quayline Freight\n\n"
+            "Customs Coordinator · Quayline Freight · Felixstowe (On-site)\n\nApplied today",
+            "Quayline Freight",
+            "Customs Coordinator",
+        ),
+        (  # "X viewed your application"
+            "Sam, your application was viewed",
+            "LinkedIn <jobs-noreply@linkedin.com>",
+            "Ormsby Dental Group viewed your application\n\nDental Receptionist · York",
+            "Ormsby Dental Group",
+            None,
+        ),
+        (  # a board that signs with its own domain is not the employer
+            "Application sent: Events Assistant",
+            '"reed.co.uk" <noreply@reed.co.uk>',
+            "Your application for Events Assistant at Halden Arts Centre was sent on 4 May.",
+            "Halden Arts Centre",
+            "Events Assistant",
+        ),
+        (  # a recruiter whose domain looks like an employer's speaks of the client
+            "RE: Marlowe & Finch",
+            "Tom Price <tom@pricewhitlock.co.uk>",
+            "Hi Dana,\n\nMarlowe & Finch have decided to go with an internal candidate.",
+            "Marlowe & Finch",
+            None,
+        ),
+        (  # ...and the subject spells the client out in full
+            "RE: Glenrock Brewing",
+            "Jo Ames <jo@amesandco.co.uk>",
+            "Hi Ross,\n\nGlenrock have come back and they are not taking it further.",
+            "Glenrock Brewing",
+            None,
+        ),
+        (  # an employer writing of itself in the third person is still the sender
+            "Your application",
+            "Recruitment <jobs@fernleighfoods.co.uk>",
+            "Dear Sam,\n\nFernleigh Foods has decided to pause hiring for the Buyer post.",
+            "Fernleigh Foods",
+            "Buyer",
+        ),
+    ],
+)
+def test_boards_and_go_betweens(
+    subject: str, sender: str, body: str, company: str | None, role: str | None
+) -> None:
+    assert extract_company_role(subject, sender, body) == (company, role)
+
+
+@pytest.mark.parametrize(
+    ("subject", "role"),
+    [
+        ("Regarding interview for Site Supervisor post", "Site Supervisor"),
+        ("2027 Trainee Surveyor - application", "Trainee Surveyor"),
+    ],
+)
+def test_a_subject_title_loses_its_lead_in(subject: str, role: str) -> None:
+    _, found = extract_company_role(subject, "Hiring <hiring@wrexcombe.co.uk>", "Hello.")
+    assert found == role
+
+
+def test_the_employer_does_not_lead_the_title() -> None:
+    found = extract_company_role(
+        "Tarnfield Law Summer Associate", "Careers <careers@tarnfieldlaw.com>", "Dear Ms Ode,"
+    )
+    assert found == ("Tarnfield Law", "Summer Associate")
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        ("Bookings <bookings@hallowdenegolf.co.uk>", "Hallowdene Golf Club"),
+        ("Ops <ops@keldmfg.com>", "Keld Manufacturing"),
+        ("Desk <desk@corriemag.com>", "Corrie Magazine"),
+    ],
+)
+def test_domain_abbreviations_are_written_out(sender: str, company: str) -> None:
+    assert extract_company_role("Your application", sender, "Thanks for applying.")[0] == company
+
+
+def test_a_board_host_is_a_relay_but_not_every_jobs_subdomain() -> None:
+    assert is_ats_domain("jobs.nhs.uk")
+    assert is_ats_domain("mail.jobs.nhs.uk")
+    assert not is_ats_domain("jobs.fernleighfoods.co.uk")
