@@ -16,6 +16,7 @@ from bounceback.flows import quarantine
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.postings import parse_postings, posted_at, role_key
 from bounceback.nlp.records import Analysis, EmailText, JobPosting
+from bounceback.nlp.signals import read_signals
 from bounceback.nlp.taxonomy import ParseStatus
 from bounceback.storage import analyses, mailbox
 from bounceback.storage.models import Account, Message
@@ -61,6 +62,7 @@ def email_text(message: Message) -> EmailText:
         sender=message.from_header,
         body=message.analysed_text,
         html=message.html,
+        signals=read_signals(message.raw),
     )
 
 

@@ -26,7 +26,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from bounceback.nlp.entities import EntityModel, EntityReader
-from bounceback.nlp.modeltext import bounded_email, gap_focus, gap_text, job_context, label_text
+from bounceback.nlp.modeltext import (
+    bounded_email,
+    gap_focus,
+    gap_text,
+    job_context,
+    label_text,
+)
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.segment import Segment, segment
@@ -215,7 +221,8 @@ class Analyzer:
         # "other" mail, and job alerts that list many companies' roles.
         named = [i for i, (_, labels) in enumerate(decided) if labels and labels != ("job_alert",)]
         found = self.entities.read(
-            [(batch[i].subject, batch[i].sender, batch[i].body) for i in named]
+            [(batch[i].subject, batch[i].sender, batch[i].body) for i in named],
+            [batch[i].signals.reply_to for i in named],
         )
         names: dict[int, tuple[str | None, str | None]] = dict(zip(named, found, strict=True))
         for index, (email, (email_scores, labels)) in enumerate(zip(batch, decided, strict=True)):

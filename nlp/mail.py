@@ -18,6 +18,7 @@ from typing import Final
 from bounceback.nlp.htmltext import html_to_text
 from bounceback.nlp.reading import reading_text
 from bounceback.nlp.records import EmailText
+from bounceback.nlp.signals import NO_SIGNALS, Signals, signals_from_headers
 from bounceback.nlp.taxonomy import ParseStatus
 
 __all__ = ["ParsedEmail", "header_message_id", "html_to_text", "parse_email"]
@@ -48,11 +49,17 @@ class ParsedEmail:
     html: str | None  # the raw text/html part, if any
     status: ParseStatus
     defects: tuple[str, ...]
+    signals: Signals = NO_SIGNALS  # what the headers say beside the words
 
     def email_text(self, id: str) -> EmailText:
         """The analyser's view of this email."""
         return EmailText(
-            id=id, subject=self.subject, sender=self.from_header, body=self.new_text, html=self.html
+            id=id,
+            subject=self.subject,
+            sender=self.from_header,
+            body=self.new_text,
+            html=self.html,
+            signals=self.signals,
         )
 
 
@@ -285,6 +292,7 @@ def _parse(raw: bytes, defects: _Defects) -> ParsedEmail:
         html=html,
         status=ParseStatus.DEGRADED if defects.items else ParseStatus.OK,
         defects=tuple(defects.items),
+        signals=signals_from_headers(headers, raw),
     )
 
 

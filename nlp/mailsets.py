@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -57,6 +57,7 @@ def load_mail_set(folder: Path) -> list[dict[str, Any]]:
                 "from": email.sender,
                 "body": email.body,
                 "html": email.html,
+                "signals": email.signals.to_json(),
                 "labels": list(note["labels"]),
                 "company": note.get("company"),
                 "role": note.get("role"),
@@ -170,7 +171,7 @@ def _sent_as_html(email: EmailText, body: str) -> EmailText:
     from bounceback.nlp.reading import reading_text
 
     html = as_html(body)
-    return EmailText(email.id, email.subject, email.sender, reading_text(None, html), html)
+    return replace(email, body=reading_text(None, html), html=html)
 
 
 def _sent_quoted_printable(email: EmailText, body: str) -> EmailText:
@@ -178,7 +179,7 @@ def _sent_quoted_printable(email: EmailText, body: str) -> EmailText:
     from bounceback.nlp.mail import parse_email
 
     read = parse_email(as_quoted_printable(email, body)).new_text
-    return EmailText(email.id, email.subject, email.sender, read, email.html)
+    return replace(email, body=read)
 
 
 #: Ways the same text travels that must not change the answer either.
@@ -198,7 +199,7 @@ def perturbation_agreement(
     base = list(system.analyze(email for email, _, _ in plain))
     variants: dict[str, list[EmailText]] = {
         name: [
-            EmailText(email.id, email.subject, email.sender, reader(change(body), html), html)
+            replace(email, body=reader(change(body), html), html=html)
             for email, body, html in plain
             if body is not None
         ]

@@ -9,8 +9,10 @@ trained on; :func:`gap_focus` picks the clause of a sentence the gap model reads
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from email.utils import parseaddr
 from functools import lru_cache
+from importlib.resources import files
 
 from bounceback.nlp.gapcues import category_cues
 from bounceback.nlp.polarity import praise_only
@@ -18,7 +20,13 @@ from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
 from bounceback.nlp.records import EmailText
 from bounceback.nlp.skills import find_skills
 
-__all__ = ["bounded_email", "gap_focus", "gap_text", "job_context", "label_text"]
+__all__ = [
+    "bounded_email",
+    "gap_focus",
+    "gap_text",
+    "job_context",
+    "label_text",
+]
 
 # The label model reads this much of the body: the decision is nearly always near the top.
 _MAX_BODY_CHARS = 4000
@@ -103,6 +111,30 @@ _HIRING = re.compile(
     re.IGNORECASE,
 )
 _HEAD_CHARS = 600
+# What makes a calendar invitation job mail: the event is an interview, an assessment or a
+# hiring conversation ("Interview - Staff Nurse", "Call with the hiring manager").
+_CALENDAR_JOB = re.compile(
+    r"\b(?:interview\w*|assessment|screen(?:ing)?|hiring|recruit\w*|candidate|"
+    r"roles?|positions?|vacanc(?:y|ies)|jobs?|job offer|offer call|onsite|on-site|panel|"
+    r"trial shift|technical|take-home|case study|round|psychometric|aptitude|talent)\b",
+    re.IGNORECASE,
+)
+_CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _calendar_job(text: str) -> bool:
+    """True if a calendar invitation's text is about a hiring step or names a job title
+    ("Operations Lead - Round 2", "Interview: Staff Nurse")."""
+    if _CALENDAR_JOB.search(text):
+        return True
+    heads = _role_heads()
+    return any(word.lower() in heads for word in _CAPITAL_WORD.findall(text[:_HEAD_CHARS]))
+
+
+@lru_cache(maxsize=1)
+def _role_heads() -> frozenset[str]:
+    text = files("bounceback.nlp").joinpath("lexicon", "role_heads.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and w[0] != "#")
 
 
 def job_context(email: EmailText, *, confident: bool = False) -> bool:
@@ -112,10 +144,19 @@ def job_context(email: EmailText, *, confident: bool = False) -> bool:
     opening are about a rental, a house, a loan, study, a paper, a podcast and so on, with
     no hiring word (role, vacancy, candidate, CV...) anywhere near. A short note the
     model is ``confident`` about ("sorry, we went with someone else") keeps its labels.
+    Headers count too: a calendar invitation whose event is no hiring step, and bulk or
+    machine-sent mail with no job word anywhere, are everyday mail.
     """
     head = f"{email.subject}\n{email.sender}\n{email.body[:_HEAD_CHARS]}"
     if _OTHER_DOMAIN.search(head) and not _HIRING.search(head):
         return False
+    signals = email.signals
+    if signals.calendar and not _calendar_job(f"{email.subject}\n{email.body}"):
+        return False  # "Invitation: Cricket nets @ Sun 7am": a calendar, not an interview
+    if (signals.bulk or signals.automated) and not _JOB_CONTEXT.search(
+        f"{email.subject}\n{email.sender}\n{email.body}"
+    ):
+        return False  # a mailing or a machine's notice that never mentions a job
     if len(email.body.split()) > _SHORT_NOTE_WORDS or confident:
         return True
     return bool(_JOB_CONTEXT.search(f"{email.subject}\n{email.sender}\n{email.body}"))
@@ -151,4 +192,4 @@ def bounded_email(email: EmailText) -> EmailText:
     new_body = bounded(body)
     if new_body is body and subject is email.subject and sender is email.sender:
         return email
-    return EmailText(id=email.id, subject=subject, sender=sender, body=new_body, html=email.html)
+    return replace(email, subject=subject, sender=sender, body=new_body)

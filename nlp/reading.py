@@ -225,4 +225,5 @@ def read_email(email: EmailText) -> EmailText:
         sender=_single_line(email.sender, MAX_NAME),
         body=reading_text(email.body, email.html),
         html=email.html,
+        signals=email.signals,
     )

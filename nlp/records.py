@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bounceback.nlp.signals import NO_SIGNALS, Signals
 from bounceback.nlp.taxonomy import LABELS
 
 
@@ -17,6 +18,7 @@ class EmailText:
     sender: str  # the From header as written, e.g. 'Acme Careers <jobs@acme.com>'
     body: str  # plain text; gap offsets index into this string
     html: str | None = None
+    signals: Signals = NO_SIGNALS  # what the headers say (a calendar part, bulk, Reply-To)
 
 
 @dataclass(frozen=True, slots=True)

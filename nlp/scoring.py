@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bounceback.nlp.records import Analysis, EmailText
+from bounceback.nlp.signals import Signals
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -65,6 +66,7 @@ def email_from_record(record: dict[str, Any]) -> EmailText:
         sender=record.get("from") or "",
         body=record.get("body") or "",
         html=record.get("html"),
+        signals=Signals.from_json(record.get("signals")),
     )
 
 

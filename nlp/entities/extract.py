@@ -59,9 +59,19 @@ class EntityReader:
     def __init__(self, model: EntityModel | None = None) -> None:
         self.model = model
 
-    def read(self, emails: Sequence[Email]) -> list[tuple[str | None, str | None]]:
-        """(company, role) per email, in order; the model reads the unsure ones in one batch."""
+    def read(
+        self, emails: Sequence[Email], reply_to: Sequence[str | None] = ()
+    ) -> list[tuple[str | None, str | None]]:
+        """(company, role) per email, in order; the model reads the unsure ones in one batch.
+
+        ``reply_to`` (one per email, or empty) is where replies go: when an ATS or job
+        board sends and the rules find no employer, an employer's own Reply-To domain
+        is read as if it had sent the mail.
+        """
         rules = [rule_company_role(*email) for email in emails]
+        for i, address in enumerate(reply_to):
+            if address and rules[i][0] is None:
+                rules[i] = _from_reply_to(emails[i], address, rules[i])
         found: list[tuple[str | None, str | None]] = list(rules)
         unsure = [i for i in range(len(emails)) if _unsure(*rules[i])]
         if self.model is not None and unsure:
@@ -118,3 +128,17 @@ def _role(rule: str | None, spans: Spans) -> str | None:
     if not found or len(found.split()) > 8 or _NOT_ROLE.search(found):
         return rule  # "First interview", "Assessment day": an event, not a title
     return found
+
+
+def _from_reply_to(
+    email: Email, address: str, found: tuple[str | None, str | None]
+) -> tuple[str | None, str | None]:
+    """The rules again with the Reply-To address as the sender, if an ATS sent the mail
+    and replies go to a domain of the employer's own (not another ATS, board or agency)."""
+    subject, sender, body = email
+    domain = address.rpartition("@")[2]
+    if _relays(sender) != "ats" or is_ats_domain(domain) or _relays(address):
+        return found
+    name, _ = _parse_sender(sender)
+    company, role = rule_company_role(subject, f"{name} <{address}>", body)
+    return (company, found[1] or role)

@@ -397,5 +397,7 @@ def test_a_title_with_a_comma_is_not_cut_at_it() -> None:
 @pytest.mark.parametrize("sender", ["LinkedIn Job Alerts <jobalerts-noreply@linkedin.com>",
                                     "Indeed <alert@indeed.com>", "Reed Jobs <jobs@reed.co.uk>"])  # fmt: skip
 def test_a_boards_alert_names_no_employer(sender: str) -> None:
-    company, _ = extract_company_role("12 new jobs for Data Analyst", sender, "New jobs match your alert.")
+    company, _ = extract_company_role(
+        "12 new jobs for Data Analyst", sender, "New jobs match your alert."
+    )
     assert company is None

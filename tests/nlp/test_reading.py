@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from bounceback.nlp.reading import (
     unwrap,
 )
 from bounceback.nlp.records import EmailText
+from bounceback.nlp.signals import SIGNAL_HEADERS
 
 TEST_SPLIT = Path(__file__).resolve().parents[2] / "nlp" / "corpus" / "mail" / "test"
 
@@ -98,6 +101,9 @@ def test_eml_and_json_give_the_same_text(tmp_path: Path) -> None:
         parsed = parse_email(path.read_bytes())
         plain, html = read[path.stem]
         item = {"id": path.stem, "subject": parsed.subject, "from": parsed.from_header}
+        message = BytesHeaderParser().parsebytes(path.read_bytes())
+        headers = {name: str(message[name]) for name in SIGNAL_HEADERS if message[name]}
+        item |= {"headers": headers, "calendar": parsed.signals.calendar}
         lines.append(json.dumps({**item, "body": plain or "", "html": html}))
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -119,7 +125,7 @@ def test_test_split_labels_survive_rewrapping_and_crlf(analyzer: Analyzer) -> No
     base = [set(a.labels) for a in analyzer.analyze(email for email, _, _ in messages)]
     change = PERTURBATIONS["wrapped at 72 + CRLF"]
     changed = [
-        EmailText(email.id, email.subject, email.sender, reading_text(change(body), html), html)
+        replace(email, body=reading_text(change(body), html), html=html)
         for email, body, html in messages
         if body is not None
     ]
@@ -186,6 +192,9 @@ def test_classify_gives_the_same_answer_for_eml_and_json(
         parsed = parse_email(path.read_bytes())
         plain, html = read[path.stem]
         item = {"id": path.stem, "subject": parsed.subject, "from": parsed.from_header}
+        message = BytesHeaderParser().parsebytes(path.read_bytes())
+        headers = {name: str(message[name]) for name in SIGNAL_HEADERS if message[name]}
+        item |= {"headers": headers, "calendar": parsed.signals.calendar}
         lines.append(json.dumps({**item, "body": plain or "", "html": html}))
     jsonl = tmp_path / "same.jsonl"
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")

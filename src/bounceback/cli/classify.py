@@ -7,12 +7,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bounceback.errors import ConfigError
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.reading import read_email
 from bounceback.nlp.records import EmailText
+from bounceback.nlp.signals import Signals, signals_from_headers
 
 if TYPE_CHECKING:  # the flows import the database layer: not needed to classify
     from bounceback.flows.analyse import TextAnalyzer
@@ -46,7 +47,13 @@ def emails_from_eml(paths: Iterable[Path]) -> Iterator[EmailText]:
 
 
 def emails_from_jsonl(path: Path) -> Iterator[EmailText]:
-    """One EmailText per JSON line of {"id", "subject", "from", "body", "html"?}."""
+    """One EmailText per JSON line of {"id", "subject", "from", "body", "html"?}.
+
+    A line may also give ``"headers"`` (an object of the headers bounceback reads beside
+    the words: Reply-To, List-Unsubscribe, List-Id, Precedence, Auto-Submitted) and
+    ``"calendar": true`` for a message with a calendar part, so a JSON line says all an
+    ``.eml`` file would.
+    """
     for number, line in numbered_lines(path):
         yield email_from_line(path, number, line)
 
@@ -77,6 +84,7 @@ def email_from_line(path: Path, number: int, line: str) -> EmailText:
             sender=item.get("from") or "",
             body=item.get("body") or "",
             html=item.get("html"),
+            signals=_signals(item),
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
@@ -112,3 +120,13 @@ def classify_stream(analyzer: TextAnalyzer, emails: Iterable[EmailText]) -> Iter
     """JSON lines in input order; the analyser streams, so memory stays flat."""
     for analysis in analyzer.analyze(emails):
         yield json.dumps(analysis.to_json(), ensure_ascii=False)
+
+
+def _signals(item: dict[str, Any]) -> Signals:
+    """The header signals a JSON line gives (none if it gives no headers)."""
+    given = item.get("headers") or {}
+    if not isinstance(given, dict):
+        raise TypeError('"headers" must be an object of header names and values')
+    headers = {str(name).lower(): str(value) for name, value in given.items()}
+    headers.setdefault("from", str(item.get("from") or ""))
+    return signals_from_headers(headers, calendar=item.get("calendar") is True)

@@ -1,0 +1,147 @@
+"""Header signals: read from raw mail in one place, carried to the analyser, used where the
+words are not enough (calendar invitations, bulk mail, an ATS's Reply-To)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from email.message import EmailMessage
+
+import pytest
+
+from bounceback.nlp.analyzer import Analyzer
+from bounceback.nlp.mail import parse_email
+from bounceback.nlp.modeltext import job_context
+from bounceback.nlp.records import EmailText
+from bounceback.nlp.signals import NO_SIGNALS, Signals, read_signals
+
+
+def message(
+    subject: str, sender: str, body: str, *, headers: dict[str, str] | None = None,
+    ics: str | None = None,
+) -> bytes:  # fmt: skip
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = "sam.okafor@example.org"
+    mail["Subject"] = subject
+    for name, value in (headers or {}).items():
+        mail[name] = value
+    mail.set_content(body)
+    if ics is not None:
+        mail.add_alternative(ics, subtype="calendar", params={"method": "REQUEST"})
+    return mail.as_bytes()
+
+
+def invitation(summary: str) -> bytes:
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+        f"UID:evt-1@example.org\r\nSUMMARY:{summary}\r\nDTSTART:20261208T100000Z\r\n"
+        "DTEND:20261208T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    body = (
+        "You have been invited to the following event.\n\n"
+        f"Title: {summary}\nWhen: Tue 8 Dec 2026 10am - 11am (GMT)\n"
+        "Joining: https://meet.example.org/abc-defg-hij\n\nGoing? Yes - Maybe - No\n"
+    )
+    return message(
+        f"Invitation: {summary} @ Tue 8 Dec 2026 10am - 11am (GMT)",
+        "Ali Hassan <ali.hassan@example.net>",
+        body,
+        ics=ics,
+    )
+
+
+def test_each_header_is_read() -> None:
+    raw = message(
+        "Jobs you might like",
+        "Careers <no-reply@greenhouse.io>",
+        "Three new roles this week.",
+        headers={
+            "List-Unsubscribe": "<https://example.org/u/1>",
+            "Auto-Submitted": "auto-generated",
+            "Reply-To": "Talent <Talent@Harwick-Foods.example>",
+        },
+    )
+    assert read_signals(raw) == Signals(
+        calendar=False, bulk=True, automated=True, reply_to="talent@harwick-foods.example"
+    )
+    assert parse_email(raw).signals == read_signals(raw)  # one reading for every path
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, NO_SIGNALS),
+        ({"Auto-Submitted": "no"}, NO_SIGNALS),
+        ({"Precedence": "bulk"}, Signals(bulk=True)),
+        # replies to the sender's own domain say nothing new
+        ({"Reply-To": "jo@harwick-foods.example"}, NO_SIGNALS),
+    ],
+)
+def test_what_does_not_count(headers: dict[str, str], expected: Signals) -> None:
+    raw = message("Hello", "Jo <jo@harwick-foods.example>", "Hi.", headers=headers)
+    assert read_signals(raw) == expected
+
+
+def test_a_calendar_part_is_seen_and_damaged_headers_give_nothing() -> None:
+    assert read_signals(invitation("Team lunch")).calendar
+    assert read_signals(b"") == NO_SIGNALS
+    assert read_signals(b"\xff\xfe not a message at all") == Signals()
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.load()
+
+
+LONG_EVENT_NOTE = (
+    "Please arrive ten minutes early and bring the forms we emailed last week. The room is on "
+    "the second floor, past the reception desk, and there is parking behind the building. If "
+    "you cannot make it, reply to this invitation so we can offer the slot to someone else."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "job"),
+    [
+        ("Allotment committee", False),
+        ("Interview - Warehouse Supervisor", True),
+        ("Operations Lead - Round 2", True),  # a job title is enough
+    ],
+)
+def test_a_calendar_invitation_is_job_mail_only_if_its_event_is_a_hiring_step(
+    summary: str, job: bool
+) -> None:
+    email = EmailText("a", f"Invitation: {summary}", "Ali <ali@example.net>", LONG_EVENT_NOTE)
+    assert job_context(email)  # the words alone: a long note, so job mail
+    assert job_context(replace(email, signals=Signals(calendar=True))) is job
+
+
+def test_bulk_or_machine_sent_mail_without_a_job_word_is_everyday_mail() -> None:
+    email = EmailText("a", "Your December statement", "Bank <news@bank.example>", LONG_EVENT_NOTE)
+    assert job_context(email)
+    assert not job_context(replace(email, signals=Signals(bulk=True)))
+    assert not job_context(replace(email, signals=Signals(automated=True)))
+    jobby = replace(email, subject="New roles this week", signals=Signals(bulk=True))
+    assert job_context(jobby)
+
+
+def test_an_everyday_calendar_invitation_is_other(analyzer: Analyzer) -> None:
+    found = analyzer.analyze_one(parse_email(invitation("Five-a-side football")).email_text("a"))
+    assert found.labels == ()
+
+
+def test_an_ats_reply_to_names_the_employer_the_rules_could_not(analyzer: Analyzer) -> None:
+    body = (
+        "Hi Sam,\n\nThank you for applying for the Stock Controller position. Unfortunately "
+        "we will not be taking your application further on this occasion.\n\nTalent Team\n"
+    )
+    sender = "Careers <no-reply@hire.lever.co>"
+    bare = parse_email(message("Your application", sender, body)).email_text("a")
+    replied = parse_email(
+        message("Your application", sender, body, headers={"Reply-To": "jobs@quayforge.co.uk"})
+    ).email_text("b")
+    first, second = analyzer.analyze([bare, replied])
+    assert first.labels == second.labels == ("rejection",)
+    assert first.company is None
+    assert second.company == "Quayforge"
+    assert second.role == "Stock Controller"
