@@ -16,6 +16,12 @@ _HEADER_FROM: Final = re.compile(r"^\s*\*?From:\*?\s+\S", re.IGNORECASE)
 _HEADER_NEXT: Final = re.compile(r"^\s*\*?(?:Sent|Date|To|Subject|Cc):\*?\s", re.IGNORECASE)
 _SIGNATURE: Final = re.compile(r"^(?:-- ?|Sent from my \w+.*|Get Outlook for \w+.*)$")
 _BLANK_LINES: Final = re.compile(r"\n{3,}")
+# The sender says the message below is passed on, not replied to.
+_FORWARD_INTENT: Final = re.compile(
+    r"\bforward(?:ed|ing)?\b|\bpass(?:ing|ed)? (?:it|this|these|them|that|their \w+) on\b|"
+    r"\bin (?:their|his|her) own words\b|\bsee (?:what|their|his|her) \w+ (?:said|wrote)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_header_block(lines: list[str], index: int) -> bool:
@@ -66,7 +72,13 @@ def _new_lines(lines: list[str]) -> list[str]:
     if found is not None:
         start, forward = found
         if forward:
-            forwarded = [lines[start].strip(), *_new_lines(lines[start + 1 :])]
+            headers, body = _forward_headers(lines[start + 1 :])
+            forwarded = [lines[start].strip(), *headers, *_new_lines(body)]
+        elif _FORWARD_INTENT.search("\n".join(lines[:start])) and _HEADER_FROM.match(lines[start]):
+            # Outlook forwards with a bare From/Sent/To block: "I've forwarded their email
+            # below so you can see it in their words" says it is not history.
+            headers, body = _forward_headers(lines[start:])
+            forwarded = [*headers, *_new_lines(body)]
         lines = lines[:start]
     kept: list[str] = []
     for line in lines:
@@ -76,3 +88,17 @@ def _new_lines(lines: list[str]) -> list[str]:
             continue
         kept.append(line.rstrip())
     return kept + forwarded if forwarded else kept
+
+
+def _forward_headers(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(the forwarded message's own From/Date/Subject/To lines, the rest): kept as they
+    are, but not read as the header block of quoted history, which would drop the
+    whole forward."""
+    index = 0
+    while index < len(lines) and (
+        not lines[index].strip()
+        or _HEADER_FROM.match(lines[index])
+        or _HEADER_NEXT.match(lines[index])
+    ):
+        index += 1
+    return [line.rstrip() for line in lines[:index]], lines[index:]

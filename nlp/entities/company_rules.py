@@ -244,6 +244,8 @@ _RELAYED_COMPANY_PATTERNS = [
         # "Corvane Systems viewed your application", "Pine Hollow has reviewed your CV"
         rf"(?m)(?:^|[.!?]\s+)[ \t]*(?P<company>{_NAME}) (?:has |have )?(?:viewed|reviewed|"
         rf"looked at|downloaded|shortlisted) your (?:application|profile|CV|résumé|resume)",
+        # "Your application was viewed by Quillgate"
+        rf"\b(?:was|were|been) (?:viewed|reviewed|seen|opened|downloaded) by (?P<company>{_NAME})",
         # "We sent your profile to Banksia Health Partners", "your CV was forwarded to X"
         rf"\b(?:sent|forwarded|passed) (?:your (?:profile|application|CV|details) )?"
         rf"to (?P<company>{_NAME})",
@@ -310,6 +312,9 @@ def _card_company(head: str, role: str | None) -> str | None:
     lines = [line.strip() for line in head.splitlines() if line.strip()]
     for index, line in enumerate(lines[:40]):
         parts = _CARD_SEPARATOR.split(line)
+        if parts[0].casefold().startswith(wanted + " "):
+            # the two lines re-joined by unwrapping: "Data Analyst Ashgrove Homes · Leeds"
+            parts = [parts[0][: len(wanted)], parts[0][len(wanted) + 1 :], *parts[1:]]
         if parts[0].casefold() != wanted:
             continue
         following = parts[1:2]

@@ -95,6 +95,9 @@ def _card_role(head: str, company: str | None) -> str | None:
         parts = _CARD_SEPARATOR.split(line)
         if len(parts) > 1 and parts[1].casefold() == wanted:
             candidate = parts[0]
+        elif parts[0].casefold().endswith(" " + wanted):
+            # the two lines re-joined by unwrapping: "Senior Analyst Quillgate · Dublin"
+            candidate = parts[0][: -len(wanted) - 1]
         elif index and parts[0].casefold() == wanted:
             candidate = _CARD_SEPARATOR.split(lines[index - 1])[0]
         else:

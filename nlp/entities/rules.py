@@ -168,7 +168,7 @@ def _relayed_company(
             and _from_sender_names(sender, text)
         ),
         lambda: _subject_part_company(subject),
-        lambda: _first_match(_RELAYED_COMPANY_PATTERNS, head, "company", _clean_relayed),
+        lambda: _first_match(_RELAYED_COMPANY_PATTERNS, text, "company", _clean_relayed),
         # "NHS Jobs" is the board, not an employer called "NHS"
         lambda: None if _board_name(_display_name(sender)) else _from_display_name(sender),
         lambda: ats and _card_company(head, role),

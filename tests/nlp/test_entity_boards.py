@@ -121,3 +121,13 @@ def test_a_board_host_is_a_relay_but_not_every_jobs_subdomain() -> None:
     assert is_ats_domain("jobs.nhs.uk")
     assert is_ats_domain("mail.jobs.nhs.uk")
     assert not is_ats_domain("jobs.fernleighfoods.co.uk")
+
+
+def test_a_card_reads_the_same_when_unwrapping_joined_its_lines() -> None:
+    apart = "Senior Buyer, Fresh Produce\nMarrowby Foods · Leeds (Hybrid)\n\nApplied today"
+    joined = "Senior Buyer, Fresh Produce Marrowby Foods · Leeds (Hybrid)\n\nApplied today"
+    subject = "Your application was viewed by Marrowby Foods"
+    sender = "LinkedIn <jobs-noreply@linkedin.com>"
+    expected = ("Marrowby Foods", "Senior Buyer, Fresh Produce")
+    assert extract_company_role(subject, sender, apart) == expected
+    assert extract_company_role(subject, sender, joined) == expected

@@ -166,3 +166,27 @@ def test_strip_history(body: str, expected: str) -> None:
 def test_bare_forward_keeps_forwarded_content() -> None:
     body = "---------- Forwarded message ---------\nFrom: a@b.example\n\nWe regret to inform you."
     assert "We regret to inform you." in strip_history(body)
+
+
+def test_a_forward_with_its_own_header_lines_is_read_not_dropped() -> None:
+    body = (
+        "Here is what the hiring manager sent me.\n\n"
+        "---------- Forwarded message ---------\nFrom: Craig <craig@quay.example>\n"
+        "Date: Wed, 1 Apr 2026 at 16:55\nSubject: Re: feedback\nTo: Bec <bec@quay.example>\n\n"
+        "He has not worked on a live terminal.\n\nOn Tue, Bec wrote:\n> can you send notes?"
+    )
+    kept = strip_history(body)
+    assert "He has not worked on a live terminal." in kept
+    assert "can you send notes" not in kept  # the forward's own history still goes
+
+
+def test_an_outlook_forward_the_sender_announces_is_kept_and_a_reply_is_not() -> None:
+    block = (
+        "From: Sandra <sandra@holloway.example>\nSent: 26 November 2026 15:12\n"
+        "To: Jordan <jordan@agency.example>\nSubject: Candidate feedback\n\n"
+        "He has not used a transport management system.\n"
+    )
+    forwarded = strip_history("Holloway said no. I've forwarded their email below.\n\n" + block)
+    replied = strip_history("Thanks for the update, that makes sense.\n\n" + block)
+    assert "He has not used a transport management system." in forwarded
+    assert replied == "Thanks for the update, that makes sense."
