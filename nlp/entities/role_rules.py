@@ -79,6 +79,11 @@ _BODY_TITLE_PATTERNS = [
 
 
 _CARD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+# A card's headline naming the employer: "Quillgate viewed your application".
+_NAMED_ALONE = re.compile(
+    r"^[^.!?]{2,60}\b(?:viewed|reviewed|received|invited you|applied to|sent to|with)\b[^.!?]*$",
+    re.IGNORECASE,
+)
 
 
 def _card_role(head: str, company: str | None) -> str | None:
@@ -100,6 +105,11 @@ def _card_role(head: str, company: str | None) -> str | None:
             candidate = parts[0][: -len(wanted) - 1]
         elif index and parts[0].casefold() == wanted:
             candidate = _CARD_SEPARATOR.split(lines[index - 1])[0]
+        elif (
+            index and _NAMED_ALONE.match(lines[index - 1]) and wanted in lines[index - 1].casefold()
+        ):
+            # "Corvane Systems viewed your application" / "Platform Engineer · Salford"
+            candidate = parts[0]
         else:
             continue
         value = _clean_role(candidate)
@@ -115,7 +125,11 @@ def _clean_body_title(raw: str) -> str | None:
         return None
     if value.islower():
         value = " ".join(w if w in ("of", "and", "&") else w.capitalize() for w in value.split())
-    return value if _is_role(value) else None
+    if _is_role(value):
+        return value
+    # "Staff Nurse - Acute Medical Unit": a title and its unit, kept whole
+    head, dash, unit = value.partition(" - ")
+    return value if dash and unit and _is_role(head) else None
 
 
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)

@@ -48,7 +48,7 @@ from bounceback.nlp.entities import extract_company_role, is_ats_domain
             "LinkedIn <jobs-noreply@linkedin.com>",
             "Ormsby Dental Group viewed your application\n\nDental Receptionist · York",
             "Ormsby Dental Group",
-            None,
+            "Dental Receptionist",  # the card line under the headline
         ),
         (  # a board that signs with its own domain is not the employer
             "Application sent: Events Assistant",
@@ -131,3 +131,23 @@ def test_a_card_reads_the_same_when_unwrapping_joined_its_lines() -> None:
     expected = ("Marrowby Foods", "Senior Buyer, Fresh Produce")
     assert extract_company_role(subject, sender, apart) == expected
     assert extract_company_role(subject, sender, joined) == expected
+
+
+def test_a_title_with_its_unit_after_for_colon_is_kept_whole() -> None:
+    body = (
+        "Dear Lee,\n\nGilling Moor NHS Foundation Trust has made you a conditional offer "
+        "for:\n\nStaff Nurse - Renal Unit (301-22-0117)\nBand 5\n"
+    )
+    found = extract_company_role("Conditional offer", "NHS Jobs <noreply@jobs.nhs.uk>", body)
+    assert found == ("Gilling Moor NHS Foundation Trust", "Staff Nurse - Renal Unit")
+
+
+def test_the_card_line_under_a_headline_naming_the_employer_is_the_title() -> None:
+    body = (
+        "Ormsby Dental Group viewed your application\n\nDental Receptionist · York (On-site)\n\n"
+        "Applied 3 days ago"
+    )
+    found = extract_company_role(
+        "Your application was viewed", "LinkedIn <jobs-noreply@linkedin.com>", body
+    )
+    assert found == ("Ormsby Dental Group", "Dental Receptionist")
