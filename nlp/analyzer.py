@@ -33,6 +33,7 @@ from bounceback.nlp.modeltext import (
     job_context,
     label_text,
 )
+from bounceback.nlp.notices import no_step_of_mine
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.segment import Segment, segment
@@ -210,7 +211,9 @@ class Analyzer:
         decided: list[tuple[dict[str, float], tuple[str, ...]]] = []
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
             self._add_gap_evidence(email_scores, email_gaps)
-            if not job_context(email, confident=max(email_scores.values()) >= _SURE):
+            if no_step_of_mine(email) or not job_context(
+                email, confident=max(email_scores.values()) >= _SURE
+            ):
                 # Everyday mail: keep the scores' order but well under every threshold.
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
             labels = tuple(

@@ -1,0 +1,71 @@
+"""Job mail that is about no step of the reader's own candidacy: labelled "other".
+
+Three kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
+corpus's labelling decisions):
+
+* the reader's own withdrawal, or the employer confirming it ("You have withdrawn your
+  application", "I'd like to withdraw from Thursday's interview");
+* the reader on the other side of the table: asked to interview, sit on a panel, score or
+  shortlist candidates ("Can you interview two finalists on Friday?", "Your scorecard is
+  due");
+* a status notice that gives no status ("The status of your application has changed. Log
+  in to view it").
+
+Each test looks at the opening of the new text only, and a notice that also says what
+happened (regret, an invitation, an offer, a decision) is not one of these. Pure regex.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from bounceback.nlp.records import EmailText
+
+__all__ = ["no_step_of_mine"]
+
+_OPENING: Final = 700
+
+_WITHDRAWN: Final = re.compile(
+    r"\b(?:you(?:'ve| have)? withdr[ae]wn? (?:your|from)|withdrawn (?:at your request|as "
+    r"requested)|(?:we've|we have) withdrawn your application|withdrawal (?:is )?confirmed|"
+    r"confirms? that you (?:have )?withdr[ae]wn?|(?:'d|would|want to|decided to) (?:like to )?"
+    r"withdraw (?:my application|from)|"
+    r"step(?:ping)? back from the (?:process|recruitment))",
+    re.IGNORECASE,
+)
+_INTERVIEWER: Final = re.compile(
+    r"\b(?:(?:your|the) scorecard (?:is )?(?:due|outstanding)|submit (?:your )?scorecard|"
+    r"interview kit|you(?:'re| are|'ve been added) (?:on|to) (?:the |an )?interview panel|"
+    r"(?:sit|join me|join us) on the (?:interview )?panel|short (?:of )?a panell?ist|"
+    r"(?:can|could|would) you (?:interview|sit in on|score|shortlist)|"
+    r"you interviewed [A-Z][a-z]+ [A-Z]|(?:candidates?|finalists?) (?:for your|waiting for "
+    r"your (?:review|decision))|to interview (?:them|both|the (?:candidates|finalists)))",
+    re.IGNORECASE,
+)
+_STATUS_ONLY: Final = re.compile(
+    r"\b(?:status (?:of (?:one of )?your applications?(?: for [^.\n]{1,60}?)? )?has "
+    r"(?:changed|been updated)|"
+    r"(?:an? )?(?:change|update) to (?:one of )?your (?:applications?|job submissions?)|"
+    r"updated the status of your application)",
+    re.IGNORECASE,
+)
+_LOG_IN: Final = re.compile(r"\b(?:log|sign)(?:ged)? ?in\b|\bview (?:the )?update\b", re.I)
+# Words that say what happened: then the notice is a step after all.
+_SAYS_WHAT: Final = re.compile(
+    r"\b(?:unfortunately|regret|not (?:been )?(?:successful|shortlisted|selected)|"
+    r"not (?:be )?(?:progressing|moving forward|taking)|invite you|invitation|offer you|"
+    r"pleased to (?:offer|confirm)|congratulations|decided)\b",
+    re.IGNORECASE,
+)
+
+
+def no_step_of_mine(email: EmailText) -> bool:
+    """True for a withdrawal, mail to the reader as an interviewer, or a status notice
+    with no status: job mail about no step of the reader's own candidacy."""
+    text = f"{email.subject}\n{email.body[:_OPENING]}"
+    if _SAYS_WHAT.search(text):
+        return bool(_WITHDRAWN.search(text)) and "unfortunately" not in text.lower()
+    if _WITHDRAWN.search(text) or _INTERVIEWER.search(text):
+        return True
+    return bool(_STATUS_ONLY.search(text) and _LOG_IN.search(text))

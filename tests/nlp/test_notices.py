@@ -1,0 +1,75 @@
+"""Job mail about no step of the reader's own candidacy is "other"; a notice that says
+what happened is not one of those."""
+
+from __future__ import annotations
+
+import pytest
+
+from bounceback.nlp.analyzer import Analyzer
+from bounceback.nlp.notices import no_step_of_mine
+from bounceback.nlp.records import EmailText
+
+NO_STEP = [
+    (
+        "Withdrawal confirmed: Stores Supervisor",
+        "Hi Dev, this confirms that you withdrew your application for Stores Supervisor on "
+        "1 December. You can apply for other roles at any time.",
+    ),
+    (
+        "Re: Site Administrator interview",
+        "Hi Clare, thanks so much for the invitation, but I've accepted another post and "
+        "would like to withdraw from Monday's interview. Sorry for the short notice. Mo",
+    ),
+    (
+        "Two finalists for your Buyer vacancy",
+        "Hi Ravi, both finalists can come in on Thursday. Could you interview them at 10:00 "
+        "and 11:00? I'll send their CVs tonight with my screening notes.",
+    ),
+    (
+        "Scorecard due: Ana Ruiz - Support Engineer",
+        "You interviewed Ana Ruiz for Support Engineer yesterday. Your scorecard is "
+        "outstanding; please submit it so the team can debrief.",
+    ),
+    (
+        "Application status update",
+        "The status of your application for Payroll Clerk has changed. Log in to your "
+        "candidate account to view the update.",
+    ),
+]
+A_STEP = [
+    (
+        "Your application for Payroll Clerk",
+        "The status of your application has changed. Unfortunately you have not been "
+        "shortlisted on this occasion. You can log in to see other vacancies.",
+        ("rejection",),
+    ),
+    (
+        "Interview invitation - Buyer",
+        "Dear Ravi, thank you for applying. We would like to invite you to interview on "
+        "Thursday at 10:00 at our Leeds office. Please confirm you can attend.",
+        ("interview",),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.load()
+
+
+@pytest.mark.parametrize(("subject", "body"), NO_STEP)
+def test_withdrawals_interviewer_mail_and_bare_status_notices_get_no_label(
+    analyzer: Analyzer, subject: str, body: str
+) -> None:
+    email = EmailText("a", subject, "Hiring <jobs@harwick-foods.example>", body)
+    assert no_step_of_mine(email)
+    assert analyzer.analyze_one(email).labels == ()
+
+
+@pytest.mark.parametrize(("subject", "body", "labels"), A_STEP)
+def test_a_notice_that_says_what_happened_keeps_its_label(
+    analyzer: Analyzer, subject: str, body: str, labels: tuple[str, ...]
+) -> None:
+    email = EmailText("a", subject, "Hiring <jobs@harwick-foods.example>", body)
+    assert not no_step_of_mine(email)
+    assert analyzer.analyze_one(email).labels == labels
