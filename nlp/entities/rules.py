@@ -8,15 +8,21 @@ most to least reliable:
   part that is a job title once filler, reference numbers and dates are gone ("Req 44821
   Warehouse Supervisor", "Chef de Partie trial shift"; a short bracket such as "(ICU)"
   stays), then body sentences in any case ("the warehouse supervisor role", "applying to
-  become a Wholetime Firefighter with", "Role: Staff Backend Engineer"). A job title ends
-  in a word of ``lexicon/role_heads.txt`` or reads "X in Y" / "X, Y" ("Lecturer in
-  Economics").
+  become a Wholetime Firefighter with", "Role: Staff Backend Engineer", "...for:" and the
+  title on its own line), then a job board's card (the line beside or above the
+  employer's name). A job title ends in a word of ``lexicon/role_heads.txt`` or reads "X
+  in Y" / "X, Y" ("Lecturer in Economics"); a leading "Regarding interview for", a year
+  or the employer's own name is dropped.
 * company: a subject that names the employer ("from X", "application to X", "X invited
   you", "your X interview"), then "at Y" in the subject. If the sender is not the employer
   (an ATS, job board, scheduling tool, recruitment agency or personal address) the employer
-  comes from an ATS mailbox or display name, a subject part that is a name and no job title
-  ("Feedback - Marston Foods"), or the body ("feedback from X", "on behalf of X", "our
-  client, X"); an unnamed client ("our client, a fintech in Leeds") gives none. Otherwise:
+  comes from a field line ("Employer: X"), an ATS mailbox or display name, a subject part
+  that is a name and no job title ("Feedback - Marston Foods"), the body or subject ("feedback
+  from X", "on behalf of X", "our client, X", "X viewed your application", "sent to X"),
+  or the board's card; an unnamed client ("our client, a fintech in Leeds") gives none,
+  and a board ("NHS Jobs", "reed.co.uk") is never the employer. Otherwise: an employer
+  the sender speaks of in the third person ("Harcourt & Lyle have decided": a recruiter
+  whose domain looks like an employer's);
   the name in the subject, body or display name whose letters spell the sender's domain
   ("maplestoneassoc.com" -> "Maplestone Associates", "groveandmarsh.com" -> "Grove &
   Marsh") with the organisation words after it ("Corvane Systems"); the display name (minus
