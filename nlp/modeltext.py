@@ -12,8 +12,8 @@ import re
 from dataclasses import replace
 from email.utils import parseaddr
 from functools import lru_cache
-from importlib.resources import files
 
+from bounceback.nlp.entities.common import _word_list
 from bounceback.nlp.gapcues import category_cues
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
@@ -127,14 +127,8 @@ def _calendar_job(text: str) -> bool:
     ("Operations Lead - Round 2", "Interview: Staff Nurse")."""
     if _CALENDAR_JOB.search(text):
         return True
-    heads = _role_heads()
+    heads = _word_list("role_heads.txt")
     return any(word.lower() in heads for word in _CAPITAL_WORD.findall(text[:_HEAD_CHARS]))
-
-
-@lru_cache(maxsize=1)
-def _role_heads() -> frozenset[str]:
-    text = files("bounceback.nlp").joinpath("lexicon", "role_heads.txt").read_text("utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and w[0] != "#")
 
 
 def job_context(email: EmailText, *, confident: bool = False) -> bool:
