@@ -25,11 +25,7 @@ def results() -> dict[str, tuple[EmailText, Analysis]]:
 
 
 # Samples the shipped model still gets wrong, with why; strict, so a fix is noticed.
-KNOWN_MISSES = {
-    "33-rejection-feedback-saltmarsh": "the SQL point is cut at its semicolon by segment.py, "
-    "and its second half ('the panel would have expected you to get there with a little more "
-    "practice') is read as a fourth gap",
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

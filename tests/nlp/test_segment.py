@@ -78,3 +78,15 @@ def test_crlf_bodies_keep_offsets() -> None:
         "Salary above band.",
     ]
     assert all(body[s.start : s.end] == s.text for s in segments)
+
+
+def test_a_semicolon_inside_a_point_joins_it_but_one_after_the_decision_splits() -> None:
+    body = (
+        "Your joins were slow to come; the panel expected you to get there with practice.\n\n"
+        "Sadly we have decided not to offer you the post; the panel felt your Excel was weak."
+    )
+    assert [seg.text for seg in segment(body)] == [
+        "Your joins were slow to come; the panel expected you to get there with practice.",
+        "Sadly we have decided not to offer you the post",
+        "the panel felt your Excel was weak.",
+    ]
