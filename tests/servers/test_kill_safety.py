@@ -4,8 +4,11 @@
 `tests.support.crash --after N`, whose listener on the flows' durable steps makes it exit
 abruptly (os._exit, no cleanup, no rollback handlers) right after its N-th durable step: after EXAMINE, after
 SEARCH, after each chunk's FETCH and after each chunk's commit. N goes 1, 2, 3, ... until
-a run gets through; then a few runs are SIGKILLed at random moments. Afterwards one clean
-run must leave every message stored exactly once, and a further run must change nothing.
+a run gets through; then a few runs are SIGKILLed at random moments. One new message
+arrives during every run, at a random moment (before its SEARCH, between its chunks or
+after it ended), so the sweep ends after a bounded number of runs however slow the machine
+is. Afterwards one clean run must leave every message stored exactly once, and a further
+run must change nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,32 +38,35 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class Feeder:
-    """Appends a new message every two seconds until stopped."""
+    """Appends numbered messages; `arriving` adds one at a random moment of a run."""
 
-    def __init__(self, account: DovecotAccount, first: int) -> None:
+    def __init__(self, account: DovecotAccount, chance: random.Random) -> None:
         self.account = account
-        self.next = first
+        self.chance = chance
+        self.next = 0
         self.sent: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._lock = threading.Lock()
 
     def append(self, count: int) -> None:
-        numbers = range(self.next, self.next + count)
-        self.account.append([make_mail(n) for n in numbers])
-        self.sent += [f"<test-{n}@acme-analytics.test>" for n in numbers]
-        self.next += count
+        with self._lock:
+            numbers = range(self.next, self.next + count)
+            self.account.append([make_mail(n) for n in numbers])
+            self.sent += [f"<test-{n}@acme-analytics.test>" for n in numbers]
+            self.next += count
 
-    def _run(self) -> None:
-        while not self._stop.wait(2.0):
-            self.append(1)
-
-    def __enter__(self) -> Feeder:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+    @contextmanager
+    def arriving(self, within: float = 5.0) -> Iterator[None]:
+        """One message arrives during the block: after a random delay, or at its end."""
+        before = self.next
+        timer = threading.Timer(self.chance.uniform(0.0, within), self.append, args=(1,))
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            timer.join()
+            if self.next == before:  # the run ended first: the message arrives now
+                self.append(1)
 
 
 @pytest.fixture
@@ -106,28 +113,29 @@ def test_killed_at_every_step_and_at_random_nothing_lost_or_doubled(
 ) -> None:
     sessions = session_factory(make_engine(f"sqlite:///{home / 'bounceback.db'}"))
     folder_id = add_account(sessions, dovecot)
-    feeder = Feeder(dovecot, first=0)
+    seed = random.randrange(1_000_000)
+    chance = random.Random(seed)
+    feeder = Feeder(dovecot, chance)
     feeder.append(4)
     kills: list[str] = []
-    with feeder:
-        for step in range(1, 40):
+    for step in range(1, 40):
+        with feeder.arriving():
             proc = run_poll(home, dovecot, kill_after=step)
             _, stderr = proc.communicate(timeout=120)
-            if proc.returncode == 0:
-                break
-            assert proc.returncode == KILLED_EXIT_STATUS, stderr[-2000:]
-            kills.append(stderr.strip().splitlines()[-1])
-            expire_lease(home)
-        else:
-            pytest.fail("the poll never got through 40 steps")
-        seed = random.randrange(1_000_000)
-        chance = random.Random(seed)
-        for _ in range(2):
+        if proc.returncode == 0:
+            break
+        assert proc.returncode == KILLED_EXIT_STATUS, f"seed {seed}: {stderr[-2000:]}"
+        kills.append(stderr.strip().splitlines()[-1])
+        expire_lease(home)
+    else:
+        pytest.fail(f"seed {seed}: the poll never got through 40 steps")
+    for _ in range(2):
+        with feeder.arriving():
             proc = run_poll(home, dovecot, kill_after=None)
             time.sleep(chance.uniform(1.0, 3.5))
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=60)
-            expire_lease(home)
+        expire_lease(home)
     # Every kind of step was interrupted at least once.
     for kind in ("examined", "listed", "fetched", "stored"):
         assert any(f"({kind})" in line for line in kills), (kind, kills)
