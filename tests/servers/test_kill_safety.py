@@ -1,10 +1,13 @@
 """A poll killed at every durable step, and at random moments, while mail keeps arriving.
 
-`bounceback poll` runs as a real subprocess on a SQLite home against Dovecot, through
-`tests.support.crash --after N`, whose listener on the flows' durable steps makes it exit
-abruptly (os._exit, no cleanup, no rollback handlers) right after its N-th durable step: after EXAMINE, after
-SEARCH, after each chunk's FETCH and after each chunk's commit. N goes 1, 2, 3, ... until
-a run gets through; then a few runs are SIGKILLed at random moments. One new message
+`bounceback poll` runs as a real process of its own on a SQLite home against Dovecot,
+through `tests.support.crash`: killed runs are forks of its --fork-server (one process that
+imported Prefect and the flows once), each told `--after N`: a listener on the flows'
+durable steps makes it exit abruptly (os._exit, no cleanup, no rollback handlers) right
+after its N-th durable step: after EXAMINE, after SEARCH, after each chunk's FETCH and
+after each chunk's commit. N goes 1, 2, 3, ... until a run gets through; then a few runs
+are SIGKILLed at random moments by their parent. The clean runs at the end start from
+scratch, as `bounceback poll` does. One new message
 arrives during every run, at a random moment (before its SEARCH, between its chunks or
 after it ended), so the sweep ends after a bounded number of runs however slow the machine
 is. Afterwards one clean run must leave every message stored exactly once, and a further
@@ -16,12 +19,10 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,7 @@ import pytest
 from bounceback.storage.db import make_engine, session_factory, upgrade
 from tests.servers.dovecot import DovecotAccount
 from tests.servers.synced import PASSWORD_ENV, add_account, cursor, stored_ids
-from tests.support.crash import KILLED_EXIT_STATUS
+from tests.support.crash import KILLED_EXIT_STATUS, ForkServer
 from tests.support.mail import make_mail
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,7 +79,7 @@ def home(tmp_path: Path, prefect_harness: None) -> Iterator[Path]:
     yield path
 
 
-def run_poll(home: Path, account: DovecotAccount, kill_after: int | None) -> subprocess.Popen[str]:
+def poll_env(home: Path, account: DovecotAccount) -> dict[str, str]:
     from prefect.settings import PREFECT_API_URL
 
     env = {
@@ -89,15 +90,27 @@ def run_poll(home: Path, account: DovecotAccount, kill_after: int | None) -> sub
         "BOUNCEBACK_FETCH_CHUNK": "3",
     }
     env.pop("BOUNCEBACK_DATABASE_URL", None)
-    crash = ["--after", str(kill_after)] if kill_after is not None else []
+    return env
+
+
+def run_poll(home: Path, account: DovecotAccount) -> subprocess.Popen[str]:
+    """`bounceback poll --json` in a process of its own, started from scratch."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.crash", *crash, "--", "poll", "--json"],
+        [sys.executable, "-m", "tests.support.crash", "--", "poll", "--json"],
         cwd=REPO,
-        env=env,
+        env=poll_env(home, account),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.fixture
+def forks(home: Path, dovecot: DovecotAccount, tmp_path: Path) -> Iterator[ForkServer]:
+    """Polls forked from one process that has imported Prefect and the flows once."""
+    server = ForkServer(poll_env(home, dovecot), REPO, tmp_path)
+    yield server
+    server.close()
 
 
 def expire_lease(home: Path) -> None:
@@ -109,7 +122,7 @@ def expire_lease(home: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.dovecot
 def test_killed_at_every_step_and_at_random_nothing_lost_or_doubled(
-    dovecot: DovecotAccount, home: Path
+    dovecot: DovecotAccount, home: Path, forks: ForkServer
 ) -> None:
     sessions = session_factory(make_engine(f"sqlite:///{home / 'bounceback.db'}"))
     folder_id = add_account(sessions, dovecot)
@@ -118,29 +131,28 @@ def test_killed_at_every_step_and_at_random_nothing_lost_or_doubled(
     feeder = Feeder(dovecot, chance)
     feeder.append(4)
     kills: list[str] = []
+    poll = ["poll", "--json"]
     for step in range(1, 40):
-        with feeder.arriving():
-            proc = run_poll(home, dovecot, kill_after=step)
-            _, stderr = proc.communicate(timeout=120)
-        if proc.returncode == 0:
+        with feeder.arriving(within=2.0):
+            run = forks.start(poll, after=step)
+            _, stderr = run.communicate(timeout=120)
+        if run.returncode == 0:
             break
-        assert proc.returncode == KILLED_EXIT_STATUS, f"seed {seed}: {stderr[-2000:]}"
+        assert run.returncode == KILLED_EXIT_STATUS, f"seed {seed}: {stderr[-2000:]}"
         kills.append(stderr.strip().splitlines()[-1])
         expire_lease(home)
     else:
         pytest.fail(f"seed {seed}: the poll never got through 40 steps")
     for _ in range(2):
-        with feeder.arriving():
-            proc = run_poll(home, dovecot, kill_after=None)
-            time.sleep(chance.uniform(1.0, 3.5))
-            proc.send_signal(signal.SIGKILL)
-            proc.communicate(timeout=60)
+        with feeder.arriving(within=2.0):
+            run = forks.start(poll, sigkill_after=chance.uniform(0.2, 3.0))
+            run.communicate(timeout=120)
         expire_lease(home)
     # Every kind of step was interrupted at least once.
     for kind in ("examined", "listed", "fetched", "stored"):
         assert any(f"({kind})" in line for line in kills), (kind, kills)
 
-    clean = run_poll(home, dovecot, kill_after=None)
+    clean = run_poll(home, dovecot)
     stdout, stderr = clean.communicate(timeout=120)
     assert clean.returncode == 0, stderr[-2000:]
     counts = stored_ids(sessions)
@@ -150,7 +162,7 @@ def test_killed_at_every_step_and_at_random_nothing_lost_or_doubled(
         top = max(int(uid) for uid in box.uids())
     assert cursor(sessions, folder_id) == top
 
-    again = run_poll(home, dovecot, kill_after=None)
+    again = run_poll(home, dovecot)
     stdout, stderr = again.communicate(timeout=120)
     assert again.returncode == 0, stderr[-2000:]
     assert json.loads(stdout)["accounts"][0]["new_messages"] == 0
