@@ -115,8 +115,9 @@ def test_canaries_stay_out_of_databases_logs_and_prefect(
 
     def cli(password: str, *args: str) -> subprocess.CompletedProcess[str]:
         if source == "prefect-secret" and saved[-1:] != [password]:
-            # Saved, when it changes, by a process set up exactly as the CLI's (the test process's own Prefect
-            # client may be bound to another server a test before it started).
+            # Saved (when it changes) by a process set up exactly as the CLI's (the test
+            # process's own Prefect client may be bound to another server a test before it
+            # started).
             subprocess.run(
                 [sys.executable, "-c", _SAVE_BLOCK],
                 env=_env(home, prefect_home, password),

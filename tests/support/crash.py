@@ -12,10 +12,10 @@ command line hangs its progress bar: nothing in the shipped code knows about cra
 
 imports the command line, Prefect and the flows once, then runs each request read from
 stdin (one JSON line: {"args": [...], "after": N or null, "sigkill_after": seconds or
-null, "out": path, "err": path}) in a fresh fork of itself, which ends as the command's own process would (exit handlers run,
-then the exit status); it prints {"pid": ...} once the fork runs and {"status": ...} (an
-exit code, or minus the signal that killed it) once it is gone. A crash sweep of many
-runs then pays for those imports (~3 s of CPU each) once.
+null, "out": path, "err": path}) in a fresh fork of itself, which ends as the command's
+own process would (exit handlers run, then the exit status); it prints {"pid": ...} once
+the fork runs and {"status": ...} (an exit code, or minus the signal that killed it) once
+it is gone. A crash sweep of many runs then pays for those imports (~3 s of CPU) once.
 """
 
 from __future__ import annotations
