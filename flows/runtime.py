@@ -113,12 +113,15 @@ def start_private_server() -> None:
     it when this process is gone, however it ended (Linux; elsewhere Prefect's own exit
     handler is all there is).
     """
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import get_current_settings
 
     current = get_current_settings()
     if current.api.url or not current.server.ephemeral.enabled:
         return
+    # Imported only when needed: Prefect's server package costs ~3 s of CPU to import,
+    # which a command talking to a running Prefect server (PREFECT_API_URL) never needs.
+    from prefect.server.api.server import SubprocessASGIServer
+
     server = SubprocessASGIServer()
     if server.running:
         return

@@ -20,10 +20,7 @@ from collections.abc import Iterable, Iterator
 from importlib.resources import files
 from itertools import islice
 from pathlib import Path
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from bounceback.nlp.entities import EntityModel, EntityReader
 from bounceback.nlp.modeltext import (
@@ -41,6 +38,10 @@ from bounceback.nlp.skills import best_skill
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
 from bounceback.nlp.thresholds import Thresholds, calibrated
 from bounceback.nlp.tokencache import TokenizerWarmer
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 __all__ = [
     "NO_GAP",
@@ -132,6 +133,8 @@ class Analyzer:
         )
         logger.debug("loading models from %s", root)
         entities = EntityModel.load(root / "entities") if (root / "entities").is_dir() else None
+        import spacy  # imported on first load, so commands that analyse nothing skip it
+
         return cls(spacy.load(root / "labels"), spacy.load(root / "gaps"), thresholds, entities)
 
     def analyze(self, emails: Iterable[EmailText], *, batch_size: int = 256) -> Iterator[Analysis]:

@@ -12,9 +12,10 @@ never depends on its neighbours, so the documents come out the same, only faster
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-from spacy.tokenizer import Tokenizer
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 __all__ = ["TokenizerWarmer"]
 
@@ -27,6 +28,8 @@ class TokenizerWarmer:
     """Remembers which words a pipeline's tokenizer has cached, and caches new ones."""
 
     def __init__(self, model: Language, max_words: int = MAX_WORDS) -> None:
+        from spacy.tokenizer import Tokenizer  # a model is loaded: spaCy is imported already
+
         # A custom tokenizer (not spaCy's rule-based one) has no such cache: nothing to warm.
         tokenizer = model.tokenizer
         self._tokenizer = tokenizer if isinstance(tokenizer, Tokenizer) else None

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 __all__ = ["EMPLOYER", "ROLE", "EntityModel", "Spans", "entity_text"]
 
@@ -58,6 +59,8 @@ class EntityModel:
     @classmethod
     def load(cls, path: Path) -> EntityModel:
         """Load the trained pipeline from ``path`` (``nlp/models/entities``)."""
+        import spacy  # imported on first load: commands that never read entities skip ~1 s
+
         return cls(spacy.load(path))
 
     def read(self, subject: str, sender: str, body: str) -> Spans:
