@@ -60,12 +60,31 @@ _SAYS_WHAT: Final = re.compile(
 )
 
 
+# Words each pattern needs: most mail is ruled out by substring tests, not regexes.
+_WITHDRAWN_KEYS: Final = ("withdr", "step")
+_INTERVIEWER_KEYS: Final = (
+    "scorecard", "interview kit", "panel", "you interview", "sit in on", "you score",
+    "you shortlist", "candidate", "finalist", "to interview",
+)  # fmt: skip
+_STATUS_KEYS: Final = ("status", "change to", "update to")
+
+
 def no_step_of_mine(email: EmailText) -> bool:
     """True for a withdrawal, mail to the reader as an interviewer, or a status notice
     with no status: job mail about no step of the reader's own candidacy."""
     text = f"{email.subject}\n{email.body[:_OPENING]}"
-    if _SAYS_WHAT.search(text):
-        return bool(_WITHDRAWN.search(text)) and "unfortunately" not in text.lower()
-    if _WITHDRAWN.search(text) or _INTERVIEWER.search(text):
-        return True
-    return bool(_STATUS_ONLY.search(text) and _LOG_IN.search(text))
+    folded = text.lower()
+    withdrawn = any(k in folded for k in _WITHDRAWN_KEYS) and bool(_WITHDRAWN.search(text))
+    found = (
+        withdrawn
+        or (any(k in folded for k in _INTERVIEWER_KEYS) and bool(_INTERVIEWER.search(text)))
+        or (
+            any(k in folded for k in _STATUS_KEYS)
+            and bool(_STATUS_ONLY.search(text) and _LOG_IN.search(text))
+        )
+    )
+    if not found:
+        return False
+    if _SAYS_WHAT.search(text):  # the notice says what happened: a step after all
+        return withdrawn and "unfortunately" not in folded
+    return True

@@ -86,10 +86,11 @@ def signals_from_headers(
         or _BULK_PRECEDENCE.match(headers.get("precedence", ""))
     )
     reply_to = None
-    replies = [a for _, a in getaddresses([headers.get("reply-to", "")]) if "@" in a]
-    senders = [a for _, a in getaddresses([headers.get("from", "")]) if "@" in a]
-    if replies and senders and _domain(replies[0]) != _domain(senders[0]):
-        reply_to = replies[0].strip().lower()
+    if headers.get("reply-to"):  # most mail has none: no address parsing at all
+        replies = [a for _, a in getaddresses([headers["reply-to"]]) if "@" in a]
+        senders = [a for _, a in getaddresses([headers.get("from", "")]) if "@" in a]
+        if replies and senders and _domain(replies[0]) != _domain(senders[0]):
+            reply_to = replies[0].strip().lower()
     return Signals(
         calendar=calendar or (bool(raw) and _CALENDAR_MARK.search(raw) is not None),
         bulk=bulk,

@@ -344,12 +344,22 @@ _THIRD_PERSON = [
 ]
 
 
+# What every pattern of _THIRD_PERSON needs, found without trying a name at each position.
+_THIRD_PERSON_HINT = re.compile(
+    r"\b(?:have|has|are|were) (?:decided|gone|going|come|got|gotten|offered|appointed|chosen|"
+    r"filled|selected|passed|asked|not|unable|keen|been|confirmed|made)\b|\bfrom [A-Z]|"
+    r"\bclient,? [A-Z]"
+)
+
+
 def _third_person_employer(sender: str, subject: str, head: str) -> str | None:
     """The employer a go-between writes about, if it is not the sender's own organisation.
 
     A company writes "we have decided"; a recruiter writing from a domain the rules cannot
     tell from an employer's ("phillipslegal.com") writes "Harcourt & Lyle have decided".
     """
+    if not _THIRD_PERSON_HINT.search(head):
+        return None  # most mail: no go-between's phrase at all, no costly name search
     found = _first_match(_THIRD_PERSON, head, "company", _clean_relayed)
     if found is None:
         return None

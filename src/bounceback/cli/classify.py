@@ -13,7 +13,7 @@ from bounceback.errors import ConfigError
 from bounceback.nlp.mail import parse_email
 from bounceback.nlp.reading import read_email
 from bounceback.nlp.records import EmailText
-from bounceback.nlp.signals import Signals, signals_from_headers
+from bounceback.nlp.signals import NO_SIGNALS, Signals, signals_from_headers
 
 if TYPE_CHECKING:  # the flows import the database layer: not needed to classify
     from bounceback.flows.analyse import TextAnalyzer
@@ -125,6 +125,8 @@ def classify_stream(analyzer: TextAnalyzer, emails: Iterable[EmailText]) -> Iter
 def _signals(item: dict[str, Any]) -> Signals:
     """The header signals a JSON line gives (none if it gives no headers)."""
     given = item.get("headers") or {}
+    if not given and item.get("calendar") is not True:
+        return NO_SIGNALS  # a line that gives no headers says nothing beside its words
     if not isinstance(given, dict):
         raise TypeError('"headers" must be an object of header names and values')
     headers = {str(name).lower(): str(value) for name, value in given.items()}
