@@ -128,3 +128,22 @@ def test_the_command_gives_the_same_bytes_with_any_number_of_workers(
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0].splitlines()) == 2 * CHUNK_LINES + 7
+
+
+def test_a_line_whose_headers_are_not_an_object_is_named_with_what_would_work(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "headers.jsonl"
+    good = {"id": "a", "subject": "Hi", "from": "a@b.example", "body": "Hello there."}
+    path.write_text(
+        json.dumps({**good, "headers": {"Reply-To": "jobs@c.example"}})
+        + "\n"
+        + json.dumps({**good, "id": "b", "headers": "Reply-To: jobs@c.example"})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["classify", "--jsonl", str(path)])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 1  # the good line before it is answered
+    assert f'{path} line 2: "headers" must be an object' in result.stderr
+    assert "Traceback" not in result.output

@@ -78,6 +78,11 @@ def email_from_line(path: Path, number: int, line: str) -> EmailText:
     """The email of one JSON line, read as an .eml body is read; a bad line is a ConfigError."""
     try:
         item = json.loads(line)
+        if isinstance(item, dict) and not isinstance(item.get("headers") or {}, dict):
+            raise ConfigError(
+                f'{path} line {number}: "headers" must be an object such as '
+                '{"Reply-To": "jobs@example.com"}; fix that line and run again'
+            )
         email = EmailText(
             id=str(item["id"]),
             subject=item.get("subject") or "",
@@ -127,8 +132,6 @@ def _signals(item: dict[str, Any]) -> Signals:
     given = item.get("headers") or {}
     if not given and item.get("calendar") is not True:
         return NO_SIGNALS  # a line that gives no headers says nothing beside its words
-    if not isinstance(given, dict):
-        raise TypeError('"headers" must be an object of header names and values')
     headers = {str(name).lower(): str(value) for name, value in given.items()}
     headers.setdefault("from", str(item.get("from") or ""))
     return signals_from_headers(headers, calendar=item.get("calendar") is True)
