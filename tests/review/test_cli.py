@@ -42,8 +42,20 @@ def test_busy_port_is_one_clear_line(bounceback_home: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def _ignore_ctrl_c() -> None:
+    """What a non-interactive shell does to a job it starts with `&`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.slow
-def test_review_command_serves_the_printed_address_until_interrupted(bounceback_home: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop_with", "started_in_background"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-after-a-shell-ignored-it", "sigterm"],
+)
+def test_review_command_serves_the_printed_address_until_interrupted(
+    bounceback_home: Path, stop_with: signal.Signals, started_in_background: bool
+) -> None:
     env = {**os.environ, "BOUNCEBACK_HOME": str(bounceback_home)}
     process = subprocess.Popen(
         [
@@ -59,6 +71,7 @@ def test_review_command_serves_the_printed_address_until_interrupted(bounceback_
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_ignore_ctrl_c if started_in_background else None,
     )
     try:
         assert process.stdout is not None
@@ -73,8 +86,12 @@ def test_review_command_serves_the_printed_address_until_interrupted(bounceback_
             page = client.get("/")
             assert page.status_code == 200 and "Nothing here" in page.text
     finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        process.send_signal(stop_with)
+        try:
+            out, err = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
     assert process.returncode == 0, err
     assert "corrections are saved" in out
 
@@ -121,5 +138,9 @@ def test_review_demo_serves_the_demo_database(bounceback_home: Path, analyzer: A
         assert "Your interview for Junior Data Engineer" in page
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=20)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
     assert not (bounceback_home / "bounceback.db").exists(), "the user's own database is untouched"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 import time
@@ -135,10 +136,28 @@ def run_review(settings: Settings, *, port: int, open_browser: bool, console: Co
     if open_browser and not open_in_browser(server.login_url):
         console.print("no browser could be opened here: open the address above yourself")
     try:
-        while server.is_running:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        wait_for_stop(server)
     finally:
         server.stop()
     console.print("review page stopped; your corrections are saved")
+
+
+def wait_for_stop(server: ReviewServer) -> None:
+    """Block until Ctrl-C or SIGTERM (or the server thread ends).
+
+    Both signals get our own handler, even when the shell started us with Ctrl-C
+    ignored (a background job of a script): the printed promise is that Ctrl-C stops
+    the page, and a service manager's SIGTERM should stop it as cleanly.
+    """
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while server.is_running and not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
