@@ -78,7 +78,8 @@ class EntityReader:
             spans = self.model.read_many([emails[i] for i in unsure])
             for i, span in zip(unsure, spans, strict=True):
                 company, role = rules[i]
-                found[i] = (_employer(emails[i][1], company, span), _role(role, span))
+                employer = _employer(emails[i][1], company, span)
+                found[i] = (employer, _role(role, span, employer))
         return [(display_employer(company), role) for company, role in found]
 
 
@@ -123,11 +124,23 @@ def _employer(sender: str, rule: str | None, spans: Spans) -> str | None:
     return rule
 
 
-def _role(rule: str | None, spans: Spans) -> str | None:
+def _role(rule: str | None, spans: Spans, employer: str | None) -> str | None:
     found = spans.role
     if not found or len(found.split()) > 8 or _NOT_ROLE.search(found):
         return rule  # "First interview", "Assessment day": an event, not a title
+    if employer and _employer_named(found, employer):
+        # "Client update: Sterling Analytics": the reader took the employer for the title
+        return None if rule and _employer_named(rule, employer) else rule
     return found
+
+
+def _employer_named(role: str, employer: str) -> bool:
+    """True if a would-be title is the employer's name, or starts with its first word and
+    ends in no title word ("Ferncastle House," beside Ferncastle Logistics)."""
+    if _letters(role) == _letters(employer):
+        return True
+    first = employer.split()[0].casefold()
+    return role.split()[0].casefold() == first and not _is_role(role.rstrip(" ,;:"))
 
 
 def _from_reply_to(

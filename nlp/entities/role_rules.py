@@ -25,6 +25,8 @@ _SUBJECT_ROLE_PATTERNS = [
     for p in (
         rf"application for (?:the )?(?P<role>.+?)(?: {_ROLE_WORDS})?"
         rf"(?: (?:at|with) (?P<company>.+?))?(?:\s*[-–|].*|\s*\((?:ref|req|id)\b.*)?$",
+        # "Your application to Backend Engineer (Python) at Thistledown Software"
+        r"application to (?P<role>[A-Z][^|:]+?) at (?P<company>[A-Z][^|:]+?)$",
         r"application (?:to|with) (?P<company>[A-Z][^|:(]+?)(?P<role>)(?:\s*[-–|(].*)?$",
         r"^(?:re:\s*|fwd?:\s*)*(?:feedback|news|an update|update|outcome|decision) from "
         r"(?P<company>[A-Z][^|:(]+?)(?P<role>)$",
@@ -123,13 +125,19 @@ def _clean_body_title(raw: str) -> str | None:
     value = _clean_body_role(raw)
     if value is None:
         return None
-    if value.islower():
-        value = " ".join(w if w in ("of", "and", "&") else w.capitalize() for w in value.split())
+    value = title_case(value)
     if _is_role(value):
         return value
     # "Staff Nurse - Acute Medical Unit": a title and its unit, kept whole
     head, dash, unit = value.partition(" - ")
     return value if dash and unit and _is_role(head) else None
+
+
+def title_case(value: str) -> str:
+    """A title written all in lower case ("line cook") as a title ("Line Cook")."""
+    if not value.islower():
+        return value
+    return " ".join(w if w in ("of", "and", "&", "in") else w.capitalize() for w in value.split())
 
 
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)

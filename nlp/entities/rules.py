@@ -73,6 +73,7 @@ from bounceback.nlp.entities.role_rules import (
     _clean_body_title,
     _from_subject,
     _subject_part_role,
+    title_case,
 )
 
 __all__ = ["rule_company_role"]
@@ -193,13 +194,17 @@ _ROLE_LEAD = re.compile(
     re.IGNORECASE,
 )
 
+_ABOUT_THE = re.compile(r"^(?:about|regarding|re)\s+(?:the|your|our|this)\s+", re.IGNORECASE)
+
 
 def _tidy_role(role: str, company: str | None) -> str | None:
     """The title alone: "Regarding interview for Site Engineer" -> "Site Engineer", "2027
     Graduate Nurse Program" -> "Graduate Nurse Program", "Meridian Law Summer Associate" ->
-    "Summer Associate" when Meridian Law is the employer, "(m/w/d)" dropped."""
+    "Summer Associate" when Meridian Law is the employer, "(m/w/d)" dropped, "line cook"
+    written "Line Cook"."""
     role = _GENDER_TAG.sub("", role).strip()
+    role = _ABOUT_THE.sub("", role) or role  # "About the associate dentist position"
     bare = _ROLE_LEAD.sub("", role)
     if company and bare.casefold().startswith(company.casefold() + " "):
         bare = bare[len(company) + 1 :]
-    return (bare if bare and _is_role(bare) else role) or None
+    return title_case(bare if bare and _is_role(bare) else role) or None

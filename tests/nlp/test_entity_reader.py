@@ -186,3 +186,63 @@ def test_employer_rules_fixed_from_dev_errors(
     subject: str, sender: str, body: str, company: str | None
 ) -> None:
     assert EntityReader().read([(subject, sender, body)])[0][0] == company
+
+
+def test_the_employer_is_never_also_the_title(reader: EntityReader) -> None:
+    # The subject names only the client; the reader once returned it as the title too.
+    email = (
+        "Client update: Sterling Analytics",
+        "Tom Fielding <tom.fielding@hexagonrecruitment.com>",
+        "Hi Pete,\n\nSterling Analytics came back to me this morning and they won't be "
+        "taking things further. They liked you but wanted more production experience.\n\nTom",
+    )
+    company, role = _one(reader, email)
+    assert company == "Sterling Analytics"
+    assert role is None
+
+
+def test_a_title_found_by_the_rules_survives_a_reader_that_named_the_employer() -> None:
+    from bounceback.nlp.entities.extract import _role
+    from bounceback.nlp.entities.model import Spans
+
+    spans = Spans(employer="Palisade Home Health", role="Palisade Home Health")
+    assert _role("Case Manager", spans, "Palisade Home Health") == "Case Manager"
+    assert _role(None, Spans(role="Ferncastle House,"), "Ferncastle Logistics") is None
+    assert _role(None, Spans(role="Ferncastle Site Planner"), "Ferncastle Logistics") == (
+        "Ferncastle Site Planner"
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "expected"),
+    [
+        (  # LinkedIn's subject: the title, with its bracket, then the employer
+            "Your application to Backend Engineer (Python) at Thistledown Software",
+            "LinkedIn <jobs-noreply@linkedin.com>",
+            "Your update from Thistledown Software\n\nThanks for your interest.",
+            ("Thistledown Software", "Backend Engineer (Python)"),
+        ),
+        (  # a subject that reads "about the ... position", written in lower case
+            "About the associate dentist position",
+            "Priya Nair <priya@brindlewooddental.co.uk>",
+            "Dear Sam,\n\nThank you for coming in. We have offered the post to someone else.",
+            ("Brindlewood Dental", "Associate Dentist"),
+        ),
+        (  # a one-word subject that is the job, a word outside the office trades
+            "Scaffolder",
+            "Chris Boyle <chris@boylescaffolding.co.uk>",
+            "Alright Callum, we're not taking anyone on without the CISRS card. Chris",
+            ("Boyle Scaffolding", "Scaffolder"),
+        ),
+        (  # a title typed in lower case is shown as a title
+            "line cook",
+            "Carlos Mendez <carlos@saltandember.com>",
+            "hey, we already hired for the line cook spot. thanks for reaching out",
+            ("Salt & Ember", "Line Cook"),
+        ),
+    ],
+)
+def test_titles_from_short_and_board_subjects(
+    reader: EntityReader, subject: str, sender: str, body: str, expected: tuple[str, str]
+) -> None:
+    assert _one(reader, (subject, sender, body)) == expected
