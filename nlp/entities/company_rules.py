@@ -297,7 +297,10 @@ def _from_display_name(sender: str) -> str | None:
     return _clean_company(stripped)
 
 
-_CARD_SEPARATOR = re.compile(r"\s+[·•|–-]\s+")
+# Fields of a board's card line. The employer's field also ends at a spaced dash
+# ("Fairweather Analytics - Leeds"); the title's does not (role_rules._TITLE_FIELDS keeps
+# "Staff Nurse - Renal Unit" whole).
+_EMPLOYER_FIELDS = re.compile(r"\s+[·•|–-]\s+")
 
 
 def _card_company(head: str, role: str | None) -> str | None:
@@ -311,7 +314,7 @@ def _card_company(head: str, role: str | None) -> str | None:
     wanted = role.casefold()
     lines = [line.strip() for line in head.splitlines() if line.strip()]
     for index, line in enumerate(lines[:40]):
-        parts = _CARD_SEPARATOR.split(line)
+        parts = _EMPLOYER_FIELDS.split(line)
         if parts[0].casefold().startswith(wanted + " "):
             # the two lines re-joined by unwrapping: "Data Analyst Ashgrove Homes · Leeds"
             parts = [parts[0][: len(wanted)], parts[0][len(wanted) + 1 :], *parts[1:]]
@@ -319,7 +322,7 @@ def _card_company(head: str, role: str | None) -> str | None:
             continue
         following = parts[1:2]
         if not following and index + 1 < len(lines):
-            following = [_CARD_SEPARATOR.split(lines[index + 1])[0]]
+            following = [_EMPLOYER_FIELDS.split(lines[index + 1])[0]]
         for candidate in following:
             value = _clean_relayed(candidate.strip(), people=False)
             if value and value == candidate.strip() and not any(c.isdigit() for c in value):

@@ -80,7 +80,9 @@ _BODY_TITLE_PATTERNS = [
 ]
 
 
-_CARD_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+# Fields of a board's card line as the title reads them: a spaced dash stays inside the
+# title ("Staff Nurse - Renal Unit"); company_rules._EMPLOYER_FIELDS also splits there.
+_TITLE_FIELDS = re.compile(r"\s+[·•|]\s+")
 # A card's headline naming the employer: "Quillgate viewed your application".
 _NAMED_ALONE = re.compile(
     r"^[^.!?]{2,60}\b(?:viewed|reviewed|received|invited you|applied to|sent to|with)\b[^.!?]*$",
@@ -99,14 +101,14 @@ def _card_role(head: str, company: str | None) -> str | None:
     wanted = company.casefold()
     lines = [line.strip() for line in head.splitlines() if line.strip()]
     for index, line in enumerate(lines[:40]):
-        parts = _CARD_SEPARATOR.split(line)
+        parts = _TITLE_FIELDS.split(line)
         if len(parts) > 1 and parts[1].casefold() == wanted:
             candidate = parts[0]
         elif parts[0].casefold().endswith(" " + wanted):
             # the two lines re-joined by unwrapping: "Senior Analyst Quillgate · Dublin"
             candidate = parts[0][: -len(wanted) - 1]
         elif index and parts[0].casefold() == wanted:
-            candidate = _CARD_SEPARATOR.split(lines[index - 1])[0]
+            candidate = _TITLE_FIELDS.split(lines[index - 1])[0]
         elif (
             index and _NAMED_ALONE.match(lines[index - 1]) and wanted in lines[index - 1].casefold()
         ):
