@@ -198,7 +198,10 @@ def _is_role(value: str) -> bool:
         return False
     word = re.sub(r"[^a-z]", "", re.split(r"[/&]", last[-1].lower())[-1])
     heads = _word_list("role_heads.txt")
-    return word in heads or word.rstrip("s") in heads
+    if word in heads:
+        return True
+    # A title is singular: "Partners", "Associates", "Architects" end a firm's name.
+    return word.rstrip("s") in heads and word not in _word_list("org_tail.txt")
 
 
 _NOT_FIELD = re.compile(

@@ -14,6 +14,7 @@ from bounceback.nlp.entities.common import (
     _SPACES,
     _SUBJECT_FILLER,
     _SUBJECT_PARTS,
+    _clean_body_role,
     _clean_company,
     _display_name,
     _first_match,
@@ -250,7 +251,8 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:sent|forwarded|passed) (?:your (?:profile|application|CV|details) )?"
         rf"to (?P<company>{_NAME})",
         # "Your application for Communications Officer at Borough of Elmsworth was sent"
-        rf"\b(?:[Aa]pplication|[Aa]pplied) (?:for|to) [^\n.]{{2,80}}? at (?P<company>{_NAME})",
+        # (an organisation's place: "at Vantage Home" is kept though it reads like a name)
+        rf"\b(?:[Aa]pplication|[Aa]pplied) (?:for|to) [^\n.]{{2,80}}? at (?P<org>{_NAME})",
         rf"\b(?:[Ff]eedback|heard back|[Nn]ews|an update|[Ww]ord|[Aa]n offer|[Oo]ffer)"
         rf"(?: through| back)? from "
         rf"(?P<company>{_NAME})",
@@ -260,13 +262,30 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:interview|interviews|assessment|meeting) (?:with|at) (?P<company>{_NAME})",
         rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
-        rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<company>{_NAME})",
+        rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<org>{_NAME})",
         rf"(?m)(?:^|[.!?]\s+)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|has) (?:come back|got back|"
         rf"gotten back|decided|offered|asked|shortlisted|invited|confirmed|been in touch|given|"
         rf"chosen|gone with|made|filled|appointed|selected|moved|reviewed|viewed|received|added|"
         rf"stopped recruiting|withdrawn|closed)",
     )
 ]
+
+
+def _relayed_in_text(text: str) -> str | None:
+    """The employer a go-between names in the subject or body: the first pattern that gives
+    a clean name. A pattern whose group is ``org`` only fits an organisation, so a
+    two-word name there is kept though it reads like a person's ("Vantage Home")."""
+    for pattern in _RELAYED_COMPANY_PATTERNS:
+        for match in pattern.finditer(text):
+            org = match.groupdict().get("org")
+            raw = org or match["company"]
+            head, _, title = raw.rpartition(" for ")
+            if head and _is_role(_clean_body_role(title) or ""):
+                raw = head  # "sent your profile to Banksia Health Partners for Facilities Engineer"
+            value = _clean_relayed(raw, people=not org)
+            if value:
+                return value
+    return None
 
 
 def _from_display_name(sender: str) -> str | None:

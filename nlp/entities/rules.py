@@ -51,7 +51,6 @@ from bounceback.nlp.entities.common import (
 from bounceback.nlp.entities.company_rules import (
     _BODY_COMPANY_PATTERNS,
     _FIELD_COMPANY,
-    _RELAYED_COMPANY_PATTERNS,
     _ats_display_employer,
     _board_name,
     _card_company,
@@ -59,6 +58,7 @@ from bounceback.nlp.entities.company_rules import (
     _from_display_name,
     _from_sender_names,
     _longer_name,
+    _relayed_in_text,
     _subject_named_company,
     _subject_part_company,
     _third_person_employer,
@@ -175,7 +175,7 @@ def _relayed_company(
             and _from_sender_names(sender, text)
         ),
         lambda: _subject_part_company(subject),
-        lambda: _first_match(_RELAYED_COMPANY_PATTERNS, text, "company", _clean_relayed),
+        lambda: _relayed_in_text(text),
         # "NHS Jobs" is the board, not an employer called "NHS"
         lambda: None if _board_name(_display_name(sender)) else _from_display_name(sender),
         lambda: ats and _card_company(head, role),

@@ -151,3 +151,39 @@ def test_the_card_line_under_a_headline_naming_the_employer_is_the_title() -> No
         "Your application was viewed", "LinkedIn <jobs-noreply@linkedin.com>", body
     )
     assert found == ("Ormsby Dental Group", "Dental Receptionist")
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "expected"),
+    [
+        (  # a firm whose name ends in "Partners" is not a job title; the title after "for" goes
+            "Application sent: Facilities Engineer",
+            "Jora <noreply@jora.com>",
+            "Your application has been sent\n\nWe sent your profile to Banksia Health Partners "
+            "for Facilities Engineer (Penrith NSW).\n\nThe employer may contact you by phone.",
+            ("Banksia Health Partners", "Facilities Engineer"),
+        ),
+        (  # "at" an employer whose two-word name could pass for a person's
+            "Your application for Store Operations Manager",
+            "SmartRecruiters <noreply@smartrecruiters.com>",
+            "Hi Kwabena,\n\nWe received your application for Store Operations Manager at "
+            "Vantage Home - Reading. Thank you for your interest!\n\nOur recruiting team will "
+            "review your profile.",
+            ("Vantage Home", "Store Operations Manager"),
+        ),
+    ],
+)
+def test_employers_a_board_or_ats_names_in_passing(
+    subject: str, sender: str, body: str, expected: tuple[str, str]
+) -> None:
+    assert extract_company_role(subject, sender, body) == expected
+
+
+def test_a_plural_firm_word_is_not_a_title_but_the_singular_is() -> None:
+    from bounceback.nlp.entities.common import _is_role
+
+    assert not _is_role("Harbour Partners")
+    assert not _is_role("Grey & Lyle Associates")
+    assert _is_role("Partner")
+    assert _is_role("Senior Associate")
+    assert _is_role("Events Staff")
