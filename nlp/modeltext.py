@@ -86,7 +86,7 @@ def gap_text(sentence: str) -> str:
 # sender or body — is everyday mail ("Free for lunch on Friday?"), whatever a bag of words
 # trained on terse calendar invitations makes of it.
 _JOB_CONTEXT = re.compile(
-    r"\b(?:applica(?:tion|nt)s?|applied|apply|candida(?:te|cy|tes)|roles?|positions?|"
+    r"\b(?:applica(?:tion|nt)s?|applied|apply|applying|candida(?:te|cy|tes)|roles?|positions?|"
     r"vacanc(?:y|ies)|jobs?|posts?|openings?|interview\w*|recruit\w*|hiring|hire|"
     r"shortlist\w*|offer letter|cv|r[eé]sum[eé]|careers?|talent|assessment|screening|"
     r"hr|onboarding|contract|salary|start date|team|manager|panel|employment|opportunit\w+)\b",
@@ -107,7 +107,7 @@ _OTHER_DOMAIN = re.compile(
 )
 _HIRING = re.compile(
     r"\b(?:roles?|positions?|vacanc(?:y|ies)|jobs?|candidate|cv|r[eé]sum[eé]|hiring|recruit\w*|"
-    r"careers?|talent|employment|employer|salary|applicant tracking|offer letter)\b",
+    r"careers?|talent|employment|employer|salary|applicant tracking|offer letter|candidates)\b",
     re.IGNORECASE,
 )
 _HEAD_CHARS = 600
@@ -153,7 +153,19 @@ def job_context(email: EmailText, *, confident: bool = False) -> bool:
         return False  # a mailing or a machine's notice that never mentions a job
     if len(email.body.split()) > _SHORT_NOTE_WORDS or confident:
         return True
-    return bool(_JOB_CONTEXT.search(f"{email.subject}\n{email.sender}\n{email.body}"))
+    if _JOB_CONTEXT.search(f"{email.subject}\n{email.sender}\n{email.body}"):
+        return True
+    return _subject_is_a_title(email.subject)  # "barista": "we found someone, thanks!"
+
+
+_SUBJECT_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _subject_is_a_title(subject: str) -> bool:
+    """True for a short subject that names a job ("line cook", "Re: labourer")."""
+    words = _SUBJECT_WORD.findall(subject)
+    words = [w for w in words if w.lower() not in ("re", "fw", "fwd")]
+    return 0 < len(words) <= 4 and words[-1].lower() in _word_list("role_heads.txt")
 
 
 # "Your demo was great, although you lacked Terraform": the point is after the contrast.

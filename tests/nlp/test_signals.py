@@ -145,3 +145,29 @@ def test_an_ats_reply_to_names_the_employer_the_rules_could_not(analyzer: Analyz
     assert first.company is None
     assert second.company == "Quayforge"
     assert second.role == "Stock Controller"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "job"),
+    [
+        ("barista", "hey Tom, we found someone! thanks heaps for applying x", True),
+        ("Re: labourer", "no longer need anyone mate, sorted now. cheers", True),
+        ("Re: Saturday", "no longer need anyone mate, sorted now. cheers", False),
+        ("Re: the flat", "sorry, we've gone with someone else. good luck!", False),
+    ],
+)
+def test_a_short_note_is_job_mail_if_it_or_its_subject_says_so(
+    subject: str, body: str, job: bool
+) -> None:
+    email = EmailText(id="n", subject=subject, sender="Sam <sam@example.org>", body=body)
+    assert job_context(email) is job
+
+
+def test_a_decision_about_candidates_is_job_mail_whatever_else_it_mentions() -> None:
+    # "tenant" alone reads like a rental; the plural "candidates" says job search.
+    body = (
+        "We've reviewed the answers from all the candidates and won't be moving you on. "
+        "Two replies also used our internal jargon (the tenant admin scope). " * 3
+    )
+    email = EmailText(id="t", subject="Your exercise", sender="Jo <jo@example.org>", body=body)
+    assert job_context(email)
