@@ -202,10 +202,16 @@ _WHOLE_NAME = re.compile(
 )
 
 
+_VOCATIVE = re.compile(r"^(?P<name>[A-Z][a-z]+),\s+(?P<next>\S+)")
+
+
 def _subject_part_company(subject: str) -> str | None:
     """A subject part that is a name but no job title: "Feedback - Marston Foods"."""
     text = _SPACES.sub(" ", subject).strip()
     text = re.sub(r"^(?:(?:re|fwd?|fw|sv):\s*)+", "", text, flags=re.IGNORECASE)
+    vocative = _VOCATIVE.match(text)  # "Sam, news": the reader's name, not an employer
+    if vocative and not _is_tail(vocative.group("next")):
+        text = text[vocative.end("name") + 1 :]
     for part in _SUBJECT_PARTS.split(text):
         value = _PART_FILLER.sub("", part).strip(" -–|,.!?")
         value, _ = _split_qualifier(value)

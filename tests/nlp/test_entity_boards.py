@@ -187,3 +187,26 @@ def test_a_plural_firm_word_is_not_a_title_but_the_singular_is() -> None:
     assert _is_role("Partner")
     assert _is_role("Senior Associate")
     assert _is_role("Events Staff")
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "expected"),
+    [
+        (  # the reader's own name before a comma is no employer
+            "Sam, news",
+            "Jo Hale <jo.hale@harbourrecruitment.co.uk>",
+            "Hi Sam,\n\nMarston Foods have decided not to go ahead, I'm afraid.\n\nJo",
+            ("Marston Foods", None),
+        ),
+        (  # but a firm's name before its legal suffix is kept
+            "Acme, Inc - application received",
+            "Acme Careers <careers@acme-widgets.com>",
+            "Hi Sam,\n\nThanks for applying.",
+            ("Acme", None),
+        ),
+    ],
+)
+def test_a_name_the_subject_calls_out(
+    subject: str, sender: str, body: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert extract_company_role(subject, sender, body) == expected
