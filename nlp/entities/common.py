@@ -138,7 +138,8 @@ _SUBJECT_FILLER = re.compile(
     r"\s+(?:role|position|post|vacancy|vacancies|job|application|interview|feedback|offer|"
     r"opportunity|trial|audition|outcome|result|assessment|appointment|taster|sessions?|"
     r"received|booked|confirmed|details|process|shift|test|task|exercise|"
-    r"recruitment|campaign|status|invitation|notes|scores?)\b.*$",
+    r"recruitment|campaign|status|invitation|notes|scores?|search|panel|take-home|"
+    r"visit|cook-off|call|chat)\b.*$",
     re.IGNORECASE,
 )
 # A closing "(ICU)", "(Nights)", "(React)": part of the title, unlike "(Ref 301774)",

@@ -210,3 +210,19 @@ def test_a_name_the_subject_calls_out(
     subject: str, sender: str, body: str, expected: tuple[str | None, str | None]
 ) -> None:
     assert extract_company_role(subject, sender, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [
+        ("Principal search - update", "Principal"),
+        ("Clerical Officer Panel - Interview", "Clerical Officer"),
+        ("iOS Developer take-home - results", "iOS Developer"),
+        ("Travel RN - call with the unit manager", "Travel RN"),
+        ("Head Chef cook-off", "Head Chef"),
+    ],
+)
+def test_a_subject_title_loses_the_step_written_after_it(subject: str, title: str) -> None:
+    from bounceback.nlp.entities.role_rules import _subject_part_role
+
+    assert _subject_part_role(subject) == title
