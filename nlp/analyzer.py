@@ -22,6 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bounceback.nlp.decisions import states_a_rejection
 from bounceback.nlp.entities import EntityModel, EntityReader
 from bounceback.nlp.modeltext import (
     bounded_email,
@@ -219,6 +220,9 @@ class Analyzer:
             ):
                 # Everyday mail: keep the scores' order but well under every threshold.
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
+            elif states_a_rejection(email.body):
+                bar = self.thresholds.labels["rejection"]
+                email_scores["rejection"] = max(email_scores["rejection"], min(1.0, bar + 0.25))
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )

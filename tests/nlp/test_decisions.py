@@ -1,0 +1,59 @@
+"""A decision stated in a fixed form is a rejection, whatever layout surrounds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bounceback.nlp.analyzer import Analyzer
+from bounceback.nlp.decisions import states_a_rejection
+from bounceback.nlp.records import EmailText
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "After reviewing your application, Wexcombe Engineering has decided not to move "
+        "forward at this time.",
+        "Pine Hollow Medical Group has reviewed your application and decided to move "
+        "forward with other candidates.",
+        "Dear Ana,\nWe will not be progressing with your application for this role.",
+        "Thank you for applying. Your application was unsuccessful on this occasion.",
+        "We're sorry to tell you that you were not selected for interview.",
+    ],
+)
+def test_a_plain_decision_is_read(body: str) -> None:
+    assert states_a_rejection(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # an acknowledgement's conditional, the commonest false friend
+        "Thanks for applying. If you have not been shortlisted within four weeks, please "
+        "assume your application has been unsuccessful.",
+        "We have decided to move forward with your application: next is a phone screen.",
+        "Should your application be unsuccessful, we will keep your CV on file.",
+        "Thanks for your application. We'll be in touch soon.",
+    ],
+)
+def test_what_is_not_a_decision(body: str) -> None:
+    assert not states_a_rejection(body)
+
+
+def test_a_board_notice_that_states_the_decision_is_a_rejection(analyzer: Analyzer) -> None:
+    body = (
+        "An update on your application\n\nPython Developer · Wexcombe Engineering\n\n"
+        "Thank you for your interest in the Python Developer role. After reviewing your "
+        "application, Wexcombe Engineering has decided not to move forward at this time.\n\n"
+        "Don't be discouraged, there are new jobs every day.\n\nFind jobs\n\n"
+        "You received this email because you subscribed to it. Unsubscribe | Privacy"
+    )
+    email = EmailText(
+        id="board",
+        subject="Update on your application for Python Developer",
+        sender="Indeed <donotreply@match.indeed.com>",
+        body=body,
+    )
+    result = analyzer.analyze_one(email)
+    assert "rejection" in result.labels
+    assert (result.company, result.role) == ("Wexcombe Engineering", "Python Developer")
