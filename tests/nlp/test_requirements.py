@@ -38,11 +38,22 @@ def test_what_names_nothing_missing(sentence: str) -> None:
     assert not states_a_requirement(sentence)
 
 
-def test_the_requirement_behind_a_rejection_is_reported_as_a_gap(analyzer: Analyzer) -> None:
+@pytest.mark.parametrize(
+    "point",
+    [
+        # each scored well under 0.5 by the gap model alone (0.02 to 0.29 when written)
+        "Thanks for the trial, but we found someone who lives nearer the bakery.",
+        "Sorry, we've gone with someone who has held the SSSTS ticket for a few years.",
+        "Unfortunately you do not currently hold a Gas Safe registration, which is "
+        "essential for this post.",
+    ],
+)
+def test_the_requirement_behind_a_rejection_is_reported_as_a_gap(
+    analyzer: Analyzer, point: str
+) -> None:
     body = (
-        "Hi Priya,\n\nThanks for coming in on Tuesday. We've decided to offer the role to "
-        "another applicant. We went with someone who has already run a site team of "
-        "twenty, as we open the second depot in March.\n\nAll the best,\nMarcus"
+        f"Hi Priya,\n\nThank you for your time on Tuesday. We've decided not to take your "
+        f"application further. {point}\n\nAll the best,\nMarcus"
     )
     email = EmailText(
         id="req",
@@ -52,7 +63,4 @@ def test_the_requirement_behind_a_rejection_is_reported_as_a_gap(analyzer: Analy
     )
     result = analyzer.analyze_one(email)
     assert "rejection" in result.labels
-    assert [g.text for g in result.gaps] == [
-        "We went with someone who has already run a site team of twenty, as we open the "
-        "second depot in March."
-    ]
+    assert point in [g.text for g in result.gaps]
