@@ -259,13 +259,13 @@ def _analyse_batch(
     replies = _digest_replies(account_id, batch, session=session)
     for message in replies:
         analyses.save_analysis(
-            message, model_version="digest-reply", labels=[], scores={}, company=None,
-            role=None, gaps=[], postings=[], session=session,
+            message, model_version=analyses.DIGEST_REPLY_VERSION, labels=[], scores={},
+            company=None, role=None, gaps=[], postings=[], session=session,
         )  # fmt: skip
     batch = [m for m in batch if m not in replies]
     results = analyzer.analyze([email_text(m) for m in batch])
     for message, result in zip(batch, results, strict=True):
-        tally.postings += _save_result(message, result, analyzer.version, session=session)
+        tally.postings += save_result(message, result, analyzer.version, session=session)
         tally.messages += 1
         tally.gaps += len(result.gaps)
 
@@ -289,7 +289,7 @@ def _digest_replies(account_id: int, batch: list[Message], *, session: Session) 
     return replies
 
 
-def _save_result(message: Message, result: Analysis, version: str, *, session: Session) -> int:
+def save_result(message: Message, result: Analysis, version: str, *, session: Session) -> int:
     """Store what the model found in one message; the number of new postings it added."""
     found = postings_for(message, result)
     return analyses.save_analysis(

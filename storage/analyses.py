@@ -9,16 +9,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from bounceback.storage import review
 from bounceback.storage.models import (
     Analysis,
+    Correction,
     Gap,
     JobPosting,
     Message,
 )
+
+#: The model version stored for bounceback's own mail (its digests, replies to them):
+#: acted on, never classified.
+DIGEST_REPLY_VERSION = "digest-reply"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +143,56 @@ def _posting_row(message: Message, posting: NewPosting) -> JobPosting:
         received_at=message.received_at,
         posted_at=posting.posted_at,
     )
+
+
+def _rereadable(account_id: int) -> list[ColumnElement[bool]]:
+    """Conditions for an analysed message the user never reviewed or corrected."""
+    corrected = select(Correction.id).where(Correction.message_id == Message.id).exists()
+    return [
+        Message.account_id == account_id,
+        Message.quarantine_reason.is_(None),
+        Analysis.review_status == "auto",
+        Analysis.model_version != DIGEST_REPLY_VERSION,
+        ~corrected,
+    ]
+
+
+def messages_to_reread(
+    account_id: int, after_id: int, limit: int, *, session: Session
+) -> list[Message]:
+    """Analysed messages of the account that a newer reader may read again, by id after
+    ``after_id``: the ones the user never reviewed or corrected (their word stands)."""
+    query = (
+        select(Message)
+        .join(Analysis, Analysis.message_id == Message.id)
+        .where(Message.id > after_id, *_rereadable(account_id))
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_kept_as_reviewed(account_id: int, *, session: Session) -> int:
+    """Analysed job mail of the account the user reviewed or corrected."""
+    analysed = select(func.count(Analysis.id)).join(Message, Message.id == Analysis.message_id)
+    everything = session.scalar(
+        analysed.where(
+            Message.account_id == account_id,
+            Message.quarantine_reason.is_(None),
+            Analysis.model_version != DIGEST_REPLY_VERSION,
+        )
+    )
+    rereadable = session.scalar(analysed.where(*_rereadable(account_id)))
+    return int(everything or 0) - int(rereadable or 0)
+
+
+def drop_analysis(message: Message, *, session: Session) -> tuple[tuple[str, ...], int]:
+    """Delete what the model said about ``message`` (its analysis and gaps, not the
+    postings it brought); returns the labels it had and how many gaps."""
+    analysis = session.scalars(select(Analysis).where(Analysis.message_id == message.id)).one()
+    labels = tuple(analysis.labels)
+    gaps = session.scalar(select(func.count(Gap.id)).where(Gap.message_id == message.id)) or 0
+    session.execute(delete(Gap).where(Gap.message_id == message.id))
+    session.delete(analysis)
+    session.flush()
+    return labels, int(gaps)

@@ -32,6 +32,8 @@ FAILURES = [
     (["forget", "nobody@example.com"], "no account nobody@example.com"),
     (["export", "--account", "nobody@example.com"], "no account nobody@example.com"),
     (["export"], "nothing to export"),
+    (["db", "reanalyse"], "no account is connected yet"),
+    (["db", "reanalyse", "--account", "nobody@example.com"], "no account nobody@example.com"),
     (["profile", "--digest-time", "25:00"], "'25:00' is not a time"),
     (["profile", "--timezone", "Mars/Base"], "'Mars/Base' is not a time zone"),
     (["profile", "--digest-day", "funday"], "'funday' is not a weekday"),

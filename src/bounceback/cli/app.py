@@ -12,7 +12,17 @@ from typing import Annotated
 
 import typer
 
-from bounceback.cli import applications, connect, data, profile, review, run, serve, train
+from bounceback.cli import (
+    applications,
+    connect,
+    data,
+    profile,
+    reanalyse,
+    review,
+    run,
+    serve,
+    train,
+)
 from bounceback.cli.output import _redacted, friendly_errors, out
 from bounceback.settings import load_settings
 
@@ -69,6 +79,9 @@ def db_upgrade(
         print(json.dumps({"database": where, "revision": revision}))
         return
     out.print(f"database is up to date (revision {revision}): {where}", markup=False)
+
+
+db_app.command("reanalyse")(friendly_errors(reanalyse.reanalyse))
 
 
 def main() -> None:

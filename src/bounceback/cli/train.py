@@ -86,6 +86,7 @@ def render(result: TrainResult) -> str:
     lines.extend(result.notes)
     if result.accepted:
         lines.append(f"switched to the new model: {result.model_path}")
+        lines.append("new mail is read with it; bounceback db reanalyse reads stored mail again")
     else:
         lines.append("kept the model in use: the new one scored lower on the held-out split")
     return "\n".join(lines)
