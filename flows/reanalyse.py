@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bounceback.errors import ConfigError
 from bounceback.flows.analyse import TextAnalyzer, email_text, parse_body, save_result
+from bounceback.flows.lease import fenced_sessions, held, holder_name
 from bounceback.flows.link import relink_account
 from bounceback.storage import analyses
 from bounceback.storage.models import Message
@@ -41,8 +43,21 @@ def reanalyse_account(
     """Read the account's unreviewed mail again and rebuild its applications.
 
     Each batch is one transaction: a run stopped part-way leaves every message with one
-    analysis, old or new, and running it again finishes the job.
+    analysis, old or new, and running it again finishes the job. It holds the account's
+    poll lease, so a poll never links mail while its analyses are being replaced.
     """
+    with held(sessions, account_id, holder_name("reanalyse")) as lease:
+        if lease is None:
+            raise ConfigError(
+                "a poll of this account is running; run bounceback db reanalyse again when "
+                "it has finished"
+            )
+        return _reread_account(account_id, analyzer, fenced_sessions(sessions, lease), batch_size)
+
+
+def _reread_account(
+    account_id: int, analyzer: TextAnalyzer, sessions: sessionmaker[Session], batch_size: int
+) -> RereadReport:
     report = RereadReport()
     after = 0
     while True:

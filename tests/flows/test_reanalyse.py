@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from bounceback.cli.app import app
+from bounceback.errors import ConfigError
 from bounceback.flows.analyse import email_text
+from bounceback.flows.lease import acquire, release
 from bounceback.flows.reanalyse import reanalyse_account
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.settings import load_settings
@@ -107,3 +110,21 @@ def test_the_command_reports_each_account_and_refuses_unknown_ones(
     unknown = runner.invoke(app, ["db", "reanalyse", "--account", "nobody@example.org"])
     assert unknown.exit_code == 1
     assert unknown.output.count("\n") == 1 and "no account nobody@example.org" in unknown.output
+
+
+def test_a_running_poll_keeps_it_out_and_nothing_changes(
+    sqlite_sessions: sessionmaker[Session], analyzer: Analyzer
+) -> None:
+    ids = populate(sqlite_sessions, analyzer, xss=False)
+    with sqlite_sessions.begin() as session:
+        account_id = session.get_one(Message, ids[STALE]).account_id
+    _as_an_older_reader_left_it(sqlite_sessions, ids[STALE])
+    poll = acquire(sqlite_sessions, account_id, "a poll")
+    assert poll is not None
+    try:
+        with pytest.raises(ConfigError, match="a poll of this account is running"):
+            reanalyse_account(account_id, analyzer, sessions=sqlite_sessions)
+    finally:
+        release(sqlite_sessions, poll)
+    with sqlite_sessions.begin() as session:
+        assert _state(session, ids[STALE]) == ([], [])
