@@ -46,10 +46,10 @@ def _state(session: Session, message_id: int) -> tuple[list[str], list[tuple[int
 
 
 def test_unreviewed_mail_is_read_again_and_corrected_mail_is_left_alone(
-    sqlite_sessions: sessionmaker[Session], analyzer: Analyzer
+    sessions: sessionmaker[Session], analyzer: Analyzer
 ) -> None:
-    ids = populate(sqlite_sessions, analyzer, xss=False)
-    with sqlite_sessions.begin() as session:
+    ids = populate(sessions, analyzer, xss=False)
+    with sessions.begin() as session:
         account_id = session.get_one(Message, ids[STALE]).account_id
         fresh = analyzer.analyze_one(email_text(session.get_one(Message, ids[STALE])))
         analysis = session.scalars(
@@ -57,15 +57,15 @@ def test_unreviewed_mail_is_read_again_and_corrected_mail_is_left_alone(
         ).one()
         corrections.relabel(analysis, ["rejection"], session=session)
         corrections.mark_reviewed(analysis, session=session)
-    with sqlite_sessions.begin() as session:
+    with sessions.begin() as session:
         reviewed_before = _state(session, ids[REVIEWED])
         reviewed_text = session.get_one(Message, ids[REVIEWED]).analysed_text
         kept_corrections = session.scalar(select(func.count(Correction.id)))
-    _as_an_older_reader_left_it(sqlite_sessions, ids[STALE])
+    _as_an_older_reader_left_it(sessions, ids[STALE])
 
-    report = reanalyse_account(account_id, analyzer, sessions=sqlite_sessions)
+    report = reanalyse_account(account_id, analyzer, sessions=sessions)
 
-    with sqlite_sessions.begin() as session:
+    with sessions.begin() as session:
         stale = session.get_one(Message, ids[STALE])
         assert len(stale.analysed_text) > 80, "the raw bytes were parsed again"
         labels, gaps = _state(session, ids[STALE])
@@ -84,7 +84,7 @@ def test_unreviewed_mail_is_read_again_and_corrected_mail_is_left_alone(
     assert report.labels_changed >= 1 and report.gaps_after > report.gaps_before
     assert report.applications == applications > 0
 
-    again = reanalyse_account(account_id, analyzer, sessions=sqlite_sessions)
+    again = reanalyse_account(account_id, analyzer, sessions=sessions)
     assert (again.messages, again.labels_changed, again.gaps_after) == (
         report.messages,
         0,
