@@ -269,7 +269,7 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
         rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<org>{_NAME})",
-        rf"(?m)(?:^|[.!?]\s+)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|has) (?:come back|got back|"
+        rf"(?m)(?:^|[.!?,]\s+)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|has) (?:come back|got back|"
         rf"gotten back|decided|offered|asked|shortlisted|invited|confirmed|been in touch|given|"
         rf"chosen|gone with|made|filled|appointed|selected|moved|reviewed|viewed|received|added|"
         rf"stopped recruiting|withdrawn|closed)",
