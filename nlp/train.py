@@ -288,6 +288,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", choices=("labels", "gaps", "entities"), default=None)
     parser.add_argument("--evaluate-only", action="store_true", help="skip training")
     parser.add_argument(
+        "--compile-only",
+        action="store_true",
+        help="only compile the corpus sources and .eml sets into the JSONL splits",
+    )
+    parser.add_argument(
         "--dev-thresholds",
         action="store_true",
         help="fit label calibration and thresholds on the dev split instead of k folds",
@@ -304,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.compile_only:
+        sys.stdout.write(compile_corpus(args.corpus / "sources", args.corpus) + "\n")
+        return 0
     if not args.evaluate_only:
         if (args.corpus / "sources").is_dir():
             logger.info("corpus: %s", compile_corpus(args.corpus / "sources", args.corpus))

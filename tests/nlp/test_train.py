@@ -136,6 +136,21 @@ def test_shipped_corpus_is_split_and_covers_the_taxonomy() -> None:
     assert is_dev("x") == is_dev("x")
 
 
+def test_the_shipped_corpus_is_what_its_sources_compile_to(tmp_path: Path) -> None:
+    # The compiled JSONL is what evaluation's dev split and `bounceback train` read: when the
+    # reading code changes how an .eml set is read (forwards, header signals), it is
+    # compiled again and committed, or dev figures are measured on text the product no
+    # longer reads.
+    (tmp_path / "mail").symlink_to(CORPUS_DIR / "mail")
+    compile_corpus(CORPUS_DIR / "sources", tmp_path)
+    for name in ("emails.train", "emails.dev", "gaps.train", "gaps.dev"):
+        fresh = (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8")
+        shipped = (CORPUS_DIR / f"{name}.jsonl").read_text(encoding="utf-8")
+        assert fresh == shipped, (
+            f"{name}.jsonl is stale: run python -m bounceback.nlp.train --compile-only"
+        )
+
+
 def test_every_source_email_parses() -> None:
     for path in sorted((CORPUS_DIR / "sources").glob("emails_*.txt")):
         for record in parse_emails(path):
