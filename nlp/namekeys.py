@@ -2,14 +2,16 @@
 
 "Greyfriars Data" and "Greyfriars Data Co" are one employer, so are "The Quillon Company
 Ltd" and "Quillon"; "Kestrel Analytics" and "Kestrel Payments" are not. Similarity comes
-from rapidfuzz, never from hand-written edit distances. Pure functions; no I/O.
+from rapidfuzz, never from hand-written edit distances. Pure functions; the only file read
+is the packaged organisation word lists, once.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.resources import files
 
 from rapidfuzz import fuzz
 
@@ -101,6 +103,25 @@ _DESCRIPTORS = frozenset(
         "jobs",
     ]
 )
+# Words inside an organisation-type tail that are not themselves types ("Fire and Rescue
+# Service", "Office of Public Works").
+_TAIL_JOINERS = frozenset(["and", "of", "for", "the", "fire", "rescue", "day", "holiday", "parks"])
+
+
+@cache
+def _organisation_words() -> frozenset[str]:
+    """Words that say what kind of organisation a name is ("Trust", "Theatre", "Clinic"):
+    the two organisation lexicons the entity rules read (``lexicon/org_tail.txt`` and
+    ``lexicon/org_words.txt``, abbreviations written out), folded, plus the descriptors."""
+    found = set(_DESCRIPTORS)
+    for name in ("org_tail.txt", "org_words.txt"):
+        text = files("bounceback.nlp").joinpath("lexicon", name).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                found.update(_fold(line.replace("=", " ")).split())
+    return frozenset(found)
+
+
 # Job boards: their one-click "application sent" mail is the last word an employer ever
 # sends through them, so silence there is no signal.
 
@@ -137,9 +158,47 @@ def employer_similarity(a: str | None, b: str | None) -> float:
     short, long = sorted((key_a.split(), key_b.split()), key=len)
     if long[: len(short)] == short and all(w in _DESCRIPTORS for w in long[len(short) :]):
         return 95.0  # "Quillon" and "Quillon Software"
+    if _organisation_tail(short, long):
+        return 92.0  # "Wrenfield Arts" and "Wrenfield Arts Trust"
     # Whole-string similarity only: a shared first word ("Kestrel Analytics", "Kestrel
     # Payments") is not enough, where token-set or partial ratios would call it 100.
     return float(fuzz.ratio(key_a.replace(" ", ""), key_b.replace(" ", "")))
+
+
+def _organisation_tail(short: list[str], long: list[str]) -> bool:
+    """True if ``long`` is ``short`` with words after it that only say what kind of
+    organisation it is ("Wrenfield Arts" + "Trust", "Dorsey Fire" + "and Rescue Service"),
+    or ``short`` cuts short an organisation word ("Copsey Aero", "Copsey Aerospace").
+
+    A one-word name matches only whole ("Bluefin" is not "Bluefinch Studio"), and the
+    tail must hold at least one organisation word: "Kestrel Analytics" and "Kestrel
+    Payments" stay apart because neither is the other with words added.
+    """
+    if len(long) < len(short):
+        return False
+    organisation = _organisation_words()
+    head, last = short[:-1], short[-1]
+    if long[: len(head)] != head:
+        return False
+    parted, tail = long[len(head)], long[len(short) :]
+    if parted == last:
+        return bool(tail) and _names_a_kind(tail)
+    # "Aero" for "Aerospace", "Pharma" for "Pharmacy"
+    return (
+        len(short) >= 2
+        and len(last) >= 4
+        and parted.startswith(last)
+        and parted in organisation
+        and (not tail or _names_a_kind(tail))
+    )
+
+
+def _names_a_kind(tail: list[str]) -> bool:
+    """True if words only say what kind of organisation something is ("and Rescue Service")."""
+    organisation = _organisation_words()
+    return any(w in organisation for w in tail) and all(
+        w in organisation or w in _TAIL_JOINERS for w in tail
+    )
 
 
 _ROLE_NOISE = re.compile(r"\b(?:role|position|post|vacancy|job|opening|opportunity)\b")

@@ -84,11 +84,18 @@ def _spelled_by_sender(sender: str, text: str, *, exact_only: bool = False) -> s
 
 @lru_cache(maxsize=16)
 def _spellings_of_core(sender: str, text: str) -> tuple[str | None, str | None]:
-    """(exact spelling, prefix spelling) of the sender's core in ``text``: one pass."""
+    """(exact spelling, prefix or stem spelling) of the sender's core in ``text``: one pass.
+
+    A prefix spelling is longer than the core ("Quillpoint Technologies" for
+    ``quillpointtech``); a stem is shorter, the core adding a few letters of its own
+    ("Ironwood" for ``ironwoodsaas``, "Westbrook Community College" for ``westbrookcc``,
+    the initials read from the words after the stem). A prefix wins over a stem.
+    """
     core = _sender_core(sender)
     if core is None:
         return None, None
     prefix: str | None = None
+    stem: str | None = None
     first = core[0]
     for run in _CAPITAL_RUN.finditer(text):
         words = run.group().split()
@@ -101,9 +108,10 @@ def _spellings_of_core(sender: str, text: str) -> tuple[str | None, str | None]:
                 step = letters[j]
                 if words[j] == "&" and not core.startswith(joined + step):
                     step = ""  # "Sood & Associates" for "soodassociates"
-                joined += step
-                if not joined.startswith(core[: len(joined)]) and not joined.startswith(core):
+                if not core.startswith(joined + step) and not (joined + step).startswith(core):
+                    stem = stem or _stem_spelling(core, joined, words[i:j], words[j:])
                     break
+                joined += step
                 if joined == core or (joined.startswith(core) and len(core) >= 6):
                     end = j + 1
                     if joined == core:
@@ -116,7 +124,27 @@ def _spellings_of_core(sender: str, text: str) -> tuple[str | None, str | None]:
                         return found, prefix
                     prefix = prefix or found
                     break
-    return None, prefix
+            else:
+                stem = stem or _stem_spelling(core, joined, words[i : i + 6], [])
+    return None, prefix or stem
+
+
+#: Letters a domain adds to the name it spells that say nothing of the organisation.
+_DOMAIN_EXTRAS = frozenset(["hq", "app", "saas", "uk", "us", "usa", "inc", "ltd", "online"])
+
+
+def _stem_spelling(core: str, joined: str, name: list[str], after: list[str]) -> str | None:
+    """``name`` if its letters begin the core and the core adds only letters that name
+    nothing ("Shingle" for ``shinglehq``) or the initials of the words after the name,
+    which are then spelled out ("Westbrook Community College" for ``westbrookcc``). An
+    organisation word the domain adds is not dropped: ``kindredbank`` is not "Kindred"."""
+    extra = core[len(joined) :]
+    if not name or len(joined) < 5 or not extra:
+        return None
+    initials = [w for w in after[: len(extra)] if w[:1].isupper()]
+    if 2 <= len(extra) == len(initials) and "".join(w[0].lower() for w in initials) == extra:
+        return _clean_company(" ".join([*name, *initials]))
+    return _clean_company(" ".join(name)) if extra in _DOMAIN_EXTRAS else None
 
 
 def _display_spelled_by_sender(sender: str) -> str | None:

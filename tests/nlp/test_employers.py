@@ -25,6 +25,13 @@ from bounceback.nlp.employers import (
         ("Pennant & Rousseau plc", "Pennant and Rousseau"),
         ("Lumière Studios", "Lumiere Studios"),
         ("Harrowgate Energy", "Harrowgate Enrgy"),  # a typo in a subject
+        # words after the name that only say what kind of organisation it is
+        ("Wrenfield Arts", "Wrenfield Arts Trust"),
+        ("Dorsey Fire", "Dorsey Fire and Rescue Service"),
+        ("Tollgate Medical", "Tollgate Medical Clinic"),
+        ("Harebell", "Harebell Hotel"),
+        ("Copsey Aero", "Copsey Aerospace"),  # the short name abbreviates a word
+        ("Lanner Pharma", "Lanner Pharmacy Group"),
     ],
 )
 def test_one_employer_written_two_ways(a: str, b: str) -> None:
@@ -40,6 +47,10 @@ def test_one_employer_written_two_ways(a: str, b: str) -> None:
         ("Corvid Health", "Corvid Retail"),
         ("Acme", "Acne Studios"),
         ("Applyflow", "Ridgeback Retail"),
+        ("Wrenfield", "Wrenfieldia Studio"),  # a one-word name matches only whole
+        ("Wrenfield Arts", "Wrenfield Arts Marketplace"),  # not an organisation word
+        ("Grove & Co", "Grove & Mallory"),
+        ("Copsey Aero", "Copsey Aeroponics Ltd"),
     ],
 )
 def test_different_employers_sharing_words_stay_apart(a: str, b: str) -> None:

@@ -93,6 +93,44 @@ def test_is_ats_domain(domain: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sender", "body", "company"),
+    [
+        # The domain adds letters that name nothing: the name as the email writes it.
+        (
+            "Dev Rana <dev@tillerbirdhq.com>",
+            "Thanks for talking to us about Tillerbird. We have filled the role.",
+            "Tillerbird",
+        ),
+        (
+            "People <people@ashcombesaas.io>",
+            "We have decided not to progress. Thank you for your interest in Ashcombe.",
+            "Ashcombe",
+        ),
+        # The domain's extra letters are the initials of the words after the name.
+        (
+            "HR <hr@ferncliffcc.edu>",
+            "Thank you for your interest in teaching at Ferncliff Community College.",
+            "Ferncliff Community College",
+        ),
+        # An organisation word the domain adds is kept: not "Maldon" for maldonbank.
+        (
+            "Careers <careers@maldonbank.co.uk>",
+            "Thank you for applying to Maldon. We will not take this further.",
+            "Maldon Bank",
+        ),
+        # "LLP" in a domain is a legal form, not two words.
+        (
+            "Anna Price <anna@priceandhollowayllp.co.uk>",
+            "Thank you for coming in.",
+            "Price & Holloway LLP",
+        ),
+    ],
+)
+def test_a_domain_that_adds_letters_to_the_name(sender: str, body: str, company: str) -> None:
+    assert extract_company_role("Your application", sender, body)[0] == company
+
+
+@pytest.mark.parametrize(
     ("subject", "sender", "body", "company", "role"),
     [
         # The name in the body whose letters spell the sender's domain.
