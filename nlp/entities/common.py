@@ -174,7 +174,10 @@ _NOT_ROLE = re.compile(
     r"result|outcome|catch|chat|trial|day|invitation|process|appointment)\b",
     re.IGNORECASE,
 )
-_HEAD_OF = re.compile(r"^(?:Head|Teacher|Director|Professor|Lecturer|Chief) of [A-Z]")
+# "Head of Finance", and with up to two qualifiers before it: "Interim Head of Finance"
+_HEAD_OF = re.compile(
+    r"^(?:[A-Z][a-z-]+ ){0,2}(?:Head|Teacher|Director|Professor|Lecturer|Chief) of [A-Z]"
+)
 
 
 def _is_role(value: str) -> bool:

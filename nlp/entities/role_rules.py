@@ -66,13 +66,13 @@ _BODY_TITLE_PATTERNS = [
         rf"(?P<role>{_TITLE_WORDS})\s*(?:[,(]|$| - | at )",
         rf"\b(?:applying|applied|apply|application) (?:to|for) (?:be|become) (?:an? |the )?"
         rf"(?P<role>{_TITLE_WORDS})(?: (?:with|at|for)\b|[.,!])",
-        r"\b(?:for|to|of|about|on|offer you) (?:the|our|your|a|an) "
+        r"\b(?:for|to|of|about|on|offer you|given|gave|offered|filled) (?:the|our|your|a|an) "
         r"(?:(?:internal|new|open|advertised|current|vacant|permanent|temporary) )?"
         rf"(?P<role>{_TITLE_WORDS}) (?:role|position|post|job|vacancy|opening|spot|hire|"
         r"contract|place|places|scheme|programme|program)\b",
         rf"\b(?:interview|applications|application) for (?:the )?(?P<role>{_TITLE_WORDS})"
         r" (?:at|tomorrow|today|on|has|is|and|with)\b",
-        rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})[.,(]",
+        rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})(?:[.,(]| [-–] | at )",
         # "has invited you to an interview for:\n\nStaff Nurse - Acute Medical Unit (C9162)"
         r"\b(?:for|as)[ \t]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"
         r"(?P<role>[A-Z][^\n(]{2,80}?)[ \t]*(?:\([^)\n]*\))?[ \t]*$",
@@ -107,6 +107,8 @@ def _card_role(head: str, company: str | None) -> str | None:
         elif parts[0].casefold().endswith(" " + wanted):
             # the two lines re-joined by unwrapping: "Senior Analyst Quillgate · Dublin"
             candidate = parts[0][: -len(wanted) - 1]
+        elif len(parts) > 1 and parts[0].casefold() == wanted and _is_role(parts[1]):
+            candidate = parts[1]  # "Grevillea Constructions · Site Engineer"
         elif index and parts[0].casefold() == wanted:
             candidate = _TITLE_FIELDS.split(lines[index - 1])[0]
         elif (
@@ -140,6 +142,36 @@ def title_case(value: str) -> str:
     if not value.islower():
         return value
     return " ".join(w if w in ("of", "and", "&", "in") else w.capitalize() for w in value.split())
+
+
+#: Capitalised words that open a sentence or a name, never a title's first word.
+_NOT_TITLE_WORDS = frozenset(
+    [
+        *("a", "an", "the", "our", "your", "their", "this", "that", "my", "new"),
+        *("dear", "hi", "hello", "thank", "thanks", "re", "fwd", "please"),
+        *("interview", "application", "applications", "offer", "position", "role", "post"),
+        *("job", "vacancy", "unfortunately", "congratulations"),
+    ]
+)
+
+
+def fuller_title(role: str, text: str, company: str | None) -> str:
+    """The title with the capitalised words the email writes before it ("Firefighter" ->
+    "Wholetime Firefighter" when the body says "our Wholetime Firefighter campaign"), up to
+    three, never the employer's name or a sentence's opening word; else ``role``."""
+    if not role[:1].isupper() or len(role) < 3:
+        return role
+    name = {w.casefold() for w in (company or "").split()}
+    for match in re.finditer(rf"((?:[A-Z][\w/&-]*[ \t]+){{1,3}}){re.escape(role)}\b", text):
+        words = match.group(1).split()
+        while words and (words[0].casefold() in _NOT_TITLE_WORDS or words[0].casefold() in name):
+            words = words[1:]
+        start, title = match.start(1), " ".join([*words, role])
+        if words and (start == 0 or text[start - 1] in " \t") and _is_role(title):
+            before = text[:start].rstrip()
+            if before and before[-1] not in ".!?:\n":
+                return title
+    return role
 
 
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)

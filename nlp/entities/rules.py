@@ -73,6 +73,7 @@ from bounceback.nlp.entities.role_rules import (
     _clean_body_title,
     _from_subject,
     _subject_part_role,
+    fuller_title,
     title_case,
 )
 
@@ -97,7 +98,7 @@ def rule_company_role(subject: str, sender: str, body: str) -> tuple[str | None,
     if (role is None or not _is_role(role)) and _relays(sender) == "ats":
         role = _card_role(head, company) or role  # a board's card, never a signature
     if role:
-        role = _tidy_role(role, company)
+        role = _tidy_role(fuller_title(role, f"{subject}\n{head}", company), company)
     return company or None, role
 
 

@@ -439,3 +439,50 @@ def test_a_boards_alert_names_no_employer(sender: str) -> None:
         "12 new jobs for Data Analyst", sender, "New jobs match your alert."
     )
     assert company is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "role"),
+    [
+        # The capitalised words the body writes before the subject's bare title.
+        (
+            "Lifeguard - outcome",
+            "HR <hr@pebblecove.org.uk>",
+            "Thank you for attending the Senior Lifeguard assessment. Sadly you were not "
+            "successful.",
+            "Senior Lifeguard",
+        ),
+        # A "Head of" title with a qualifier before it.
+        (
+            "Acting Head of Estates - Morrow Group",
+            "Lena Fox <lena@foxsearch.co.uk>",
+            "Hi Tom, Morrow have decided to go another way.",
+            "Acting Head of Estates",
+        ),
+        # A lower-case title in "have given the ... job to someone else".
+        (
+            "Update",
+            "Jo Hart <jo@hartcrossbakery.co.uk>",
+            "Hi Sam, we've given the bakery assistant job to someone else, sorry.",
+            "Bakery Assistant",
+        ),
+        # "the role" + title + a place after a dash.
+        (
+            "Thanks for applying!",
+            "Quarrel Homes <no-reply@quarrel.teamtailor-mail.com>",
+            "Thanks for applying for the role Site Surveyor – Leeds at Quarrel Homes.",
+            "Site Surveyor",
+        ),
+        # A board's card with the employer first and the title after it.
+        (
+            "Reminder: your interview with Dunlin Freight is tomorrow",
+            "Indeed Interview <interviews@indeed.com>",
+            "Reminder: interview tomorrow\nDunlin Freight · Yard Planner\nFriday, 10:00",
+            "Yard Planner",
+        ),
+    ],
+)
+def test_titles_written_around_the_first_mention(
+    subject: str, sender: str, body: str, role: str
+) -> None:
+    assert extract_company_role(subject, sender, body)[1] == role
