@@ -105,7 +105,9 @@ _DESCRIPTORS = frozenset(
 )
 # Words inside an organisation-type tail that are not themselves types ("Fire and Rescue
 # Service", "Office of Public Works").
-_TAIL_JOINERS = frozenset(["and", "of", "for", "the", "fire", "rescue", "day", "holiday", "parks"])
+_TAIL_JOINERS = frozenset(
+    ["and", "of", "for", "the", "fire", "rescue", "day", "holiday", "public", "community"]
+)
 
 
 @cache
@@ -166,31 +168,54 @@ def employer_similarity(a: str | None, b: str | None) -> float:
 
 
 def _organisation_tail(short: list[str], long: list[str]) -> bool:
-    """True if ``long`` is ``short`` with words after it that only say what kind of
-    organisation it is ("Wrenfield Arts" + "Trust", "Dorsey Fire" + "and Rescue Service"),
-    or ``short`` cuts short an organisation word ("Copsey Aero", "Copsey Aerospace").
+    """True if ``long`` is ``short`` with words that only say what kind of organisation it
+    is, after it ("Wrenfield Arts" + "Trust", "Dorsey Fire" + "and Rescue Service") or
+    inside it ("Oakhill [Community] School"), spaced either way ("Tolland Health Care",
+    "Tolland Healthcare NHS Trust"); or if ``short`` cuts short an organisation word
+    ("Copsey Aero", "Copsey Aerospace").
 
     A one-word name matches only whole ("Bluefin" is not "Bluefinch Studio"), and the
-    tail must hold at least one organisation word: "Kestrel Analytics" and "Kestrel
+    added words must include an organisation word: "Kestrel Analytics" and "Kestrel
     Payments" stay apart because neither is the other with words added.
     """
-    if len(long) < len(short):
+    if len(long) < len(short) or not short:
         return False
-    organisation = _organisation_words()
+    letters = "".join(short)
+    for k in range(1, len(long)):
+        joined = "".join(long[:k])
+        if joined == letters:
+            return _names_a_kind(long[k:])
+        if not letters.startswith(joined):
+            break
+    if long[0] == short[0] and len(long) > len(short) and _inserted(short, long):
+        return True
     head, last = short[:-1], short[-1]
-    if long[: len(head)] != head:
+    if long[: len(head)] != head or len(long) == len(head):
         return False
     parted, tail = long[len(head)], long[len(short) :]
-    if parted == last:
-        return bool(tail) and _names_a_kind(tail)
     # "Aero" for "Aerospace", "Pharma" for "Pharmacy"
     return (
         len(short) >= 2
         and len(last) >= 4
+        and parted != last
         and parted.startswith(last)
-        and parted in organisation
+        and parted in _organisation_words()
         and (not tail or _names_a_kind(tail))
     )
+
+
+def _inserted(short: list[str], long: list[str]) -> bool:
+    """True if ``long`` is ``short`` with organisation words put in ("Oakhill Community
+    School" for "Oakhill School")."""
+    added: list[str] = []
+    rest = iter(short)
+    wanted = next(rest, None)
+    for word in long:
+        if word == wanted:
+            wanted = next(rest, None)
+        else:
+            added.append(word)
+    return wanted is None and _names_a_kind(added)
 
 
 def _names_a_kind(tail: list[str]) -> bool:

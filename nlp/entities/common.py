@@ -49,8 +49,10 @@ _ROLE_WORDS = (
 )
 # A run of words that can form a role or company name (Title Case, acronyms, & / - . ,).
 # A dot only inside a word (node.js), never at its end, except after "Sr", "Jr", "Snr", "Jnr"
-# ("Sr. Data Engineer" is one title).
-_ABBREVIATION_DOT = r"(?:(?<=\bSr)|(?<=\bJr)|(?<=\bSnr)|(?<=\bJnr))\.(?= )"
+# ("Sr. Data Engineer" is one title) and "St", "Mt" before a name ("St. Agnes Hospital").
+_ABBREVIATION_DOT = (
+    r"(?:(?<=\bSr)|(?<=\bJr)|(?<=\bSnr)|(?<=\bJnr))\.(?= )|(?:(?<=\bSt)|(?<=\bMt))\.(?= [A-Z])"
+)
 _WORD = rf"(?:[\w&'’/+#-]|\.(?=\w)|{_ABBREVIATION_DOT})*"
 _NAME = rf"[A-Z0-9]{_WORD}(?:[ \t]+(?:[A-Z0-9(]{_WORD}\)?|of|and|for|in|&|-|–|de|la|the))*"
 
@@ -113,13 +115,17 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]")
 _SPACES = re.compile(r"\s+")
 
 
+# A calendar's own notifications ("calendar-notification@google.com"): a tool, not Google.
+_CALENDAR_MAILBOX = re.compile(r"^calendar[-_.]?notifications?@", re.IGNORECASE)
+
+
 def _relays(sender: str) -> str:
     """Who writes if not the employer: "ats" (ATS, job board, tool), "agency", "personal"."""
     _, address = _parse_sender(sender)
     domain = address.rpartition("@")[2].lower()
     if not domain:
         return "personal"
-    if is_ats_domain(domain):
+    if is_ats_domain(domain) or _CALENDAR_MAILBOX.match(address):
         return "ats"
     parts = [p for p in domain.split(".") if p][:-1]
     while len(parts) > 1 and parts[-1] in _SECOND_LEVEL:
@@ -269,7 +275,17 @@ def _clean_company(raw: str) -> str | None:
         return None
     if not value[0].isupper() and not value[0].isdigit():
         return None
+    if _NOT_A_NAME.search(value) or (len(value.split()) >= 3 and value.isupper()):
+        return None  # "Tue 24 Mar 2026 12pm", "Care Coordinator interview", "YOU GOT IT"
     return value
+
+
+# A date, a time or a hiring step where an employer's name should be.
+_NOT_A_NAME = re.compile(
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)\w* \d{1,2}\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b"
+    r"|\s(?:interview|application|feedback|outcome|result|update)s?$",
+    re.IGNORECASE,
+)
 
 
 def _tidy(value: str) -> str:

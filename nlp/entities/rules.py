@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 
 from bounceback.nlp.entities.common import (
+    _CALENDAR_MAILBOX,
     _NOT_ROLE,
     _clean_body_role,
     _clean_company,
@@ -173,6 +174,7 @@ def _relayed_company(
         lambda: (
             ats
             and not is_board_host(_parse_sender(sender)[1].rpartition("@")[2])
+            and not _CALENDAR_MAILBOX.match(_parse_sender(sender)[1])
             and _from_sender_names(sender, text)
         ),
         lambda: _subject_part_company(subject),

@@ -32,6 +32,8 @@ from bounceback.nlp.employers import (
         ("Harebell", "Harebell Hotel"),
         ("Copsey Aero", "Copsey Aerospace"),  # the short name abbreviates a word
         ("Lanner Pharma", "Lanner Pharmacy Group"),
+        ("Oakhill School", "Oakhill Community School"),  # a kind word put inside
+        ("Tolland Health Care", "Tolland Healthcare NHS Trust"),  # spaced another way
     ],
 )
 def test_one_employer_written_two_ways(a: str, b: str) -> None:
@@ -51,6 +53,7 @@ def test_one_employer_written_two_ways(a: str, b: str) -> None:
         ("Wrenfield Arts", "Wrenfield Arts Marketplace"),  # not an organisation word
         ("Grove & Co", "Grove & Mallory"),
         ("Copsey Aero", "Copsey Aeroponics Ltd"),
+        ("Oakhill School", "Oakhill Riding School"),  # the word put in names another school
     ],
 )
 def test_different_employers_sharing_words_stay_apart(a: str, b: str) -> None:

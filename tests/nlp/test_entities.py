@@ -486,3 +486,34 @@ def test_titles_written_around_the_first_mention(
     subject: str, sender: str, body: str, role: str
 ) -> None:
     assert extract_company_role(subject, sender, body)[1] == role
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "company"),
+    [
+        # "St." inside a name does not end it.
+        (
+            "Theatre Nurse - update",
+            "Amy Cole <amy@carelinkstaffing.com>",
+            "Hi Jo, I heard back from St. Brendan's Hospital. They have chosen someone else.",
+            "St. Brendan's Hospital",
+        ),
+        # A calendar subject's date is not the employer, nor is the calendar's maker.
+        (
+            "Canceled event: Tarnbeck Energy - Analyst - Round 2 @ Wed 4 Mar 2026 10am - 11am "
+            "(GMT) (sam@fastmail.com)",
+            "Google Calendar <calendar-notification@google.com>",
+            "This event has been changed.",
+            "Tarnbeck Energy",
+        ),
+        # "feedback from your ... interview" names a step, not an employer.
+        (
+            "Feedback from your Porter interview",
+            "Nia Hale <nia@brindlehotel.co.uk>",
+            "Hi Sam, here is your feedback.",
+            "Brindle Hotel",
+        ),
+    ],
+)
+def test_what_is_not_an_employers_name(subject: str, sender: str, body: str, company: str) -> None:
+    assert extract_company_role(subject, sender, body)[0] == company
