@@ -269,10 +269,14 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
         rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<org>{_NAME})",
-        rf"(?m)(?:^|[.!?,]\s+)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|has) (?:come back|got back|"
-        rf"gotten back|decided|offered|asked|shortlisted|invited|confirmed|been in touch|given|"
-        rf"chosen|gone with|made|filled|appointed|selected|moved|reviewed|viewed|received|added|"
-        rf"stopped recruiting|withdrawn|closed)",
+        rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+|\bknow (?:that )?)(?:[Tt]he )?(?P<company>{_NAME}) "
+        rf"(?:have|has) (?:come back|got back|gotten back|decided|offered|asked|shortlisted|"
+        rf"invited|confirmed|been in touch|given|chosen|gone with|made|filled|appointed|"
+        rf"selected|moved|reviewed|viewed|received|added|stopped recruiting|withdrawn|closed|"
+        rf"said|passed|turned)",
+        # "Mercy Ridge loved your profile", "Tern Labs liked your CV"
+        rf"(?m)(?:^|[.!?,]\s+)(?P<company>{_NAME}) (?:loved|liked|enjoyed|were impressed by) "
+        rf"your (?:profile|CV|application|interview)",
     )
 ]
 

@@ -513,7 +513,23 @@ def test_titles_written_around_the_first_mention(
             "Hi Sam, here is your feedback.",
             "Brindle Hotel",
         ),
+        # A go-between names the client mid-sentence: "- Tarnwell have come back",
+        # "know the Office for Tidal Data have filled", "Holloway have said no".
+        (
+            "Update on your application",
+            "Kit Moss <kit@brightfieldtalent.co.uk>",
+            "Hi Sam, just a quick one - Tarnwell have come back and it's a no for now.",
+            "Tarnwell",
+        ),
+        (
+            "Role filled",
+            "Kit Moss <kit@brightfieldtalent.co.uk>",
+            "Morning Sam, just to let you know the Office for Tidal Data have filled the role.",
+            "Office for Tidal Data",
+        ),
     ],
 )
-def test_what_is_not_an_employers_name(subject: str, sender: str, body: str, company: str) -> None:
+def test_employers_named_in_passing_and_what_is_not_a_name(
+    subject: str, sender: str, body: str, company: str
+) -> None:
     assert extract_company_role(subject, sender, body)[0] == company
