@@ -171,3 +171,37 @@ def test_a_decision_about_candidates_is_job_mail_whatever_else_it_mentions() -> 
     )
     email = EmailText(id="t", subject="Your exercise", sender="Jo <jo@example.org>", body=body)
     assert job_context(email)
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body"),
+    [
+        (
+            "Your talk proposal for Buildconf 2027",
+            "Programme Committee <cfp@buildconf.dev>",
+            "Hi Sam,\n\nThank you for submitting 'Flaky tests, calm teams' to Buildconf. We had "
+            "more proposals than slots and unfortunately we are not able to include yours this "
+            "year. We hope to see you there.\n\nThe committee\n",
+        ),
+        (
+            "Outcome of your application",
+            "Grants <grants@eastfieldarts.org>",
+            "Dear Sam,\n\nThank you for applying to the Community Projects grant. We regret that "
+            "your application was unsuccessful in this round.\n\nGrants team\n",
+        ),
+    ],
+)
+def test_rejections_outside_a_job_search_are_other(
+    analyzer: Analyzer, subject: str, sender: str, body: str
+) -> None:
+    found = analyzer.analyze_one(EmailText("a", subject, sender, body))
+    assert found.labels == ()
+
+
+def test_a_person_called_grant_is_not_a_grant(analyzer: Analyzer) -> None:
+    body = (
+        "Hi Jo,\n\nThanks for coming in. We've gone with another stage manager for the tour. "
+        "We needed someone who had toured before.\n\nBest,\nHelen Grant\n"
+    )
+    found = analyzer.analyze_one(EmailText("a", "Tour", "Helen Grant <helen.grant@x.co.uk>", body))
+    assert "rejection" in found.labels
