@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from bounceback.nlp.decisions import states_a_rejection
 from bounceback.nlp.entities import EntityModel, EntityReader
+from bounceback.nlp.invitations import invites_to_a_hiring_step
 from bounceback.nlp.modeltext import (
     bounded_email,
     gap_focus,
@@ -224,6 +225,9 @@ class Analyzer:
             elif states_a_rejection(email.body):
                 bar = self.thresholds.labels["rejection"]
                 email_scores["rejection"] = max(email_scores["rejection"], min(1.0, bar + 0.25))
+            elif invites_to_a_hiring_step(email):
+                bar = self.thresholds.labels["interview"]
+                email_scores["interview"] = max(email_scores["interview"], min(1.0, bar + 0.25))
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )

@@ -68,7 +68,8 @@ _BODY_TITLE_PATTERNS = [
         rf"(?P<role>{_TITLE_WORDS})(?: (?:with|at|for)\b|[.,!])",
         r"\b(?:for|to|of|about|on|offer you|given|gave|offered|filled) (?:the|our|your|a|an) "
         r"(?:(?:internal|new|open|advertised|current|vacant|permanent|temporary) )?"
-        rf"(?P<role>{_TITLE_WORDS}) (?:role|position|post|job|vacancy|opening|spot|hire|"
+        rf"(?P<role>{_TITLE_WORDS}(?:,[ \t]+[A-Z][\w&/-]*(?:[ \t]+[A-Z][\w&/-]*)?)?) "
+        r"(?:role|position|post|job|vacancy|opening|spot|hire|"
         r"contract|place|places|scheme|programme|program)\b",
         rf"\b(?:interview|applications|application) for (?:the )?(?P<role>{_TITLE_WORDS})"
         r" (?:at|tomorrow|today|on|has|is|and|with)\b",

@@ -210,4 +210,6 @@ def _tidy_role(role: str, company: str | None) -> str | None:
     bare = _ROLE_LEAD.sub("", role)
     if company and bare.casefold().startswith(company.casefold() + " "):
         bare = bare[len(company) + 1 :]
+    if company and company.casefold() in bare.casefold() and not _is_role(bare):
+        return None  # "Sam / Perch" (a calendar's "candidate / employer"): no title at all
     return title_case(bare if bare and _is_role(bare) else role) or None

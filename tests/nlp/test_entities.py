@@ -533,3 +533,11 @@ def test_employers_named_in_passing_and_what_is_not_a_name(
     subject: str, sender: str, body: str, company: str
 ) -> None:
     assert extract_company_role(subject, sender, body)[0] == company
+
+
+def test_a_title_with_its_specialisation_after_a_comma() -> None:
+    body = "Hi Sam,\n\nI'm delighted to offer you the Backend Engineer, Payments role at Perch."
+    assert extract_company_role("Your offer", "Dana Holt <dana@perch.io>", body) == (
+        "Perch",
+        "Backend Engineer, Payments",
+    )
