@@ -269,14 +269,10 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
         rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<org>{_NAME})",
-        rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+|\bknow (?:that )?)(?:[Tt]he )?(?P<company>{_NAME}) "
-        rf"(?:have|has) (?:come back|got back|gotten back|decided|offered|asked|shortlisted|"
-        rf"invited|confirmed|been in touch|given|chosen|gone with|made|filled|appointed|"
-        rf"selected|moved|reviewed|viewed|received|added|stopped recruiting|withdrawn|closed|"
-        rf"said|passed|turned)",
-        # "Mercy Ridge loved your profile", "Tern Labs liked your CV"
-        rf"(?m)(?:^|[.!?,]\s+)(?P<company>{_NAME}) (?:loved|liked|enjoyed|were impressed by) "
-        rf"your (?:profile|CV|application|interview)",
+        rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+|\bknow (?:that )?)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|"
+        rf"has) (?:come back|got back|gotten back|decided|offered|asked|shortlisted|invited|said|"
+        rf"confirmed|been in touch|given|chosen|gone with|made|filled|appointed|selected|moved|"
+        rf"reviewed|viewed|received|added|stopped recruiting|withdrawn|closed|passed|turned)",
     )
 ]
 
