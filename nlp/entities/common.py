@@ -73,7 +73,8 @@ _REF_SUFFIX = re.compile(
 _COMPANY_STOP = re.compile(
     r"^(?:us|you|this|that|the|this stage|this time|present|the moment|the company|"
     r"our company|the team|our team|the business|the organisation|the organization|"
-    r"interview|the interview|this point|a later date|all|[A-Z][a-z]+day)$",
+    r"interview|the interview|this point|a later date|all|[A-Z][a-z]+day|confidential|"
+    r"private|urgent|important|reminder)$",
     re.IGNORECASE,
 )
 
@@ -231,7 +232,7 @@ def _display_name(sender: str) -> str:
 
 _AGENCY = re.compile(
     r"recruit|staffing|talent|hirings?$|(?<![sp])hire|resourcing|personnel|search|careerpoint|"
-    r"agency|rec$|people$",
+    r"agency|rec$|people$|exec$|hr$|select$|staff$",
     re.IGNORECASE,
 )
 
@@ -275,9 +276,13 @@ def _clean_company(raw: str) -> str | None:
         return None
     if not value[0].isupper() and not value[0].isdigit():
         return None
-    if _NOT_A_NAME.search(value) or (len(value.split()) >= 3 and value.isupper()):
-        return None  # "Tue 24 Mar 2026 12pm", "Care Coordinator interview", "YOU GOT IT"
-    return value
+    return value if _reads_as_a_name(value) else None
+
+
+def _reads_as_a_name(value: str) -> bool:
+    """False for a date, a time, a hiring step or a shouted phrase where an employer's name
+    should be: "Tue 24 Mar 2026 12pm", "Care Coordinator interview", "YOU GOT IT"."""
+    return not _NOT_A_NAME.search(value) and not (len(value.split()) >= 3 and value.isupper())
 
 
 # A date, a time or a hiring step where an employer's name should be.

@@ -260,8 +260,7 @@ _RELAYED_COMPANY_PATTERNS = [
         # (an organisation's place: "at Vantage Home" is kept though it reads like a name)
         rf"\b(?:[Aa]pplication|[Aa]pplied) (?:for|to) [^\n.]{{2,80}}? at (?P<org>{_NAME})",
         rf"\b(?:[Ff]eedback|heard back|[Nn]ews|an update|[Ww]ord|[Aa]n offer|[Oo]ffer)"
-        rf"(?: through| back)? from "
-        rf"(?P<company>{_NAME})",
+        rf"(?: through| back)? from (?P<company>{_NAME})",
         rf"\b(?:phone|call|spoke|spoken|speaking|chat|chatted|catch-up|met|meeting) "
         rf"(?:with|to) (?P<company>{_NAME})",
         rf"\b(?:[Oo]ur|[Mm]y) client,? (?P<company>{_NAME})",
@@ -270,9 +269,10 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
         rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<org>{_NAME})",
         rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+|\bknow (?:that )?)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|"
-        rf"has) (?:come back|got back|gotten back|decided|offered|asked|shortlisted|invited|said|"
-        rf"confirmed|been in touch|given|chosen|gone with|made|filled|appointed|selected|moved|"
-        rf"reviewed|viewed|received|added|stopped recruiting|withdrawn|closed|passed|turned)",
+        rf"has) (?:just )?(?:come back|got back|gotten back|decided|offered|asked|shortlisted|"
+        rf"invited|said|called|phoned|confirmed|been in touch|given|chosen|gone with|made|filled|"
+        rf"appointed|selected|moved|reviewed|viewed|received|added|stopped recruiting|withdrawn|"
+        rf"closed|passed|turned)",
     )
 ]
 

@@ -22,6 +22,7 @@ from bounceback.nlp.entities.common import (
     _NOT_ROLE,
     _is_role,
     _parse_sender,
+    _reads_as_a_name,
     _relays,
     is_ats_domain,
 )
@@ -109,6 +110,8 @@ def _employer(sender: str, rule: str | None, spans: Spans) -> str | None:
     found = spans.employer
     if not found or "@" in found or len(found) > 60 or _is_role(found):
         return rule
+    if not _reads_as_a_name(found):
+        return rule  # "YOU GOT IT!! Lyncroft offer": the shout is not the employer
     if _board_name(found) or is_ats_domain(_letters(found)):
         return rule  # an ATS or job board is never the employer
     if _relays(sender) and _sender_own_name(sender, found):

@@ -527,6 +527,26 @@ def test_titles_written_around_the_first_mention(
             "Morning Sam, just to let you know the Office for Tidal Data have filled the role.",
             "Office for Tidal Data",
         ),
+        # Recruiters whose domains end in exec, hr, select or staff relay a client.
+        (
+            "RE: feedback?",
+            "Mo Reid <mo.reid@harlowexec.com>",
+            "Hi Sam, sorry for the wait. Quenby Foods have come back and it's a no.",
+            "Quenby Foods",
+        ),
+        (
+            "Update",
+            "Ana Ruiz <ana@pinecrestselect.co.uk>",
+            "Hi Sam, Tollard Pharma have decided to go with an internal candidate.",
+            "Tollard Pharma",
+        ),
+        # "X have just called", and a subject's "Confidential" is no employer.
+        (
+            "Confidential - great news",
+            "Kit Moss <kit@brightfieldtalent.co.uk>",
+            "Sam!! Fenmoor have just called - they'd love to offer you the job.",
+            "Fenmoor",
+        ),
     ],
 )
 def test_employers_named_in_passing_and_what_is_not_a_name(
