@@ -102,7 +102,8 @@ _OTHER_DOMAIN = re.compile(
     r"mortgage|loan|podcast|episode|listeners|radio|customer interview|"
     r"user research|research study|study|degree|universit(?:y|ies)|"
     r"passport|visa|case status|switch|membership|manuscript|journal|paper|"
-    r"school place|talk proposals?|proposals?|abstracts?|conference|speakers?|cfp|"
+    r"school place|talk proposals?|proposals?|abstracts?|conference|speakers?|cfp|hackathon|"
+    r"tickets?|ballot|"
     r"(?<![.])(?-i:grants?)(?!@)|funding)\b",  # not "Helen Grant", "helen.grant@"
     re.IGNORECASE,
 )

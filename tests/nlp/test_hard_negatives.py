@@ -1,0 +1,213 @@
+"""Hard negatives (DESIGN.md): mail about applying for something that is not a job, or
+about a job search without a step of the reader's own, is "other". Written for this test;
+none of it is in the corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bounceback.nlp.analyzer import Analyzer
+from bounceback.nlp.records import EmailText
+
+HARD_NEGATIVES = [
+    (
+        "uni-offer",
+        "Your offer from Harrowfield University",
+        "Admissions <admissions@harrowfield.ac.uk>",
+        "Dear Priya,\n\nWe are delighted to offer you a place on the MSc Data Science programme starting in September 2027. This offer is conditional on achieving a 2:1 in your current degree. Please accept your offer through the applicant portal by 30 June.\n\nAdmissions Office",
+    ),
+    (
+        "uni-reject",
+        "Your application to Harrowfield University",
+        "Admissions <admissions@harrowfield.ac.uk>",
+        "Dear Priya,\n\nThank you for applying to study BSc Psychology with us. Unfortunately we are unable to offer you a place this year. We received many more applications than places.\n\nAdmissions Office",
+    ),
+    (
+        "cfp-reject",
+        "Your talk proposal for DevDays 2027",
+        "DevDays Programme Committee <cfp@devdays.io>",
+        "Hi Sam,\n\nThank you for submitting 'Testing the untestable' to DevDays 2027. We received over 600 proposals and unfortunately we are not able to include yours in this year's programme. We hope to see you in the audience.\n\nThe programme committee",
+    ),
+    (
+        "rental",
+        "Your application for 14 Carrow Road",
+        "Lettings <lettings@harbourlets.co.uk>",
+        "Hi Sam,\n\nThank you for applying for the flat at 14 Carrow Road. The landlord has decided to go ahead with another applicant. We have other properties that may suit you.\n\nHarbour Lets",
+    ),
+    (
+        "podcast",
+        "Interview request: The Build Podcast",
+        "Maya Ortiz <maya@buildpod.fm>",
+        "Hi Sam,\n\nWe'd love to interview you for an episode of The Build Podcast about your open-source work. Recording takes about 45 minutes over video. Would next Tuesday at 3pm work?\n\nMaya",
+    ),
+    (
+        "grant-reject",
+        "Outcome of your grant application",
+        "Arts Fund <grants@northartsfund.org>",
+        "Dear Sam,\n\nThank you for applying to the Small Projects fund. We regret that your application was unsuccessful in this round. Feedback: the budget did not show how the workshops would be staffed.\n\nGrants team",
+    ),
+    (
+        "withdraw-conf",
+        "You have withdrawn your application",
+        "Workday <norwell@myworkday.com>",
+        "Hi Sam,\n\nThis confirms you have withdrawn your application for Data Analyst (R-20931). No further action is needed.\n\nNorwell Talent Team",
+    ),
+    (
+        "incomplete",
+        "Finish your application",
+        "Greenhouse <no-reply@greenhouse.io>",
+        "Hi Sam,\n\nYou started an application for Product Designer at Lumen Labs but haven't submitted it. Finish your application before the role closes on 12 March.",
+    ),
+    (
+        "newsletter",
+        "This week in hiring: 5 tips for your CV",
+        "The Job Digest <news@jobdigest.co>",
+        "Hi Sam,\n\nThis week: how to write a CV summary, why recruiters skim, and what to say when asked about salary. Plus: our podcast interview with a hiring manager.\n\nUnsubscribe",
+    ),
+    (
+        "house-offer",
+        "Offer accepted on 22 Elm Grove",
+        "Sales <sales@fieldandhome.co.uk>",
+        "Dear Sam,\n\nGood news - the vendor has accepted your offer of £285,000 on 22 Elm Grove. We will now send the memorandum of sale to both solicitors.\n\nField & Home",
+    ),
+    (
+        "journal",
+        "Decision on manuscript JMR-2026-0412",
+        "Editorial Office <eo@journalmr.org>",
+        "Dear Dr Okafor,\n\nThank you for submitting your manuscript to the Journal of Materials Research. After review, I regret to inform you that we are unable to accept it for publication. The reviewers' comments are below.\n\nReviewer 1: The methods section lacks detail on sample preparation.\n\nEditor",
+    ),
+    (
+        "meeting-decline",
+        "Declined: Quarterly planning",
+        "Priya Shah <priya@norwell.com>",
+        "Priya Shah has declined this invitation.\n\nQuarterly planning\nThursday 10 Dec 2026 10am - 11am",
+    ),
+    (
+        "expense",
+        "Your expense report was rejected",
+        "Concur <noreply@concursolutions.com>",
+        "Hi Sam,\n\nYour expense report 'November travel' was rejected by your approver. Reason: missing receipt for the taxi on 14 November. Please correct and resubmit.",
+    ),
+    (
+        "prod-survey",
+        "How did we do? Tell us about your order",
+        "Fernway Outdoors <hello@fernway.co.uk>",
+        "Hi Sam,\n\nThanks for your recent order. We'd love your feedback on the product and delivery. The survey takes two minutes.\n\nStart survey",
+    ),
+    (
+        "profile-viewed",
+        "Sam, your profile was viewed 12 times this week",
+        "LinkedIn <notifications-noreply@linkedin.com>",
+        "Your profile was viewed 12 times this week. See who's looking, including people from Perch and Tallis Bio.\n\nSee all views",
+    ),
+    (
+        "career-news",
+        "5 questions to ask at the end of an interview",
+        "Career Corner <newsletter@careercorner.io>",
+        "Hi Sam,\n\nThis week's issue: five questions that make you memorable at the end of an interview, how to negotiate a counter-offer, and a recruiter explains why candidates get rejected.\n\nRead more\nUnsubscribe",
+    ),
+    (
+        "press",
+        "Interview request from the Evening Standard",
+        "Tom Reyes <tom.reyes@standard.co.uk>",
+        "Hi Sam,\n\nI'm writing a piece on remote work for Thursday's paper and would love to interview you for 10 minutes by phone. Would tomorrow afternoon suit?\n\nTom",
+    ),
+    (
+        "council-school",
+        "School place offer for Maya",
+        "Admissions <admissions@eastfield.gov.uk>",
+        "Dear Parent,\n\nWe are pleased to offer Maya a place at Greenway Primary School for September 2027. Please accept or decline the offer by 16 May.\n\nSchool Admissions",
+    ),
+    (
+        "loan",
+        "Your loan application",
+        "Crestline Bank <noreply@crestline.co.uk>",
+        "Dear Sam,\n\nThank you for your application. Unfortunately we are unable to offer you a loan at this time. This decision was based on information from credit reference agencies.\n\nCrestline Bank",
+    ),
+    (
+        "club",
+        "Your membership application",
+        "Riverside Tennis Club <secretary@riversidetc.org>",
+        "Hi Sam,\n\nThanks for applying to join. The club is full for this season and we've added you to the waiting list.\n\nSecretary",
+    ),
+    (
+        "marketplace",
+        "Your offer on Vintage desk lamp",
+        "Shpock <noreply@shpock.com>",
+        "Good news! The seller accepted your offer of £25 for 'Vintage desk lamp'. Pay now to complete the purchase.",
+    ),
+    (
+        "reference-req",
+        "Reference request for Jordan Lee",
+        "HR <hr@perch.io>",
+        "Dear Sam,\n\nJordan Lee has applied for the role of Data Analyst at Perch and has given your name as a referee. Could you complete the short reference form below by Friday?\n\nPerch HR",
+    ),
+    (
+        "interviewer",
+        "Interview schedule for tomorrow - you're on the panel",
+        "Dana Holt <dana@perch.io>",
+        "Hi Sam,\n\nThanks for joining the panel for the Backend Engineer interviews tomorrow. Candidates are at 10, 11:30 and 2. Scorecards are in Greenhouse.\n\nDana",
+    ),
+    (
+        "app-withdrawn",
+        "Application withdrawn",
+        "Perch <no-reply@us.greenhouse-mail.io>",
+        "Hi Sam,\n\nAs requested, we've withdrawn your application for Backend Engineer, Payments. Thanks for your interest in Perch.\n\nPerch Recruiting",
+    ),
+    (
+        "unfinished",
+        "Don't forget to finish your application",
+        "Indeed <donotreply@indeed.com>",
+        "You started applying to Warehouse Operative at Dunlin Freight. Finish your application - it only takes a few minutes.\n\nContinue application",
+    ),
+    (
+        "bootcamp-reject",
+        "Your application to Codeforge Bootcamp",
+        "Admissions <admissions@codeforge.school>",
+        "Hi Sam,\n\nThank you for applying to the spring cohort. After reviewing your technical challenge, we are unable to offer you a place on the course this time. You're welcome to reapply in the summer.\n\nAdmissions team",
+    ),
+    (
+        "apartment",
+        "Re: viewing at 4 Mill Lane",
+        "Hannah <hannah@mylettings.co.uk>",
+        "Hi Sam, the landlord has gone with another applicant for 4 Mill Lane, sorry. I'll let you know if anything similar comes up. Hannah",
+    ),
+    (
+        "hackathon",
+        "Hack the Coast: application outcome",
+        "Hack the Coast <team@hackthecoast.io>",
+        "Hi Sam,\n\nThanks for applying to Hack the Coast 2027, our weekend hackathon. We had over 900 applications for 300 spots and unfortunately we can't offer you a place this year.\n\nThe organisers",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.load()
+
+
+@pytest.mark.parametrize(("name", "subject", "sender", "body"), HARD_NEGATIVES)
+def test_hard_negatives_are_other(
+    analyzer: Analyzer, name: str, subject: str, sender: str, body: str
+) -> None:
+    found = analyzer.analyze_one(EmailText(name, subject, sender, body))
+    assert found.labels == (), f"{name}: {found.labels} {found.scores}"
+
+
+def test_the_same_shapes_about_a_job_keep_their_labels(analyzer: Analyzer) -> None:
+    """The control: the words that make these "other" do not silence real job mail."""
+    rejection = EmailText(
+        "a",
+        "Your application for Research Technician",
+        "HR Services <hr@harrowfield.ac.uk>",
+        "Dear Priya,\n\nThank you for applying for the Research Technician role in our materials lab. Unfortunately we have decided to move forward with other candidates.\n\nHR Services",
+    )
+    invitation = EmailText(
+        "b",
+        "Interview: Events Coordinator",
+        "Maya Ortiz <maya@northartsfund.org>",
+        "Hi Sam,\n\nThanks for applying for the Events Coordinator position. We would like to invite you to an interview on Tuesday at 3pm at our office.\n\nMaya",
+    )
+    first, second = analyzer.analyze([rejection, invitation])
+    assert first.labels == ("rejection",)
+    assert second.labels == ("interview",)
