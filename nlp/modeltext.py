@@ -100,11 +100,14 @@ _SHORT_NOTE_WORDS = 25
 _OTHER_DOMAIN = re.compile(
     r"\b(?:rent(?:al|ing)?|tenan(?:t|cy|ts)|landlord|lettings?|propert(?:y|ies)|vendors?|"
     r"mortgage|loan|podcast|episode|listeners|radio|customer interview|"
-    r"user research|research study|study|degree|universit(?:y|ies)|"
-    r"passport|visa|case status|switch|membership|manuscript|journal|paper|"
-    r"school place|talk proposals?|proposals?|abstracts?|conference|speakers?|cfp|hackathon|"
-    r"tickets?|ballot|"
-    r"(?<![.])(?-i:grants?)(?!@)|funding)\b",  # not "Helen Grant", "helen.grant@"
+    # not a hiring step's "case study", nor "bring your portfolio on paper"
+    r"user research|research study|(?<!case )study|degree|universit(?:y|ies)|"
+    r"passport|visa|case status|switch|membership|manuscript|journal|(?<!on )paper|"
+    r"school place|(?:talk|session|conference) proposals?|call for (?:papers|proposals|speakers)|"
+    r"cfp|abstract submission|hackathon|ballot|funding (?:application|round|bid)|"
+    # a grant applied for ("grant application", "the Small Projects grant"), never a person
+    # called Grant ("helen.grant@") or a verb ("we cannot grant sponsorship")
+    r"(?-i:grants?) (?:application|round|scheme|fund)|(?-i:[A-Z][a-z]+ grant))\b",
     re.IGNORECASE,
 )
 _HIRING = re.compile(

@@ -48,7 +48,7 @@ _BODY_COMPANY_PATTERNS = [
 #: Display names of job boards: the board, never the employer.
 _BOARD_NAMES = frozenset(
     {
-        "nhs jobs", "civil service jobs", "jora", "indeed", "indeed apply", "linkedin",
+        "nhs jobs", "civil service jobs", "jora", "indeed", "indeed apply", "linkedin", "usajobs",
         "glassdoor", "ziprecruiter", "reed", "totaljobs", "seek", "monster", "cv-library",
         "adzuna", "jobs", "careers", "trac", "jobtrain", "workday", "lever", "greenhouse",
     }
@@ -267,7 +267,7 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"\b(?:interview|interviews|assessment|meeting) (?:with|at) (?P<company>{_NAME})",
         rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
         rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
-        rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?) at (?P<org>{_NAME})",
+        rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?|hiring manager) at (?P<org>{_NAME})",
         rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+|\bknow (?:that )?)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|"
         rf"has) (?:just )?(?:come back|got back|gotten back|decided|offered|asked|shortlisted|"
         rf"invited|said|called|phoned|confirmed|been in touch|given|chosen|gone with|made|filled|"

@@ -211,3 +211,62 @@ def test_the_same_shapes_about_a_job_keep_their_labels(analyzer: Analyzer) -> No
     first, second = analyzer.analyze([rejection, invitation])
     assert first.labels == ("rejection",)
     assert second.labels == ("interview",)
+
+
+def test_a_recruiter_forwarding_the_managers_verdict(analyzer: Analyzer) -> None:
+    """The reason after "decided not to progress:" is a gap, the client is the employer."""
+    body = (
+        "Hi Sam,\n\nSee below from the hiring manager at Quenby Foods. Sorry it's a no this "
+        "time.\n\nKit\n\n---------- Forwarded message ---------\nFrom: Alan Price "
+        "<alan.price@quenbyfoods.com>\nSubject: Sam Okafor - Data Analyst\n\nHi Kit, thanks for "
+        "sending Sam over. We've decided not to progress: Sam's SQL was solid but the dashboards "
+        "in the case study lacked any commentary on what the numbers meant for the business.\n\n"
+        "Alan\n"
+    )
+    sender = "Kit Moss <kit@brightfieldtalent.co.uk>"
+    found = analyzer.analyze_one(EmailText("a", "FW: Sam Okafor - Data Analyst", sender, body))
+    assert found.labels == ("rejection", "feedback")
+    assert (found.company, found.role) == ("Quenby Foods", "Data Analyst")
+    assert [g.text for g in found.gaps] == [
+        "Sam's SQL was solid but the dashboards in the case study lacked any commentary on "
+        "what the numbers meant for the business."
+    ]
+
+
+def test_usajobs_is_a_board_not_the_employer(analyzer: Analyzer) -> None:
+    body = (
+        "The status of your application for Management Analyst, GS-0343-11, has changed. "
+        "Status: Not Referred. Sign into USAJOBS to view details."
+    )
+    sender = "USAJOBS <no-reply@usajobs.gov>"
+    found = analyzer.analyze_one(EmailText("a", "Application Status Update", sender, body))
+    assert found.company is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "label"),
+    [
+        # "case study", "conference call", "speaker", "proposal", "tickets": job words too
+        (
+            "Re: feedback",
+            "Nadia Hale <nadia@quarrelhomes.co.uk>",
+            "Hi Sam,\n\nSure. Your proposal in the case study was clear, but it had no budget, "
+            "and on the conference call you spoke over the speaker from our finance team. SQL "
+            "tickets come up every day here and your answers on them were thin.\n\nNadia",
+            "feedback",
+        ),
+        # "on paper" is how to bring a portfolio, not a paper to publish
+        (
+            "Re: UX Designer - second interview",
+            "Lena Vogt <l.vogt@harbourline.de>",
+            "Hi Sam, a quick reminder that we will see you tomorrow at 10:00. Please bring two "
+            "or three screens from your booking project on paper. Lena",
+            "interview",
+        ),
+    ],
+)
+def test_words_shared_with_everyday_mail_do_not_silence_job_mail(
+    analyzer: Analyzer, subject: str, sender: str, body: str, label: str
+) -> None:
+    found = analyzer.analyze_one(EmailText("a", subject, sender, body))
+    assert label in found.labels

@@ -90,3 +90,19 @@ def test_a_semicolon_inside_a_point_joins_it_but_one_after_the_decision_splits()
         "Sadly we have decided not to offer you the post",
         "the panel felt your Excel was weak.",
     ]
+
+
+def test_a_colon_after_the_decision_ends_it_but_not_inside_a_point() -> None:
+    body = (
+        "We've decided not to progress: the dashboards lacked any commentary on what the "
+        "numbers meant. Their feedback: your SQL was solid."
+    )
+    texts = [s.text for s in segment(body)]
+    assert texts == [
+        "We've decided not to progress",
+        "the dashboards lacked any commentary on what the numbers meant.",
+        "Their feedback: your SQL was solid.",
+    ]
+    assert [s.text for s in segment("Interview at 10:30 tomorrow.")] == [
+        "Interview at 10:30 tomorrow."
+    ]
