@@ -28,6 +28,7 @@ from bounceback.nlp.namekeys import (
     employer_similarity,
     role_key,
     role_similarity,
+    same_name_by_words,
 )
 
 __all__ = [
@@ -231,13 +232,16 @@ class EmployerIndex:
     """Employer keys seen so far, each with its applications, for fast matching.
 
     An exact key or a brand with descriptor words ("Quillon" / "Quillon Software") is a
-    dictionary look-up; anything else is one rapidfuzz ``extractOne`` over the distinct
-    keys (C speed), so a mailbox with thousands of applications still links quickly.
+    dictionary look-up, so is a name spaced another way whose letters begin the other's
+    ("Meadow Bank Health" / "Meadowbank Health NHS Trust"); anything else is one rapidfuzz
+    ``extractOne`` over the distinct keys (C speed), so a mailbox with thousands of
+    applications still links quickly.
     """
 
     def __init__(self) -> None:
         self._apps: dict[str, list[int]] = {}
         self._by_first: dict[str, set[str]] = {}
+        self._by_head: dict[str, set[str]] = {}  # first four letters, spaces aside -> keys
         self._compact: dict[str, str] = {}  # compact key -> key
 
     def add(self, key: str, app_id: int) -> None:
@@ -248,6 +252,7 @@ class EmployerIndex:
         if app_id not in apps:
             apps.append(app_id)
         self._by_first.setdefault(key.split()[0], set()).add(key)
+        self._by_head.setdefault(key.replace(" ", "")[:4], set()).add(key)
         self._compact.setdefault(key.replace(" ", ""), key)
 
     def remove(self, key: str, app_id: int) -> None:
@@ -270,6 +275,13 @@ class EmployerIndex:
             score = employer_similarity(key, other)
             if score >= SAME_EMPLOYER:
                 keys.setdefault(other, score)
+        letters = key.replace(" ", "")
+        for other in self._by_head.get(letters[:4], ()):
+            # spaced another way: only when one name's letters begin the other's
+            compact = other.replace(" ", "")
+            prefix = compact.startswith(letters) or letters.startswith(compact)
+            if other not in keys and prefix and same_name_by_words(key, other):
+                keys[other] = employer_similarity(key, other)
         if not keys and self._compact:
             found = process.extractOne(
                 key.replace(" ", ""), list(self._compact), scorer=fuzz.ratio,

@@ -22,6 +22,7 @@ __all__ = [
     "employer_similarity",
     "role_key",
     "role_similarity",
+    "same_name_by_words",
 ]
 
 #: Scores (0-100) at or above which two names are taken as one employer / one role.
@@ -155,6 +156,22 @@ def employer_similarity(a: str | None, b: str | None) -> float:
     key_a, key_b = employer_key(a), employer_key(b)
     if not key_a or not key_b:
         return 0.0
+    # Whole-string similarity last: a shared first word ("Kestrel Analytics", "Kestrel
+    # Payments") is not enough, where token-set or partial ratios would call it 100.
+    return _word_similarity(key_a, key_b) or float(
+        fuzz.ratio(key_a.replace(" ", ""), key_b.replace(" ", ""))
+    )
+
+
+def same_name_by_words(a: str | None, b: str | None) -> bool:
+    """True if two employer names are one by their words alone, without fuzzy spelling:
+    the same letters, or one with descriptor or organisation words added."""
+    key_a, key_b = employer_key(a), employer_key(b)
+    return bool(key_a and key_b and _word_similarity(key_a, key_b))
+
+
+def _word_similarity(key_a: str, key_b: str) -> float:
+    """100, 95 or 92 when the words say two keys are one employer; else 0."""
     if key_a == key_b or key_a.replace(" ", "") == key_b.replace(" ", ""):
         return 100.0
     short, long = sorted((key_a.split(), key_b.split()), key=len)
@@ -162,9 +179,7 @@ def employer_similarity(a: str | None, b: str | None) -> float:
         return 95.0  # "Quillon" and "Quillon Software"
     if _organisation_tail(short, long):
         return 92.0  # "Wrenfield Arts" and "Wrenfield Arts Trust"
-    # Whole-string similarity only: a shared first word ("Kestrel Analytics", "Kestrel
-    # Payments") is not enough, where token-set or partial ratios would call it 100.
-    return float(fuzz.ratio(key_a.replace(" ", ""), key_b.replace(" ", "")))
+    return 0.0
 
 
 def _organisation_tail(short: list[str], long: list[str]) -> bool:

@@ -112,12 +112,29 @@ def test_names_that_must_merge_and_names_that_must_not(
         (mail("Offer", "Offer.", when=T0 + 2 * DAY), ["offer"], "The Greyfriars Data Company Ltd", "Analyst"),
         (mail("Thanks", "Received.", when=T0), ["application_received"], "Kestrel Analytics", "Data Analyst"),
         (mail("Thanks", "Received.", when=T0 + DAY), ["application_received"], "Kestrel Payments", "Data Analyst"),
+        # a name and the same name with the kind of organisation it is, or spaced another way
+        (mail("Thanks", "Received.", when=T0), ["application_received"], "Wrenfield Arts Trust", "Curator"),
+        (mail("Interview", "Tuesday?", when=T0 + DAY), ["interview"], "Wrenfield Arts", "Curator"),
+        (mail("Thanks", "Received.", when=T0), ["application_received"], "Tolland Healthcare NHS Trust", "Staff Nurse"),
+        (mail("Update", "Not this time.", when=T0 + 3 * DAY), ["rejection"], "Tolland Health Care", "Staff Nurse"),
+        (mail("Thanks", "Received.", when=T0), ["application_received"], "Meadowbank Health", "Porter"),
+        (mail("Update", "Not this time.", when=T0 + 3 * DAY), ["rejection"], "Meadow Bank Health NHS Trust", "Porter"),
+        # ...but a word that names another organisation keeps them apart
+        (mail("Thanks", "Received.", when=T0), ["application_received"], "Oakhill Riding School", "Groom"),
+        (mail("Thanks", "Received.", when=T0 + DAY), ["application_received"], "Oakhill School", "Groom"),
     ]  # fmt: skip
     store_mail(sqlite_sessions, account_id, rows, 1)
     link_pending(account_id, sessions=sqlite_sessions)
     apps = {a.employer: a for a in _apps(sqlite_sessions, account_id)}
-    assert set(apps) == {"Greyfriars Data Co", "Kestrel Analytics", "Kestrel Payments"}
+    assert set(apps) == {
+        "Greyfriars Data Co", "Kestrel Analytics", "Kestrel Payments", "Wrenfield Arts Trust",
+        "Tolland Healthcare NHS Trust", "Meadowbank Health", "Oakhill Riding School",
+        "Oakhill School",
+    }  # fmt: skip
     assert apps["Greyfriars Data Co"].stage == "offer"
+    assert apps["Wrenfield Arts Trust"].stage == "interview"
+    assert apps["Tolland Healthcare NHS Trust"].stage == "rejected"
+    assert apps["Meadowbank Health"].stage == "rejected"
 
 
 def test_several_fitting_applications_and_no_role_start_a_new_one(
