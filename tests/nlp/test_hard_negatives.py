@@ -11,6 +11,78 @@ from bounceback.nlp.records import EmailText
 
 HARD_NEGATIVES = [
     (
+        "pr-declined",
+        "[perch/api] Pull request #412 declined",
+        "GitHub <notifications@github.com>",
+        "dana-holt declined this pull request.\n\nWe've decided not to merge this - the caching layer needs a different approach. Thanks for the contribution!\n\nReply to this email directly or view it on GitHub.",
+    ),
+    (
+        "credit-card",
+        "Your credit card application",
+        "Norbank <noreply@norbank.co.uk>",
+        "Dear Sam,\n\nThank you for applying for a Norbank Rewards credit card. Unfortunately we are unable to approve your application at this time.\n\nNorbank",
+    ),
+    (
+        "auction",
+        "You were outbid",
+        "Bidly <alerts@bidly.com>",
+        "Hi Sam,\n\nUnfortunately your bid on 'Mid-century armchair' was unsuccessful. The item sold for £240.\n\nBidly",
+    ),
+    (
+        "tenancy-ok",
+        "Tenancy application approved",
+        "Harbour Lets <lettings@harbourlets.co.uk>",
+        "Hi Sam,\n\nGreat news - the landlord has approved your application for 14 Carrow Road. We'll send the tenancy agreement to sign tomorrow.\n\nHarbour Lets",
+    ),
+    (
+        "jury",
+        "Jury summons",
+        "Jury Central Summoning <jury@justice.gov.uk>",
+        "You have been selected for jury service starting 12 January 2027. Please reply within 7 days.",
+    ),
+    (
+        "store-survey",
+        "How was your visit?",
+        "Fernway Outdoors <hello@fernway.co.uk>",
+        "Hi Sam,\n\nThanks for visiting our Leeds store. Tell us about the service you received from our team - it takes 1 minute.\n\nStart survey",
+    ),
+    (
+        "ceo-interview",
+        "Our CEO's interview on BBC Radio 4",
+        "Perch News <news@perch.io>",
+        "Hi Sam,\n\nDid you catch Dana's interview on BBC Radio 4 this morning? She talked about fair pay and our new office. Listen again here.\n\nPerch",
+    ),
+    (
+        "course-offer",
+        "Your place on Intro to UX",
+        "City Adult Learning <courses@cityadultlearning.org>",
+        "Hi Sam,\n\nWe're pleased to offer you a place on Intro to UX (Tuesdays, 6-8pm, starting 12 January). Please pay the course fee to confirm.\n\nCity Adult Learning",
+    ),
+    (
+        "dating",
+        "It's a match!",
+        "Kindred <hello@kindredapp.com>",
+        "Sam, you and Alex liked each other. Say hello!",
+    ),
+    (
+        "visa-status",
+        "Update on your visa application",
+        "UK Visas <noreply@visas.homeoffice.gov.uk>",
+        "Your visa application has been decided. Sign in to view the decision letter.",
+    ),
+    (
+        "gym-cancel",
+        "Your class has been cancelled",
+        "PureGym <noreply@puregym.com>",
+        "Hi Sam, your Thursday 7pm HIIT class has been cancelled by the instructor. We've refunded your credit.",
+    ),
+    (
+        "mentor-reject",
+        "Mentoring programme",
+        "Women in Data <mentoring@womenindata.org>",
+        "Hi Sam,\n\nThank you for applying to be matched with a mentor this spring. We had more applicants than mentors and unfortunately we couldn't match you this round. You'll be first in line in the autumn.\n\nThe mentoring team",
+    ),
+    (
         "uni-offer",
         "Your offer from Harrowfield University",
         "Admissions <admissions@harrowfield.ac.uk>",
