@@ -74,7 +74,7 @@ _COMPANY_STOP = re.compile(
     r"^(?:us|you|this|that|the|this stage|this time|present|the moment|the company|"
     r"our company|the team|our team|the business|the organisation|the organization|"
     r"interview|the interview|this point|a later date|all|[A-Z][a-z]+day|confidential|"
-    r"private|urgent|important|reminder)$",
+    r"private|urgent|important|reminder|great|good|quick|hi|hello|thanks|thank you)$",
     re.IGNORECASE,
 )
 

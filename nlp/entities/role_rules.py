@@ -66,8 +66,9 @@ _BODY_TITLE_PATTERNS = [
         rf"(?P<role>{_TITLE_WORDS})\s*(?:[,(]|$| - | at )",
         rf"\b(?:applying|applied|apply|application) (?:to|for) (?:be|become) (?:an? |the )?"
         rf"(?P<role>{_TITLE_WORDS})(?: (?:with|at|for)\b|[.,!])",
-        r"\b(?:for|to|of|about|on|offer you|given|gave|offered|filled) (?:the|our|your|a|an) "
-        r"(?:(?:internal|new|open|advertised|current|vacant|permanent|temporary) )?"
+        r"\b(?:for|to|of|about|on|offer(?:ed)? you|given|gave|offered|filled) "
+        r"(?:the|our|your|a|an) (?:(?:internal|new|open|advertised|current|vacant|permanent|"
+        r"temporary) )?"
         rf"(?P<role>{_TITLE_WORDS}(?:,[ \t]+[A-Z][\w&/-]*(?:[ \t]+[A-Z][\w&/-]*)?)?) "
         r"(?:role|position|post|job|vacancy|opening|spot|hire|"
         r"contract|place|places|scheme|programme|program)\b",

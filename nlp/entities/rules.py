@@ -197,7 +197,9 @@ _ROLE_LEAD = re.compile(
     re.IGNORECASE,
 )
 
-_ABOUT_THE = re.compile(r"^(?:about|regarding|re)\s+(?:the|your|our|this)\s+", re.IGNORECASE)
+_ABOUT_THE = re.compile(
+    r"^(?:about|regarding|re|(?:an? )?update on|news on)\s+(?:the|your|our|this)\s+", re.IGNORECASE
+)
 
 
 def _tidy_role(role: str, company: str | None) -> str | None:

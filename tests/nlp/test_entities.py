@@ -561,3 +561,18 @@ def test_a_title_with_its_specialisation_after_a_comma() -> None:
         "Perch",
         "Backend Engineer, Payments",
     )
+
+
+def test_subject_openers_are_neither_title_nor_employer() -> None:
+    paused = extract_company_role(
+        "Update on the Product Analyst role",
+        "Perch Recruiting <jobs@perch.io>",
+        "Hi Sam, we've paused hiring for this role.",
+    )
+    assert paused == ("Perch", "Product Analyst")
+    relayed = extract_company_role(
+        "Great news",
+        "Kit Moss <kit@brightfieldtalent.co.uk>",
+        "Hi Sam! Quenby Foods have offered you the Data Analyst job.",
+    )
+    assert relayed == ("Quenby Foods", "Data Analyst")
