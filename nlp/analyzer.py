@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from bounceback.nlp.decisions import states_a_rejection
 from bounceback.nlp.entities import EntityModel, EntityReader
 from bounceback.nlp.invitations import invites_to_a_hiring_step
+from bounceback.nlp.languages import stated_labels
 from bounceback.nlp.modeltext import (
     bounded_email,
     gap_focus,
@@ -216,18 +217,24 @@ class Analyzer:
         gaps = self._find_gaps(batch, scores)
         decided: list[tuple[dict[str, float], tuple[str, ...]]] = []
         for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
+            stated = list(stated_labels(email.subject, email.body))  # German, French...
+            if stated:  # a language the models were not trained on: their guesses say little
+                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
+                email_gaps.clear()
             self._add_gap_evidence(email_scores, email_gaps)
-            if no_step_of_mine(email) or not job_context(
-                email, confident=max(email_scores.values()) >= _SURE
+            if not stated and (
+                no_step_of_mine(email)
+                or not job_context(email, confident=max(email_scores.values()) >= _SURE)
             ):
                 # Everyday mail: keep the scores' order but well under every threshold.
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
             elif states_a_rejection(email.body):
-                bar = self.thresholds.labels["rejection"]
-                email_scores["rejection"] = max(email_scores["rejection"], min(1.0, bar + 0.25))
+                stated.append("rejection")
             elif invites_to_a_hiring_step(email):
-                bar = self.thresholds.labels["interview"]
-                email_scores["interview"] = max(email_scores["interview"], min(1.0, bar + 0.25))
+                stated.append("interview")
+            for label in stated:  # stated in a set form: over the bar whatever the model says
+                bar = self.thresholds.labels[label]
+                email_scores[label] = max(email_scores[label], min(1.0, bar + 0.25))
             labels = tuple(
                 label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
             )

@@ -25,6 +25,11 @@ _SUBJECT_ROLE_PATTERNS = [
     for p in (
         rf"application for (?:the )?(?P<role>.+?)(?: {_ROLE_WORDS})?"
         rf"(?: (?:at|with) (?P<company>.+?))?(?:\s*[-–|].*|\s*\((?:ref|req|id)\b.*)?$",
+        # "Ihre Bewerbung als UX Designer", "Votre candidature au poste de Chargée de projet",
+        # "Su candidatura para el puesto de Analista", "Je sollicitatie als Data-analist"
+        r"(?:Bewerbung (?:als|um die Stelle als|auf die Stelle als)|candidature (?:au|pour le) "
+        r"poste d(?:e|['’])|candidatura (?:para el|al) puesto de|sollicitatie (?:als|voor))\s*"
+        r"(?P<role>[^|:(–]+?)(?P<company>)(?:\s+[-–|]\s.*|\s*\(.*)?$",
         # "Your application to Backend Engineer (Python) at Thistledown Software"
         r"application to (?P<role>[A-Z][^|:]+?) at (?P<company>[A-Z][^|:]+?)$",
         r"application (?:to|with) (?P<company>[A-Z][^|:(]+?)(?P<role>)(?:\s*[-–|(].*)?$",
