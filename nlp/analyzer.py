@@ -235,8 +235,10 @@ class Analyzer:
             for label in stated:  # stated in a set form: over the bar whatever the model says
                 bar = self.thresholds.labels[label]
                 email_scores[label] = max(email_scores[label], min(1.0, bar + 0.25))
-            labels = tuple(
-                label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]
+            labels = self._one_outcome(
+                email,
+                email_scores,
+                [label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]],
             )
             decided.append((email_scores, labels))
         # Mail that is not about one application names no employer and role of its own:
@@ -257,6 +259,21 @@ class Analyzer:
                 role=role,
                 gaps=tuple(gaps[index]),
             )
+
+    def _one_outcome(
+        self, email: EmailText, scores: dict[str, float], labels: list[str]
+    ) -> tuple[str, ...]:
+        """Labels without "received" and "rejected" at once: a rejection thanks the reader for
+        applying, an acknowledgement may say when to assume the worst. A decision stated in
+        a set form keeps the rejection; otherwise the label further over its bar stays."""
+        if "rejection" in labels and "application_received" in labels:
+            bars = self.thresholds.labels
+            margin = {name: scores[name] - bars[name] for name in labels}
+            rejected = states_a_rejection(email.body) or (
+                margin["rejection"] > margin["application_received"]
+            )
+            labels.remove("application_received" if rejected else "rejection")
+        return tuple(labels)
 
     def _find_gaps(self, batch: list[EmailText], scores: list[dict[str, float]]) -> list[list[Gap]]:
         """The gaps of each email whose scores let the gap model read it."""

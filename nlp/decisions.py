@@ -23,8 +23,8 @@ _DECISION: Final = re.compile(
     r"not to (?:move|go|proceed) (?:forward|ahead|further)\b|"
     r"to (?:move|go) (?:forward|ahead) with (?:other|another|a different|more suitable) "
     r"(?:candidates?|applicants?))"
-    r"|\bwill not be (?:moving|progressing|proceeding|taking) (?:forward |further )?with your "
-    r"application\b"
+    r"|\bwill not be (?:moving|progressing|proceeding|taking) (?:forward |further )?(?:with )?"
+    r"your application\b"
     r"|\byour application (?:was|has been|is) (?:unsuccessful|not successful|declined|rejected)\b"
     r"|\byou (?:were|have) not (?:been )?(?:selected|shortlisted)\b",
     re.IGNORECASE,

@@ -14,7 +14,6 @@ from bounceback.nlp.entities.common import (
     _SPACES,
     _SUBJECT_FILLER,
     _SUBJECT_PARTS,
-    _clean_body_role,
     _clean_company,
     _display_name,
     _first_match,
@@ -67,9 +66,8 @@ def _ats_display_employer(sender: str, company: str | None, text: str = "") -> s
     """On ATS mail, the employer in the display name beats a subject-pattern guess.
 
     "Sundial Loans <no-reply@ashbyhq.com>" with the subject "Cancelled: interview" is
-    Sundial Loans, not "Cancelled"; a board's own name ("NHS Jobs", "Indeed Apply") is
-    never the employer, so the guess stands there.
-    """
+    Sundial Loans, not "Cancelled"; a board's or ATS's own name ("NHS Jobs", "Pinpoint
+    <no-reply@pinpointhq.com>") is never the employer, so the guess stands there."""
     shown = _from_display_name(sender)
     if shown is None:
         # "Sundial Loans" reads like a person's name; the mail naming it settles that.
@@ -77,8 +75,9 @@ def _ats_display_employer(sender: str, company: str | None, text: str = "") -> s
         shown = name if len(name) > 3 and name.casefold() in text.casefold() else None
     if not shown or _board_name(shown):
         return None if company and _board_name(company) else company
-    if _letters_of(shown) in _word_list("ats_domains.txt"):
-        return company
+    domain = _parse_sender(sender)[1].rpartition("@")[2].lower()
+    if _letters_of(shown) in _word_list("ats_domains.txt") or _letters_of(shown) in domain:
+        return company  # the ATS's own name ("Pinpoint <no-reply@pinpointhq.com>")
     if company is None:
         return shown
     if company.casefold() in shown.casefold() or shown.casefold() in company.casefold():
@@ -244,54 +243,6 @@ _FIELD_COMPANY = [
         rf"Arbeitgeber|Unternehmen)[ \t]*:[ \t]*(?P<company>{_NAME})"
     )
 ]
-
-_RELAYED_COMPANY_PATTERNS = [
-    re.compile(p)
-    for p in (
-        # "Corvane Systems viewed your application", "Pine Hollow has reviewed your CV"
-        rf"(?m)(?:^|[.!?]\s+)[ \t]*(?P<company>{_NAME}) (?:has |have )?(?:viewed|reviewed|"
-        rf"looked at|downloaded|shortlisted) your (?:application|profile|CV|résumé|resume)",
-        # "Your application was viewed by Quillgate"
-        rf"\b(?:was|were|been) (?:viewed|reviewed|seen|opened|downloaded) by (?P<company>{_NAME})",
-        # "We sent your profile to Banksia Health Partners", "your CV was forwarded to X"
-        rf"\b(?:sent|forwarded|passed) (?:your (?:profile|application|CV|details) )?"
-        rf"to (?P<company>{_NAME})",
-        # "Your application for Communications Officer at Borough of Elmsworth was sent"
-        # (an organisation's place: "at Vantage Home" is kept though it reads like a name)
-        rf"\b(?:[Aa]pplication|[Aa]pplied) (?:for|to) [^\n.]{{2,80}}? at (?P<org>{_NAME})",
-        rf"\b(?:[Ff]eedback|heard back|[Nn]ews|an update|[Ww]ord|[Aa]n offer|[Oo]ffer)"
-        rf"(?: through| back)? from (?P<company>{_NAME})",
-        rf"\b(?:phone|call|spoke|spoken|speaking|chat|chatted|catch-up|met|meeting) "
-        rf"(?:with|to) (?P<company>{_NAME})",
-        rf"\b(?:[Oo]ur|[Mm]y) client,? (?P<company>{_NAME})",
-        rf"\b(?:interview|interviews|assessment|meeting) (?:with|at) (?P<company>{_NAME})",
-        rf"\b(?:submitted|put) you (?:forward )?(?:to|for) (?P<company>{_NAME})",
-        rf"\b(?:applying|applied|application) (?:to|with) (?P<company>{_NAME})",
-        rf"\b(?:[Tt]eam|[Pp]eople|[Cc]areers?|hiring manager) at (?P<org>{_NAME})",
-        rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+|\bknow (?:that )?)(?:[Tt]he )?(?P<company>{_NAME}) (?:have|"
-        rf"has) (?:just )?(?:come back|got back|gotten back|decided|offered|asked|shortlisted|"
-        rf"invited|said|called|phoned|confirmed|been in touch|given|chosen|gone with|made|filled|"
-        rf"appointed|selected|moved|reviewed|viewed|received|added|stopped recruiting|withdrawn|"
-        rf"closed|passed|turned)",
-    )
-]
-
-
-def _relayed_in_text(text: str) -> str | None:
-    """The employer a go-between names in the subject or body: the first pattern that gives
-    a clean name. A pattern whose group is ``org`` only fits an organisation, so a
-    two-word name there is kept though it reads like a person's ("Vantage Home")."""
-    for pattern in _RELAYED_COMPANY_PATTERNS:
-        for match in pattern.finditer(text):
-            org = match.groupdict().get("org")
-            raw = org or match["company"]
-            head, _, title = raw.rpartition(" for ")
-            if head and _is_role(_clean_body_role(title) or ""):
-                raw = head  # "sent your profile to Banksia Health Partners for Facilities Engineer"
-            value = _clean_relayed(raw, people=not org)
-            if value:
-                return value
-    return None
 
 
 def _from_display_name(sender: str) -> str | None:

@@ -79,7 +79,7 @@ _BODY_TITLE_PATTERNS = [
         r"contract|place|places|scheme|programme|program)\b",
         rf"\b(?:interview|applications|application) for (?:the )?(?P<role>{_TITLE_WORDS})"
         r" (?:at|tomorrow|today|on|has|is|and|with)\b",
-        rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})(?:[.,(]| [-–] | at )",
+        rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})(?:[.,(]| \(| [-–] | at )",
         # "has invited you to an interview for:\n\nStaff Nurse - Acute Medical Unit (C9162)"
         r"\b(?:for|as)[ \t]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"
         r"(?P<role>[A-Z][^\n(]{2,80}?)[ \t]*(?:\([^)\n]*\))?[ \t]*$",

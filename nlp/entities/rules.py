@@ -59,12 +59,12 @@ from bounceback.nlp.entities.company_rules import (
     _from_display_name,
     _from_sender_names,
     _longer_name,
-    _relayed_in_text,
     _subject_named_company,
     _subject_part_company,
     _third_person_employer,
 )
 from bounceback.nlp.entities.domains import _from_domain
+from bounceback.nlp.entities.relayed import _relayed_in_text
 from bounceback.nlp.entities.role_rules import (
     _BODY_ROLE_PATTERNS,
     _BODY_TITLE_PATTERNS,

@@ -71,3 +71,27 @@ def test_a_board_notice_that_states_the_decision_is_a_rejection(
     result = analyzer.analyze_one(email)
     assert "rejection" in result.labels
     assert (result.company, result.role) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "label"),
+    [
+        # an acknowledgement that says what happens if the background fits
+        (
+            "Sam,\n\nThank you for applying for the Regional Sales Manager position with Marston "
+            "Foods. We appreciate your interest. If your background matches our needs, a member "
+            "of our recruiting team will reach out.\n\nSincerely,\nMarston Foods Recruiting",
+            "application_received",
+        ),
+        # a rejection that thanks the reader for applying
+        (
+            "Dear Sam,\n\nThank you for applying for the Site Planner role at our Carrow yard. We "
+            "have now completed our review and will not be progressing your application. We'll "
+            "keep your profile on file.\n\nHarbour Freight Recruitment",
+            "rejection",
+        ),
+    ],
+)
+def test_received_and_rejected_are_not_both_said(analyzer: Analyzer, body: str, label: str) -> None:
+    email = EmailText("a", "Your application", "Careers <careers@harbourfreight.example>", body)
+    assert analyzer.analyze_one(email).labels == (label,)
