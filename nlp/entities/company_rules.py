@@ -301,7 +301,8 @@ def _card_company(head: str, role: str | None) -> str | None:
             following = [_EMPLOYER_FIELDS.split(lines[index + 1])[0]]
         for candidate in following:
             value = _clean_relayed(candidate.strip(), people=False)
-            if value and value == candidate.strip() and not any(c.isdigit() for c in value):
+            whole = value in (candidate.strip(), candidate.strip().removeprefix("The "))
+            if value and whole and not any(c.isdigit() for c in value):
                 return value
     return None
 

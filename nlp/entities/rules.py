@@ -34,6 +34,7 @@ most to least reliable:
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bounceback.nlp.entities.common import (
     _CALENDAR_MAILBOX,
@@ -98,9 +99,26 @@ def rule_company_role(subject: str, sender: str, body: str) -> tuple[str | None,
         role = fuller  # the subject's whole title, unless what follows the comma is the employer
     if (role is None or not _is_role(role)) and _relays(sender) == "ats":
         role = _card_role(head, company) or role  # a board's card, never a signature
+        if company is None:  # "Warehouse Operative" over "Dunlin Freight - Leeds"
+            title = _card_title(head)
+            company = _card_company(head, title) if title else None
+            role = title if company else role
     if role:
         role = _tidy_role(fuller_title(role, f"{subject}\n{head}", company), company)
     return company or None, role
+
+
+_CARD_FIELD = re.compile(r"\s[·•|]\s|\s[-–]\s")
+
+
+def _card_title(head: str) -> str | None:
+    """A board card's title: a line that reads as a job title alone, above a line of
+    fields ("Dunlin Freight - Leeds", "Tallis Bio · Cambridge")."""
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    for line, below in pairwise(lines[:41]):
+        if len(line.split()) <= 8 and _is_role(line) and _CARD_FIELD.search(below):
+            return line
+    return None
 
 
 def _rule_role(subject: str, head: str, role: str | None) -> tuple[str | None, str | None]:

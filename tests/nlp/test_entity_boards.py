@@ -226,3 +226,27 @@ def test_a_subject_title_loses_the_step_written_after_it(subject: str, title: st
     from bounceback.nlp.entities.role_rules import _subject_part_role
 
     assert _subject_part_role(subject) == title
+
+
+@pytest.mark.parametrize(
+    ("body", "company", "role"),
+    [
+        (
+            "Application submitted\n\nWarehouse Operative\nDunlin Freight - Leeds\n\nYour "
+            "application has been sent to the employer. Good luck!",
+            "Dunlin Freight",
+            "Warehouse Operative",
+        ),
+        (
+            "Application submitted\n\nLine Cook\nThe Copper Pot · Harrogate\n\nThe employer will "
+            "review your application.",
+            "Copper Pot",
+            "Line Cook",
+        ),
+    ],
+)
+def test_a_card_names_title_and_employer_when_nothing_else_does(
+    body: str, company: str, role: str
+) -> None:
+    found = extract_company_role("Your Indeed application", "Indeed <indeedapply@indeed.com>", body)
+    assert found == (company, role)
