@@ -26,7 +26,9 @@ _DECISION: Final = re.compile(
     r"|\bwill not be (?:moving|progressing|proceeding|taking) (?:forward |further )?(?:with )?"
     r"your application\b"
     r"|\byour application (?:was|has been|is) (?:unsuccessful|not successful|declined|rejected)\b"
-    r"|\byou (?:were|have) not (?:been )?(?:selected|shortlisted)\b",
+    r"|\byou (?:were|have) not (?:been )?(?:selected|shortlisted)\b"
+    # a go-between's plain word: "Quenby came back - it's a no", "they've said no"
+    r"|\bit(?:'s|’s| is) a no\b|\b(?:they|client)(?:'ve|’ve| have) said no\b",
     re.IGNORECASE,
 )
 

@@ -149,7 +149,8 @@ def _sentences(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Yield sentence spans inside one block."""
     cursor = start
     for match in _SENTENCE_END.finditer(body, start, end):
-        if _ends_with_abbreviation(body[cursor : match.start()]):
+        after = body[match.end() : match.end() + 1]
+        if _ends_with_abbreviation(body[cursor : match.start()], after):
             continue
         if body[match.start()] in ";:" and not _DECISION.search(body, cursor, match.start()):
             continue
@@ -159,11 +160,14 @@ def _sentences(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield cursor, end
 
 
-def _ends_with_abbreviation(text: str) -> bool:
-    """True if the text ends with an abbreviation or an initial, not a sentence."""
+def _ends_with_abbreviation(text: str, following: str = "") -> bool:
+    """True if the text ends with an abbreviation or an initial, not a sentence. "No." is
+    one only before a number ("No. 5 Quay Street"): "it's a no. They'd want..." ends."""
     if not text.endswith("."):
         return False
     last = text.rsplit(None, 1)[-1].rstrip(".").lower().lstrip("(\"'")
+    if last == "no":
+        return following.isdigit()
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 

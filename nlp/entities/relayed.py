@@ -42,6 +42,8 @@ _RELAYED_COMPANY_PATTERNS = [
         rf"invited|said|called|phoned|confirmed|been in touch|given|chosen|gone with|made|filled|"
         rf"appointed|selected|moved|reviewed|viewed|received|added|stopped recruiting|withdrawn|"
         rf"closed|passed|turned)",
+        # "Quenby came back - it's a no", "Tarnwell got back to me this morning"
+        rf"(?m)(?:^|[.!?,]\s+|\s[-–]\s+)(?P<company>{_NAME}) (?:came|got) back\b",
     )
 ]
 

@@ -95,3 +95,22 @@ def test_a_board_notice_that_states_the_decision_is_a_rejection(
 def test_received_and_rejected_are_not_both_said(analyzer: Analyzer, body: str, label: str) -> None:
     email = EmailText("a", "Your application", "Careers <careers@harbourfreight.example>", body)
     assert analyzer.analyze_one(email).labels == (label,)
+
+
+def test_a_go_betweens_plain_no(analyzer: Analyzer) -> None:
+    body = (
+        "Hi Sam, Quenby came back - it's a no. They'd want someone who can start within four "
+        "weeks, and your three-month notice was the sticking point. They did like you. Kit"
+    )
+    sender = "Kit Moss <kit@brightfieldtalent.co.uk>"
+    found = analyzer.analyze_one(EmailText("a", "Update", sender, body))
+    assert found.labels == ("rejection", "feedback")
+    assert found.company == "Quenby"
+    assert [(g.category, g.text) for g in found.gaps] == [
+        (
+            "fit",
+            "They'd want someone who can start within four weeks, and your three-month notice "
+            "was the sticking point.",
+        )
+    ]
+    assert states_a_rejection("they've said no, sorry") and not states_a_rejection("no problem")

@@ -106,3 +106,8 @@ def test_a_colon_after_the_decision_ends_it_but_not_inside_a_point() -> None:
     assert [s.text for s in segment("Interview at 10:30 tomorrow.")] == [
         "Interview at 10:30 tomorrow."
     ]
+
+
+def test_no_is_an_abbreviation_only_before_a_number() -> None:
+    texts = [s.text for s in segment("It's a no. They wanted more. Flat No. 5 is ours.")]
+    assert texts == ["It's a no.", "They wanted more.", "Flat No. 5 is ours."]
