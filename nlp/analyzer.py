@@ -263,16 +263,18 @@ class Analyzer:
     def _one_outcome(
         self, email: EmailText, scores: dict[str, float], labels: list[str]
     ) -> tuple[str, ...]:
-        """Labels without "received" and "rejected" at once: a rejection thanks the reader for
-        applying, an acknowledgement may say when to assume the worst. A decision stated in
-        a set form keeps the rejection; otherwise the label further over its bar stays."""
-        if "rejection" in labels and "application_received" in labels:
-            bars = self.thresholds.labels
-            margin = {name: scores[name] - bars[name] for name in labels}
-            rejected = states_a_rejection(email.body) or (
-                margin["rejection"] > margin["application_received"]
-            )
-            labels.remove("application_received" if rejected else "rejection")
+        """Labels without two outcomes that exclude each other: "received" and "rejected" (a
+        rejection thanks the reader for applying, an acknowledgement may say when to assume
+        the worst), "invited to interview" and "offered the job" ("we'd like to offer you an
+        interview"). The label further over its bar stays; a decision stated in a set form
+        keeps the rejection."""
+        bars = self.thresholds.labels
+        for first, second in (("rejection", "application_received"), ("interview", "offer")):
+            if first in labels and second in labels:
+                keep_first = scores[first] - bars[first] > scores[second] - bars[second]
+                if first == "rejection" and states_a_rejection(email.body):
+                    keep_first = True
+                labels.remove(second if keep_first else first)
         return tuple(labels)
 
     def _find_gaps(self, batch: list[EmailText], scores: list[dict[str, float]]) -> list[list[Gap]]:

@@ -114,3 +114,14 @@ def test_a_go_betweens_plain_no(analyzer: Analyzer) -> None:
         )
     ]
     assert states_a_rejection("they've said no, sorry") and not states_a_rejection("no problem")
+
+
+def test_moving_forward_to_a_final_round_is_no_offer(analyzer: Analyzer) -> None:
+    body = (
+        "Hi Sam,\n\nGreat news - the team would like to move you forward to the final round. "
+        "Please use the link below to pick a time that suits you.\n\nSchedule your interview"
+    )
+    email = EmailText("a", "Next steps", "Perch <no-reply@ashbyhq.com>", body)
+    scores = next(iter(analyzer.label_scores([email])))
+    assert scores["offer"] >= analyzer.thresholds.labels["offer"]  # the model alone says both
+    assert analyzer.analyze_one(email).labels == ("interview",)
