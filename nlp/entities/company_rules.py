@@ -72,7 +72,9 @@ def _ats_display_employer(sender: str, company: str | None, text: str = "") -> s
     if shown is None:
         # "Sundial Loans" reads like a person's name; the mail naming it settles that.
         name = re.sub(r"\s{2,}", " ", _DISPLAY_NOISE.sub(" ", _display_name(sender))).strip()
-        shown = name if len(name) > 3 and name.casefold() in text.casefold() else None
+        named = len(name) > 3 and name.casefold() in text.casefold()
+        # "Meera Pillai via LinkedIn" is a person writing through a platform
+        shown = name if named and " via " not in _display_name(sender) else None
     if not shown or _board_name(shown):
         return None if company and _board_name(company) else company
     domain = _parse_sender(sender)[1].rpartition("@")[2].lower()
@@ -258,8 +260,8 @@ def _from_display_name(sender: str) -> str | None:
     stripped = re.sub(r"\s{2,}", " ", _DISPLAY_NOISE.sub(" ", name)).strip(" -–|,.&")
     if not stripped or stripped.lower().replace(" ", "") in _word_list("ats_domains.txt"):
         return None
-    if _PERSON_NAME.match(stripped) and stripped == name:
-        return None  # a person's name says nothing about the company
+    if _PERSON_NAME.match(stripped) and (stripped == name or " via " in name):
+        return None  # a person's name says nothing about the company ("Meera Pillai via X")
     if ats and stripped == name and not _DISPLAY_NOISE.search(name):
         return _clean_company(stripped) if not _PERSON_NAME.match(stripped) else None
     core = _sender_core(sender)

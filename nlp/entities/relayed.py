@@ -12,7 +12,7 @@ import re
 from bounceback.nlp.entities.common import _NAME, _clean_body_role, _is_role
 from bounceback.nlp.entities.company_rules import _clean_relayed
 
-__all__ = ["_relayed_in_text"]
+__all__ = ["_relayed_in_text", "_signed_employer"]
 
 _RELAYED_COMPANY_PATTERNS = [
     re.compile(p)
@@ -60,6 +60,29 @@ def _relayed_in_text(text: str) -> str | None:
             if head and _is_role(_clean_body_role(title) or ""):
                 raw = head  # "sent your profile to Banksia Health Partners for Facilities Engineer"
             value = _clean_relayed(raw, people=not org)
+            if value:
+                return value
+    return None
+
+
+# "General Manager, The Anchor Inn", "Talent Acquisition, Kaveri Fintech", "Head Chef at
+# Roslin Arms", "Recruiter | Quenby Foods": a title and an organisation on one line.
+_TITLE_AND_ORG = re.compile(rf"^(?P<title>[A-Z][\w &/-]{{2,50}}?)(?:,| at| \|) (?P<org>{_NAME})$")
+_HIRING_TEAM = re.compile(r"\b(?:talent|recruit\w*|people|hr|hiring|human resources)\b", re.I)
+
+
+def _signed_employer(head: str) -> str | None:
+    """The employer a person signs with, or a messaging card shows under their name
+    ("Meera Pillai · Talent Acquisition, Kaveri Fintech"): a line of a job title or a hiring
+    team, then the organisation."""
+    for line in head.splitlines()[:60]:
+        line = line.strip().rpartition(" · ")[2]
+        match = _TITLE_AND_ORG.match(line)
+        if match is None or len(line) > 90:
+            continue
+        title = match.group("title")
+        if _is_role(title) or _HIRING_TEAM.search(title):
+            value = _clean_relayed(match.group("org"), people=False)
             if value:
                 return value
     return None

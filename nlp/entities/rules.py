@@ -65,7 +65,7 @@ from bounceback.nlp.entities.company_rules import (
     _third_person_employer,
 )
 from bounceback.nlp.entities.domains import _from_domain
-from bounceback.nlp.entities.relayed import _relayed_in_text
+from bounceback.nlp.entities.relayed import _relayed_in_text, _signed_employer
 from bounceback.nlp.entities.role_rules import (
     _BODY_ROLE_PATTERNS,
     _BODY_TITLE_PATTERNS,
@@ -154,6 +154,8 @@ def _rule_company(
     """The employer: named by the subject, the sender, or (for a relay) the body."""
     text = f"{subject}\n{head}"
     company = _subject_named_company(subject) or from_subject
+    if company and _display_name(sender).startswith(company + " via "):
+        company = None  # "Meera Pillai sent you a message" from "Meera Pillai via LinkedIn"
     relays = _relays(sender)
     if company is None and relays:
         # An agency, a job board, a scheduling tool or a personal address writes for the
@@ -200,6 +202,7 @@ def _relayed_company(
         # "NHS Jobs" is the board, not an employer called "NHS"
         lambda: None if _board_name(_display_name(sender)) else _from_display_name(sender),
         lambda: ats and _card_company(head, role),
+        lambda: _signed_employer(head),
         lambda: _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_relayed),
     )
     for guess in guesses:

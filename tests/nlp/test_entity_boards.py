@@ -250,3 +250,30 @@ def test_a_card_names_title_and_employer_when_nothing_else_does(
 ) -> None:
     found = extract_company_role("Your Indeed application", "Indeed <indeedapply@indeed.com>", body)
     assert found == (company, role)
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "company"),
+    [
+        # a person writing through a platform: the card under their name gives the employer
+        (
+            "Leah Moss sent you a new message",
+            "Leah Moss via LinkedIn <messages-noreply@linkedin.com>",
+            "Leah Moss sent you a message\n\nLeah Moss · Talent Acquisition, Tarnbeck Energy\n\n"
+            "Hi Sam, thanks for applying for the Grid Analyst role. Could we talk on Friday?",
+            "Tarnbeck Energy",
+        ),
+        # a manager writing from a personal address signs with title and employer
+        (
+            "Re: our chat",
+            "Tom Reyes <tom.reyes@gmail.com>",
+            "Hi Sam,\n\nGood to speak earlier. Could you come in for an interview for the Bar "
+            "Manager job on Tuesday at 4pm?\n\nTom Reyes\nGeneral Manager, The Ferry Tavern",
+            "Ferry Tavern",
+        ),
+    ],
+)
+def test_an_employer_signed_under_a_name(
+    subject: str, sender: str, body: str, company: str
+) -> None:
+    assert extract_company_role(subject, sender, body)[0] == company
