@@ -29,6 +29,12 @@ _CANDIDACY: Final = re.compile(
     re.IGNORECASE,
 )
 
+# A substring test before the regex: every word of _CANDIDACY contains one of these.
+_STEMS: Final = (
+    "bewerb", "kandida", "stellenangebot", "candidat", "recrutement", "poste", "solicitud",
+    "puesto", "vacante", "selecci", "sollicitatie", "vacature",
+)  # fmt: skip
+
 _FORMS: Final = {
     "rejection": re.compile(
         # de
@@ -85,6 +91,7 @@ def stated_labels(subject: str, body: str) -> tuple[str, ...]:
     """The labels a German, French, Spanish or Dutch candidacy letter states in a set form;
     empty for everything else (English mail included)."""
     text = f"{subject}\n{body[:_OPENING]}"
-    if not _CANDIDACY.search(text):
-        return ()
+    folded = text.lower()
+    if not any(stem in folded for stem in _STEMS) or not _CANDIDACY.search(text):
+        return ()  # most mail: none of the stems, and no regex run at all
     return tuple(label for label, form in _FORMS.items() if form.search(text))

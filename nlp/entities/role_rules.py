@@ -166,7 +166,7 @@ def fuller_title(role: str, text: str, company: str | None) -> str:
     """The title with the capitalised words the email writes before it ("Firefighter" ->
     "Wholetime Firefighter" when the body says "our Wholetime Firefighter campaign"), up to
     three, never the employer's name or a sentence's opening word; else ``role``."""
-    if not role[:1].isupper() or len(role) < 3:
+    if not role[:1].isupper() or len(role) < 3 or not _capital_before(role, text):
         return role
     name = {w.casefold() for w in (company or "").split()}
     for match in re.finditer(rf"((?:[A-Z][\w/&-]*[ \t]+){{1,3}}){re.escape(role)}\b", text):
@@ -179,6 +179,17 @@ def fuller_title(role: str, text: str, company: str | None) -> str:
             if before and before[-1] not in ".!?:\n":
                 return title
     return role
+
+
+def _capital_before(role: str, text: str) -> bool:
+    """True if some mention of ``role`` follows a capitalised word (a cheap test first)."""
+    at = text.find(" " + role)
+    while at > 0:
+        before = text[:at].rsplit(None, 1)
+        if before and before[-1][:1].isupper():
+            return True
+        at = text.find(" " + role, at + 1)
+    return False
 
 
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdx]\s*/\s*){1,3}[mwfdx]\*?\)", re.IGNORECASE)
