@@ -294,6 +294,17 @@ def test_classify_bad_jsonl_line_is_one_clear_error(tmp_path: Path) -> None:
     assert "line 2" in result.stderr
 
 
+@pytest.mark.parametrize("field", ['"subject": 5', '"body": ["a"]', '"from": {"x": 1}'])
+def test_classify_a_field_that_is_not_text_is_one_clear_error(tmp_path: Path, field: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(f'{{"id": "a", {field}}}\n', encoding="utf-8")
+    result = runner.invoke(app, ["classify", "--jsonl", str(path)])
+    assert result.exit_code == 1
+    name = field.split(":")[0]
+    assert f"line 1: {name} must be text" in result.stderr
+    assert "unexpected" not in result.stderr
+
+
 def test_poll_before_connect_is_a_clear_error(bounceback_home: Path) -> None:
     result = runner.invoke(app, ["poll", "--account", "nobody@example.com"])
     assert result.exit_code == 1

@@ -78,6 +78,12 @@ def email_from_line(path: Path, number: int, line: str) -> EmailText:
     """The email of one JSON line, read as an .eml body is read; a bad line is a ConfigError."""
     try:
         item = json.loads(line)
+        wrong = [k for k in _TEXT_FIELDS if isinstance(item, dict) and _not_text(item.get(k))]
+        if wrong:
+            raise ConfigError(
+                f'{path} line {number}: "{wrong[0]}" must be text (a JSON string), not '
+                f"{json.dumps(item[wrong[0]])}; fix that line and run again"
+            )
         if isinstance(item, dict) and not isinstance(item.get("headers") or {}, dict):
             raise ConfigError(
                 f'{path} line {number}: "headers" must be an object such as '
@@ -98,6 +104,13 @@ def email_from_line(path: Path, number: int, line: str) -> EmailText:
         ) from None
     # The same reading as an .eml body gets (parse_email): one path, one answer.
     return read_email(email)
+
+
+_TEXT_FIELDS = ("subject", "from", "body", "html")
+
+
+def _not_text(value: object) -> bool:
+    return value is not None and not isinstance(value, str)
 
 
 @dataclass(frozen=True, slots=True)
