@@ -76,6 +76,12 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# A greeting on the same line as the first sentence ("Hi Sam, honest answer: ...").
+_GREETING = re.compile(
+    r"(?:hi|hello|hey|dear|morning|afternoon|evening|good (?:morning|afternoon))"
+    r"(?:\s+(?-i:[A-Z])[\w'’-]*){0,2}\s*[,!]\s+(?=\S)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +186,9 @@ def _tighten(body: str, start: int, end: int) -> tuple[int, int] | None:
     bullet = _BULLET_AT.match(body, start, end)
     if bullet:
         start = bullet.end()
+    greeting = _GREETING.match(body, start, end)
+    if greeting and greeting.end() < end:  # "Hi Sam, the panel wondered...": not the greeting
+        start = greeting.end()
     if end - start < 2 or not _HAS_LETTER.search(body, start, end):
         return None
     return start, end

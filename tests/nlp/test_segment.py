@@ -111,3 +111,12 @@ def test_a_colon_after_the_decision_ends_it_but_not_inside_a_point() -> None:
 def test_no_is_an_abbreviation_only_before_a_number() -> None:
     texts = [s.text for s in segment("It's a no. They wanted more. Flat No. 5 is ours.")]
     assert texts == ["It's a no.", "They wanted more.", "Flat No. 5 is ours."]
+
+
+def test_a_greeting_on_the_first_sentences_line_is_not_part_of_it() -> None:
+    body = "Hi Sam, the panel wondered whether you'd stay.\nMorning shifts, sadly, were the issue."
+    assert [s.text for s in segment(body)] == [
+        "the panel wondered whether you'd stay.",
+        "Morning shifts, sadly, were the issue.",
+    ]
+    assert [s.text for s in segment("Hi Sam,")] == ["Hi Sam,"]
