@@ -106,7 +106,9 @@ _OTHER_DOMAIN = re.compile(
     r"school place|(?:talk|session|conference) proposals?|call for (?:papers|proposals|speakers)|"
     r"cfp|abstract submission|hackathon|ballot|funding (?:application|round|bid)|"
     r"credit card|overdraft|credit (?:check|score|limit)|matched with a mentor|"
-    r"mentoring (?:programme|program|scheme)|"
+    r"mentoring (?:programme|program|scheme)|promotion (?:case|committee|panel|cycle|round)|"
+    # mail about the reader's child: a place, a squad, a school
+    r"dear parents?(?:/carers?)?|your (?:child|son|daughter)(?:'s)?|"
     # a grant applied for ("grant application", "the Small Projects grant"), never a person
     # called Grant ("helen.grant@") or a verb ("we cannot grant sponsorship")
     r"(?-i:grants?) (?:application|round|scheme|fund)|(?-i:[A-Z][a-z]+ grant))\b",

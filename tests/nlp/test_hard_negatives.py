@@ -11,6 +11,30 @@ from bounceback.nlp.records import EmailText
 
 HARD_NEGATIVES = [
     (
+        "sports-trial",
+        "Academy trials - outcome",
+        "Westfield Rovers Academy <academy@westfieldrovers.co.uk>",
+        "Dear Parent,\n\nThank you for bringing Leo to the U12 academy trials on Saturday. Unfortunately he has not been selected for the squad this season. We encourage him to keep playing and to try again next year.\n\nAcademy staff",
+    ),
+    (
+        "allotment",
+        "Allotment application",
+        "Parks <allotments@eastfield.gov.uk>",
+        "Dear Sam,\n\nThank you for your allotment application. There is currently a waiting list of about 18 months at Mill Lane; we have added you to it.\n\nParks team",
+    ),
+    (
+        "school-appeal",
+        "School appeal decision",
+        "Admissions Appeals <appeals@eastfield.gov.uk>",
+        "Dear Parent,\n\nThe independent appeal panel has considered your appeal for a place at Greenway Primary School. I am sorry to tell you that the appeal was not upheld.\n\nClerk to the Appeal Panel",
+    ),
+    (
+        "promo-declined",
+        "Your promotion case",
+        "HR <hr@perch.io>",
+        "Hi Sam,\n\nThe promotion committee met on Tuesday. I'm sorry to say your case for Senior Analyst was not approved this cycle. Your manager will talk you through the feedback, mainly around the scope of projects you've led.\n\nHR",
+    ),
+    (
         "pr-declined",
         "[perch/api] Pull request #412 declined",
         "GitHub <notifications@github.com>",
