@@ -1,6 +1,6 @@
 """Job mail that is about no step of the reader's own candidacy: labelled "other".
 
-Three kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
+Five kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
 corpus's labelling decisions):
 
 * the reader's own withdrawal, or the employer confirming it ("You have withdrawn your
@@ -9,7 +9,10 @@ corpus's labelling decisions):
   shortlist candidates ("Can you interview two finalists on Friday?", "Your scorecard is
   due");
 * a status notice that gives no status ("The status of your application has changed. Log
-  in to view it").
+  in to view it");
+* the candidate account itself: created, verified, its password reset;
+* the first days of a job already accepted: onboarding forms, "before your first day",
+  a signed offer received ("Received - thank you! Welcome to Quintrell").
 
 Each test looks at the opening of the new text only, and a notice that also says what
 happened (regret, an invitation, an offer, a decision) is not one of these. Pure regex.
@@ -50,6 +53,18 @@ _STATUS_ONLY: Final = re.compile(
     r"updated the status of your application)",
     re.IGNORECASE,
 )
+_ACCOUNT: Final = re.compile(
+    r"\b(?:(?:thank you|thanks) for (?:creating|registering) (?:a|an|your) (?:candidate )?"
+    r"(?:profile|account)|your (?:candidate )?(?:profile|account) (?:has been|was|is) (?:created|"
+    r"set up|activated)|reset (?:your|the) password|password reset|verify your email)",
+    re.IGNORECASE,
+)
+_ONBOARDING: Final = re.compile(
+    r"\b(?:before your first day|on your first day|first[- ]week schedule|onboarding|"
+    r"welcome (?:aboard|to the team)|signed (?:offer|contract)(?: letter)?,? (?:received|back)|"
+    r"(?:received|got) (?:your|the) signed (?:offer|contract))",
+    re.IGNORECASE,
+)
 _LOG_IN: Final = re.compile(r"\b(?:log|sign)(?:ged)? ?in\b|\bview (?:the )?update\b", re.I)
 # Words that say what happened: then the notice is a step after all.
 _SAYS_WHAT: Final = re.compile(
@@ -67,11 +82,16 @@ _INTERVIEWER_KEYS: Final = (
     "you shortlist", "candidate", "finalist", "to interview",
 )  # fmt: skip
 _STATUS_KEYS: Final = ("status", "change to", "update to")
+_ACCOUNT_KEYS: Final = ("profile", "account", "password", "verify")
+_ONBOARDING_KEYS: Final = (
+    "first day", "first-week", "first week", "onboarding", "welcome", "signed",
+)  # fmt: skip
 
 
 def no_step_of_mine(email: EmailText) -> bool:
-    """True for a withdrawal, mail to the reader as an interviewer, or a status notice
-    with no status: job mail about no step of the reader's own candidacy."""
+    """True for a withdrawal, mail to the reader as an interviewer, a status notice with no
+    status, the candidate account, or onboarding: job mail about no step of the reader's
+    own candidacy."""
     text = f"{email.subject}\n{email.body[:_OPENING]}"
     folded = text.lower()
     withdrawn = any(k in folded for k in _WITHDRAWN_KEYS) and bool(_WITHDRAWN.search(text))
@@ -82,6 +102,8 @@ def no_step_of_mine(email: EmailText) -> bool:
             any(k in folded for k in _STATUS_KEYS)
             and bool(_STATUS_ONLY.search(text) and _LOG_IN.search(text))
         )
+        or (any(k in folded for k in _ACCOUNT_KEYS) and bool(_ACCOUNT.search(text)))
+        or (any(k in folded for k in _ONBOARDING_KEYS) and bool(_ONBOARDING.search(text)))
     )
     if not found:
         return False

@@ -11,6 +11,30 @@ from bounceback.nlp.records import EmailText
 
 HARD_NEGATIVES = [
     (
+        "account",
+        "Welcome to the Orrin Foods careers site",
+        "Orrin Foods <orrinfoods@myworkday.com>",
+        "Hi Sam,\n\nThank you for creating a candidate account. You can now apply for jobs, save searches and track your applications.\n\nOrrin Foods Talent Acquisition",
+    ),
+    (
+        "password",
+        "Password reset request",
+        "Perch Careers <no-reply@ashbyhq.com>",
+        "Hi Sam,\n\nWe received a request to reset your password for the Perch careers portal. Use the link below within 24 hours. If this wasn't you, ignore this email.",
+    ),
+    (
+        "onboard",
+        "Getting ready for 4 January",
+        "People Team <people@tallisbio.com>",
+        "Hi Sam,\n\nWe're looking forward to having you with us! Before your first day, please complete the onboarding forms in Workday and bring your passport for the right-to-work check.\n\nPeople Team",
+    ),
+    (
+        "signed",
+        "RE: Signed contract",
+        "Dana Holt <dana@perch.io>",
+        "Hi Sam, received your signed contract - thank you, and welcome to the team! I'll send your first-week schedule nearer the time. Dana",
+    ),
+    (
         "sports-trial",
         "Academy trials - outcome",
         "Westfield Rovers Academy <academy@westfieldrovers.co.uk>",
@@ -366,3 +390,12 @@ def test_words_shared_with_everyday_mail_do_not_silence_job_mail(
 ) -> None:
     found = analyzer.analyze_one(EmailText("a", subject, sender, body))
     assert label in found.labels
+
+
+def test_an_offer_that_welcomes_the_reader_aboard_is_still_an_offer(analyzer: Analyzer) -> None:
+    body = (
+        "Hi Sam,\n\nI'm delighted to offer you the Backend Engineer role at Perch, at "
+        "£92,000. Welcome aboard - once you've signed, we'll start your onboarding.\n\nDana"
+    )
+    email = EmailText("a", "Your offer from Perch", "Dana Holt <dana@perch.io>", body)
+    assert analyzer.analyze_one(email).labels == ("offer",)
