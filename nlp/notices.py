@@ -62,6 +62,7 @@ _ACCOUNT: Final = re.compile(
 _ONBOARDING: Final = re.compile(
     r"\b(?:before your first day|on your first day|first[- ]week schedule|onboarding|"
     r"welcome (?:aboard|to the team)|signed (?:offer|contract)(?: letter)?,? (?:received|back)|"
+    r"pre-employment checks?|dbs (?:check|certificate)|right[- ]to[- ]work check|"
     r"(?:received|got) (?:your|the) signed (?:offer|contract))",
     re.IGNORECASE,
 )
@@ -70,7 +71,8 @@ _LOG_IN: Final = re.compile(r"\b(?:log|sign)(?:ged)? ?in\b|\bview (?:the )?updat
 _SAYS_WHAT: Final = re.compile(
     r"\b(?:unfortunately|regret|not (?:been )?(?:successful|shortlisted|selected)|"
     r"not (?:be )?(?:progressing|moving forward|taking)|invite you|invitation|offer you|"
-    r"pleased to (?:offer|confirm)|congratulations|decided)\b",
+    r"pleased to (?:offer|confirm)|congratulations|decided|(?:conditional|formal|verbal|job) "
+    r"offer|offer of employment|made you an? (?:\w+ )?offer)\b",
     re.IGNORECASE,
 )
 
@@ -85,6 +87,7 @@ _STATUS_KEYS: Final = ("status", "change to", "update to")
 _ACCOUNT_KEYS: Final = ("profile", "account", "password", "verify")
 _ONBOARDING_KEYS: Final = (
     "first day", "first-week", "first week", "onboarding", "welcome", "signed",
+    "pre-employment", "dbs", "right to work", "right-to-work",
 )  # fmt: skip
 
 

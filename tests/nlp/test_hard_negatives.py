@@ -11,6 +11,24 @@ from bounceback.nlp.records import EmailText
 
 HARD_NEGATIVES = [
     (
+        "checks",
+        "Complete your pre-employment checks",
+        "NHS Jobs <noreply@jobs.nhs.uk>",
+        "Dear Sam Okafor,\n\nYou have accepted the conditional offer from Calder Valley NHS Trust for Healthcare Assistant. You now need to complete your pre-employment check forms, including references and occupational health.\n\nLog in to your NHS Jobs account",
+    ),
+    (
+        "dbs",
+        "Your DBS certificate",
+        "Recruitment <recruitment@calderhealth.nhs.uk>",
+        "Dear Sam,\n\nYour DBS check has been completed and we have received a clear certificate. We will be in touch with your start date.\n\nRecruitment",
+    ),
+    (
+        "refs",
+        "Reminder: references outstanding",
+        "HR <hr@tallisbio.com>",
+        "Hi Sam,\n\nWe're still waiting for one of your two references. Could you nudge your referee, or give us another contact?\n\nTallis Bio HR",
+    ),
+    (
         "account",
         "Welcome to the Orrin Foods careers site",
         "Orrin Foods <orrinfoods@myworkday.com>",
@@ -398,4 +416,14 @@ def test_an_offer_that_welcomes_the_reader_aboard_is_still_an_offer(analyzer: An
         "£92,000. Welcome aboard - once you've signed, we'll start your onboarding.\n\nDana"
     )
     email = EmailText("a", "Your offer from Perch", "Dana Holt <dana@perch.io>", body)
+    assert analyzer.analyze_one(email).labels == ("offer",)
+
+
+def test_a_conditional_offer_subject_to_checks_is_still_an_offer(analyzer: Analyzer) -> None:
+    body = (
+        "Dear Sam,\n\nCalder Valley NHS Trust has made you a conditional offer of employment "
+        "for: Healthcare Assistant (Band 3). This offer is conditional on satisfactory "
+        "pre-employment checks. Sign in to your account to accept or decline the offer.\n"
+    )
+    email = EmailText("a", "Conditional offer", "NHS Jobs <noreply@jobs.nhs.uk>", body)
     assert analyzer.analyze_one(email).labels == ("offer",)
