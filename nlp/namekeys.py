@@ -2,8 +2,8 @@
 
 "Greyfriars Data" and "Greyfriars Data Co" are one employer, so are "The Quillon Company
 Ltd" and "Quillon"; "Kestrel Analytics" and "Kestrel Payments" are not. Similarity comes
-from rapidfuzz, never from hand-written edit distances. Pure functions; the only file read
-is the packaged organisation word lists, once.
+from rapidfuzz, never from hand-written edit distances. Pure functions; the organisation
+words come from the entity rules' lexicons, read once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
-from importlib.resources import files
 
 from rapidfuzz import fuzz
 
@@ -114,14 +113,14 @@ _TAIL_JOINERS = frozenset(
 @cache
 def _organisation_words() -> frozenset[str]:
     """Words that say what kind of organisation a name is ("Trust", "Theatre", "Clinic"):
-    the two organisation lexicons the entity rules read (``lexicon/org_tail.txt`` and
-    ``lexicon/org_words.txt``, abbreviations written out), folded, plus the descriptors."""
+    the organisation words the entity rules read (``lexicon/org_tail.txt``, and
+    ``lexicon/org_words.txt`` with its abbreviations and their written-out forms), folded
+    word by word, plus the descriptors."""
+    from bounceback.nlp.entities.domains import _org_words, _tail_words
+
     found = set(_DESCRIPTORS)
-    for name in ("org_tail.txt", "org_words.txt"):
-        text = files("bounceback.nlp").joinpath("lexicon", name).read_text(encoding="utf-8")
-        for line in text.splitlines():
-            if line.strip() and not line.startswith("#"):
-                found.update(_fold(line.replace("=", " ")).split())
+    for entry in (*_tail_words(), *_org_words()):
+        found.update(_fold(entry).split())
     return frozenset(found)
 
 
