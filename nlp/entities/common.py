@@ -204,7 +204,9 @@ def _is_role(value: str) -> bool:
         return _is_role(field.group("title"))
     if len(words) > 6:
         return False
-    last = re.sub(r"\s+(?:(?:level|grade|band)\s*)?\d{1,2}$", "", value, flags=re.I).split()
+    last = re.sub(
+        r"\s+(?:(?:(?:level|grade|band)\s*)?\d{1,2}|I{1,3}|IV)$", "", value, flags=re.I
+    ).split()
     if not last:
         return False
     word = re.sub(r"[^a-z]", "", re.split(r"[/&]", last[-1].lower())[-1])
@@ -282,9 +284,20 @@ def _clean_company(raw: str) -> str | None:
 def _reads_as_a_name(value: str) -> bool:
     """False for a date, a time, a hiring step or a shouted phrase where an employer's name
     should be: "Tue 24 Mar 2026 12pm", "Care Coordinator interview", "YOU GOT IT"."""
-    return not _NOT_A_NAME.search(value) and not (len(value.split()) >= 3 and value.isupper())
+    if _NOT_A_NAME.search(value) or _CODE_OR_GRADE.search(value):
+        return False
+    if value.strip(" .").lower() in _word_list("not_employers.txt"):
+        return False  # "Nights", "Bengaluru", "Priya", "Offer Letter": never a whole name
+    return not (len(value.split()) >= 3 and value.isupper())
 
 
+# A requisition code, a pay band, a grade or a round: "R0058812", "JR-22871", "REQ_7731",
+# "Band 5", "Round 2", "Store #0417".
+_CODE_OR_GRADE = re.compile(
+    r"\b[A-Z]{0,4}[-_#]?\d{4,}\b|^[A-Z]{1,4}[-_]\d{3,}$|"
+    r"^(?:band|grade|level|round|stage|store|branch|shift|gs)[ -]?#?\d+$",
+    re.IGNORECASE,
+)
 # A date, a time or a hiring step where an employer's name should be.
 _NOT_A_NAME = re.compile(
     r"\b(?:mon|tue|wed|thu|fri|sat|sun)\w* \d{1,2}\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b"

@@ -60,6 +60,7 @@ from bounceback.nlp.entities.company_rules import (
     _from_display_name,
     _from_sender_names,
     _longer_name,
+    _relay_own_name,
     _subject_named_company,
     _subject_part_company,
     _third_person_employer,
@@ -179,8 +180,9 @@ def _rule_company(
         company = _longer_name(company, f"{_display_name(sender)}\n{text}")
     if relays == "ats":
         company = _ats_display_employer(sender, company, text)
-    if company and _board_name(company):
-        company = None  # a job board is never the employer
+    if company and (_board_name(company) or (_is_role(company) and company[-1] != "s")):
+        # a job board is never the employer, nor is a title ("Member Service Representative I")
+        company = None
     return company
 
 
@@ -207,14 +209,16 @@ def _relayed_company(
     )
     for guess in guesses:
         found = guess()
-        if found and not _board_name(found):  # "Indeed Apply", "reed.co.uk" say nothing
+        # "Indeed Apply", "reed.co.uk", "Pinpoint <no-reply@pinpointhq.com>", "ADP Workforce
+        # Now <...@adp.com>": the relay's own name says nothing about the employer
+        if found and not _board_name(found) and not _relay_own_name(sender, found):
             return found
     return None
 
 
 _ROLE_LEAD = re.compile(
     r"^(?:(?:regarding|about|re)\s+)?(?:(?:your\s+)?(?:interview|application)\s+)?(?:for|as)\s+"
-    r"|^(?:19|20)\d\d\s+",
+    r"|^(?:19|20)\d\d\s+|^[A-Z]{0,4}[-_]?\d{4,}\s+(?=[A-Z])",
     re.IGNORECASE,
 )
 
