@@ -73,13 +73,15 @@ def gap_text(sentence: str) -> str:
     plus one marker token per lexicon hit: ``skillmarker`` for a hard skill and
     ``topic_<name>`` for a soft topic, so an unseen tool name still looks like a skill;
     and one cue token per category cue (:func:`~bounceback.nlp.gapcues.category_cues`).
+    Line breaks are layout: a sentence wrapped by an HTML-to-text step reads as one run of
+    words (a newline is a token of its own to spaCy and moved one gap below its bar).
     """
     markers = {
         "skillmarker" if match.hard else "topic_" + _SLUG.sub("_", match.skill.lower())
         for match in find_skills(sentence)
     }
     markers.update(category_cues(sentence))
-    return " ".join([sentence.lower(), *sorted(markers)])
+    return " ".join([*sentence.lower().split(), *sorted(markers)])
 
 
 # Words that put a mail in a job search. A short note with none of them anywhere — subject,

@@ -174,10 +174,15 @@ def _joins(current: str, last: str, line: str) -> bool:
     """True if ``line`` continues the logical line ``current`` (whose last line is ``last``)."""
     if not current or (_ITEM.match(line) and not _wrapped_dash(last, line)):
         return False
+    first = line.split(maxsplit=1)[0]
     # A line that starts with a long token (a link) was pushed down by a wrap.
-    return (len(current) >= _JOIN_AFTER and not _sign_off(current, line)) or len(
-        line.split(maxsplit=1)[0]
-    ) > _LONG_TOKEN
+    if len(first) > _LONG_TOKEN:
+        return True
+    # A wrap breaks a line only where the next word would not fit: a short line followed by
+    # a word that would have fitted on it ended there on purpose (a card's title above
+    # "Employer · Place").
+    wrapped = len(last) + 1 + len(first) > _WRAP_WIDTH
+    return wrapped and len(current) >= _JOIN_AFTER and not _sign_off(current, line)
 
 
 def unwrap(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import replace
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -91,6 +92,19 @@ def test_unwrap_keeps_short_lines_and_items_apart() -> None:
     assert unwrap("Role: Analyst\nLocation: Leeds") == "Role: Analyst\nLocation: Leeds"
     long = "This line is long enough to have been wrapped by a mail client"
     assert unwrap(f"{long}\nand goes on.") == f"{long} and goes on."
+
+
+def test_unwrap_keeps_a_card_title_above_its_employer() -> None:
+    # 44 characters and a next word that would have fitted: the line ended on purpose
+    card = "Learning Support Assistant (Term Time Only)\nAshgrove Special School · Swindon"
+    assert unwrap(card) == card
+    # the same words wrapped at 72 by a mail client are one paragraph again
+    text = (
+        "Thank you for applying for the Learning Support Assistant post at Ashgrove "
+        "Special School in Swindon; we will be in touch next week."
+    )
+    assert unwrap(textwrap.fill(text, 72)) == text
+    assert unwrap(textwrap.fill(text, 78)) == text
 
 
 def test_eml_and_json_give_the_same_text(tmp_path: Path) -> None:

@@ -80,3 +80,11 @@ def test_the_label_model_reads_words_not_line_breaks() -> None:
     other = EmailText("a", "Your application", "Jobs <jobs@acme.test>", body.replace("\n", " "))
     assert label_text(one) == label_text(other)
     assert "\n" not in label_text(one).split("\n", 2)[2].rsplit("\n", 1)[0]
+
+
+def test_the_gap_model_reads_a_wrapped_sentence_as_one_run_of_words() -> None:
+    from bounceback.nlp.modeltext import gap_text
+
+    one = "She noted you weren't aware that we only lend in England and Wales."
+    wrapped = "She noted you weren't aware\nthat we only lend in England\r\nand Wales."
+    assert gap_text(wrapped) == gap_text(one)
