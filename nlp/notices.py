@@ -39,7 +39,9 @@ _WITHDRAWN: Final = re.compile(
 )
 _INTERVIEWER: Final = re.compile(
     r"\b(?:(?:your|the) scorecard (?:is )?(?:due|outstanding)|submit (?:your )?scorecard|"
-    r"interview kit|you(?:'re| are|'ve been added) (?:on|to) (?:the |an )?interview panel|"
+    r"interview kit|you(?:'re| are|'ve been added) (?:on|to) (?:the |an )?(?:interview )?panel|"
+    r"(?:thanks|thank you) for (?:joining|sitting on) the (?:interview )?panel|"
+    r"scorecards? (?:are|is) (?:in|on|at) [A-Z]|"
     r"(?:sit|join me|join us) on the (?:interview )?panel|short (?:of )?a panell?ist|"
     r"(?:can|could|would) you (?:interview|sit in on|score|shortlist)|"
     r"you interviewed [A-Z][a-z]+ [A-Z]|(?:candidates?|finalists?) (?:for your|waiting for "

@@ -1,7 +1,8 @@
 """A requirement stated as the reason for the decision is a gap, whatever the words.
 
 "We've gone with someone who has managed a workshop team before", "you do not currently
-hold Qualified Teacher Status, which is required for this post": the gap model reads these
+hold Qualified Teacher Status, which is required for this post", "What held us back was
+stakeholder management: ...": the gap model reads these
 as plain statements and scores them "no gap". In mail already read for gaps (a rejection
 or feedback), a sentence in one of these fixed forms is reported as a gap; its category
 is the gap model's best among the seven. Pure regex.
@@ -31,7 +32,14 @@ _NOT_MET = (
     r"|\b(?:required|essential|mandatory)\b[^.;]{0,80}\byou "
     r"(?:do not|don't|did not|didn't|haven't|have not)\b"
 )
-_REQUIREMENT_GAP = re.compile(f"{_CHOSEN}|{_NOT_MET}", re.IGNORECASE)
+# The sentence that names the point which decided it: "What held us back was stakeholder
+# management: ...", "Where you fell short was the case study."
+_DECIDING_POINT = (
+    r"^\W*(?:(?:but|and|so|honestly|in the end),? )?what (?:really |mainly )?held "
+    r"(?:you|us|them|the panel) back (?:was|were)\b"
+    r"|\bwhere you fell short (?:was|were)\b|\bthe deciding factor (?:was|were)\b"
+)
+_REQUIREMENT_GAP = re.compile(f"{_CHOSEN}|{_NOT_MET}|{_DECIDING_POINT}", re.IGNORECASE)
 
 
 def states_a_requirement(sentence: str) -> bool:

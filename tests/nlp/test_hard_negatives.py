@@ -287,6 +287,13 @@ HARD_NEGATIVES = [
         "Hi Sam,\n\nThanks for joining the panel for the Backend Engineer interviews tomorrow. Candidates are at 10, 11:30 and 2. Scorecards are in Greenhouse.\n\nDana",
     ),
     (
+        "interviewer-thanks",
+        "Panel tomorrow",
+        "Ravi Shah <ravi.shah@tollgate.example>",
+        "Thank you for sitting on the panel for the Site Manager interviews tomorrow. The "
+        "candidates' CVs are attached; scorecards are in Workable.",
+    ),
+    (
         "app-withdrawn",
         "Application withdrawn",
         "Perch <no-reply@us.greenhouse-mail.io>",

@@ -19,6 +19,10 @@ from bounceback.nlp.requirements import states_a_requirement
         "We offered it to somebody who lives closer to the depot.",
         "You don't currently hold a CSCS card, which is essential for site work.",
         "A full UK licence is required for this post and you do not have one yet.",
+        # the sentence that names the deciding point
+        "What held us back was costing: your menu plan came in well over the food budget.",
+        "Honestly, what held the panel back was your lack of secondary-school experience.",
+        "Where you fell short was the written exercise, which ran out of time.",
     ],
 )
 def test_a_decision_that_names_what_was_missing(sentence: str) -> None:
@@ -32,6 +36,8 @@ def test_a_decision_that_names_what_was_missing(sentence: str) -> None:
         "A full UK licence is required for this post.",
         "You do not need to bring anything on the day.",
         "Someone from the team will call you on Monday.",
+        "Now the areas that held you back.",
+        "Nothing held us back from making a decision quickly.",
     ],
 )
 def test_what_names_nothing_missing(sentence: str) -> None:
