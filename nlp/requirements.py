@@ -2,10 +2,10 @@
 
 "We've gone with someone who has managed a workshop team before", "you do not currently
 hold Qualified Teacher Status, which is required for this post", "What held us back was
-stakeholder management: ...": the gap model reads these
-as plain statements and scores them "no gap". In mail already read for gaps (a rejection
-or feedback), a sentence in one of these fixed forms is reported as a gap; its category
-is the gap model's best among the seven. Pure regex.
+stakeholder management: ...": the gap model reads these as plain statements and may score
+them "no gap". In mail already read for gaps (a rejection or feedback), a sentence in one
+of these fixed forms is reported as a gap; its category is the gap model's best among the
+seven. Pure regex.
 """
 
 from __future__ import annotations

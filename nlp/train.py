@@ -3,14 +3,16 @@
 ``python -m bounceback.nlp.train`` compiles the hand-written ``corpus/sources`` into
 ``corpus/*.train.jsonl`` and ``*.dev.jsonl`` (a fixed-seed hash 80/20 split), converts them
 to spaCy DocBin files, runs the real ``spacy train`` with ``configs/labels.cfg`` and
-``configs/gaps.cfg`` (fixed seeds, so reruns give the same weights), copies each
-``model-best`` into ``models/labels`` and ``models/gaps``, and prints the model's dev-set
+``configs/gaps.cfg`` (fixed seeds, so reruns give the same weights), copies the label
+model's last epoch and the gap model's ``model-best`` into ``models/labels`` and
+``models/gaps`` (``_CHECKPOINT``), and prints the model's dev-set
 figures (``python -m bounceback.nlp.evaluate`` prints them beside the keyword baseline).
 The gap model also learns from the ``[[category: text]]`` marks of training emails
 (:func:`email_gap_examples`). Per-label thresholds maximise F1 over out-of-fold
 predictions of 4-fold cross-validation on the training split (``--folds``), so they are
-tuned on held-out data without touching dev. The dev split is never trained on; spaCy
-uses it only to pick the best checkpoint. The employer/role reader (``models/entities``,
+tuned on held-out data without touching dev (``--dev-thresholds``, as model 0.4.0 was
+built: calibration and thresholds fitted on dev). The dev split is never trained on; spaCy
+uses it only to pick the gap model's best checkpoint. The employer/role reader (``models/entities``,
 ``configs/entities.cfg``) is trained by :mod:`bounceback.nlp.train_entities` on the
 training split alone; ``--only entities`` retrains just that one.
 """
@@ -175,12 +177,12 @@ def build_docbins(corpus_dir: Path, workdir: Path) -> dict[str, Path]:
 _CHECKPOINT = {"labels": "model-last", "gaps": "model-best"}
 
 
-def _install(best: Path, destination: Path) -> None:
-    """Copy the run-time parts of a trained ``model-best`` into ``destination``."""
+def _install(checkpoint: Path, destination: Path) -> None:
+    """Copy the run-time parts of a trained checkpoint (``_CHECKPOINT``) into ``destination``."""
     if destination.exists():
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
-    for child in best.iterdir():
+    for child in checkpoint.iterdir():
         keep = child.name in _RUNTIME_FILES or child.name.startswith("textcat")
         if not keep:
             continue
