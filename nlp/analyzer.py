@@ -265,11 +265,17 @@ class Analyzer:
     ) -> tuple[str, ...]:
         """Labels without two outcomes that exclude each other: "received" and "rejected" (a
         rejection thanks the reader for applying, an acknowledgement may say when to assume
-        the worst), "invited to interview" and "offered the job" ("we'd like to offer you an
+        the worst), "rejected" and "offered the job" ("it's a no ... they did like you"),
+        "invited to interview" and "offered the job" ("we'd like to offer you an
         interview"). The label further over its bar stays; a decision stated in a set form
         keeps the rejection."""
         bars = self.thresholds.labels
-        for first, second in (("rejection", "application_received"), ("interview", "offer")):
+        pairs = (
+            ("rejection", "application_received"),
+            ("rejection", "offer"),
+            ("interview", "offer"),
+        )
+        for first, second in pairs:
             if first in labels and second in labels:
                 keep_first = scores[first] - bars[first] > scores[second] - bars[second]
                 if first == "rejection" and states_a_rejection(email.body):
