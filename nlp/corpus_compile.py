@@ -136,7 +136,7 @@ SPLIT_KEY = "_split_key"
 
 
 #: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
-MAIL_TRAINING_SETS = ("ats", "boards", "feedback", "negatives", "notes", "employers")
+MAIL_TRAINING_SETS = ("ats", "boards", "feedback", "negatives", "notes", "employers", "jobs")
 
 
 def mail_records(mail_dir: Path) -> list[dict[str, Any]]:
