@@ -67,7 +67,7 @@ def _sender_core(sender: str) -> str | None:
 
 def _letters(word: str) -> str:
     """The letters a word adds to a domain: "&" is spelled "and" ("groveandmarsh")."""
-    return "and" if word == "&" else _NON_ALNUM.sub("", word.lower())
+    return "and" if word == "&" else _NON_ALNUM.sub("", unicodedata.normalize("NFKD", word.lower()))
 
 
 def _spelled_by_sender(sender: str, text: str, *, exact_only: bool = False) -> str | None:

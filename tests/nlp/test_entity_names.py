@@ -34,6 +34,12 @@ from bounceback.nlp.entities import extract_company_role
             "Thank you for applying to Maldon. We will not take this further.",
             "Maldon Bank",
         ),
+        # An accented name spelled without its accents by the domain.
+        (
+            "Lucía Romero <lucia.romero@paragonlogistica.es>",
+            "Thank you for your time with us at Paragon Logística last week.",
+            "Paragon Logística",
+        ),
         # "LLP" in a domain is a legal form, not two words.
         (
             "Anna Price <anna@priceandhollowayllp.co.uk>",
