@@ -236,9 +236,9 @@ class Analyzer:
                 bar = self.thresholds.labels[label]
                 email_scores[label] = max(email_scores[label], min(1.0, bar + 0.25))
             labels = self._one_outcome(
-                email,
                 email_scores,
                 [label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]],
+                decided="rejection" in stated,
             )
             decided.append((email_scores, labels))
         # Mail that is not about one application names no employer and role of its own:
@@ -261,14 +261,14 @@ class Analyzer:
             )
 
     def _one_outcome(
-        self, email: EmailText, scores: dict[str, float], labels: list[str]
+        self, scores: dict[str, float], labels: list[str], *, decided: bool
     ) -> tuple[str, ...]:
         """Labels without two outcomes that exclude each other: "received" and "rejected" (a
         rejection thanks the reader for applying, an acknowledgement may say when to assume
         the worst), "rejected" and "offered the job" ("it's a no ... they did like you"),
         "invited to interview" and "offered the job" ("we'd like to offer you an
         interview"). The label further over its bar stays; a decision stated in a set form
-        keeps the rejection."""
+        (``decided``) keeps the rejection."""
         bars = self.thresholds.labels
         pairs = (
             ("rejection", "application_received"),
@@ -278,8 +278,7 @@ class Analyzer:
         for first, second in pairs:
             if first in labels and second in labels:
                 keep_first = scores[first] - bars[first] > scores[second] - bars[second]
-                if first == "rejection" and states_a_rejection(email.body):
-                    keep_first = True
+                keep_first = keep_first or (first == "rejection" and decided)
                 labels.remove(second if keep_first else first)
         return tuple(labels)
 

@@ -8,13 +8,13 @@ model's last epoch and the gap model's ``model-best`` into ``models/labels`` and
 ``models/gaps`` (``_CHECKPOINT``), and prints the model's dev-set
 figures (``python -m bounceback.nlp.evaluate`` prints them beside the keyword baseline).
 The gap model also learns from the ``[[category: text]]`` marks of training emails
-(:func:`email_gap_examples`). Per-label thresholds maximise F1 over out-of-fold
-predictions of 4-fold cross-validation on the training split (``--folds``), so they are
-tuned on held-out data without touching dev (``--dev-thresholds``, as model 0.4.0 was
-built: calibration and thresholds fitted on dev). The dev split is never trained on; spaCy
-uses it only to pick the gap model's best checkpoint. The employer/role reader (``models/entities``,
-``configs/entities.cfg``) is trained by :mod:`bounceback.nlp.train_entities` on the
-training split alone; ``--only entities`` retrains just that one.
+(:func:`email_gap_examples`). Per-label calibration and thresholds are fitted either on
+the dev split (``--dev-thresholds``, as model 0.4.0 was built) or on out-of-fold
+predictions of k-fold cross-validation on the training split (``--folds``), which never
+touches dev. The dev split is never trained on; spaCy uses it only to pick the gap model's
+best checkpoint. The employer/role reader (``models/entities``, ``configs/entities.cfg``)
+is trained by :mod:`bounceback.nlp.train_entities` on the training split alone; ``--only
+entities`` retrains just that one.
 """
 
 from __future__ import annotations

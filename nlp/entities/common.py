@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from email.utils import parseaddr
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -109,7 +110,26 @@ def _ats_hosts() -> tuple[str, ...]:
 
 
 def _letters_of(name: str) -> str:
-    return _NON_ALNUM.sub("", name.lower())
+    """A name's letters and digits, accents folded: "Paragon Logística" -> "paragonlogistica"."""
+    low = name.lower()
+    if not low.isascii():
+        low = unicodedata.normalize("NFKD", low)
+    return _NON_ALNUM.sub("", low)
+
+
+def _relay_own_name(sender: str, name: str) -> bool:
+    """True if the relaying sender's domain spells ``name`` or its first word: the ATS,
+    board or agency itself ("Pinpoint <no-reply@pinpointhq.com>", "ADP Workforce Now
+    <...@adp.com>"), never an employer on the relay's subdomain ("Mirador Hotels
+    <careers@mirador.pinpointhq.com>")."""
+    labels = _parse_sender(sender)[1].rpartition("@")[2].lower().split(".")
+    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in ("example", "local")):
+        labels.pop()  # "mirador.pinpointhq.com" -> "pinpointhq", "s.seek.com.au" -> "seek"
+    domain = _letters_of(labels[-1])
+    words = name.split()
+    first = _letters_of(words[0]) if words else ""
+    whole = _letters_of(name)
+    return bool(first) and (whole in domain or (len(first) >= 3 and domain.startswith(first)))
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")

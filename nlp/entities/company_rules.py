@@ -20,6 +20,7 @@ from bounceback.nlp.entities.common import (
     _is_role,
     _letters_of,
     _parse_sender,
+    _relay_own_name,
     _split_qualifier,
     _word_list,
     is_ats_domain,
@@ -89,17 +90,6 @@ def _ats_display_employer(sender: str, company: str | None, text: str = "") -> s
     if company.casefold() in shown.casefold() or shown.casefold() in company.casefold():
         return company if len(company) >= len(shown) else shown
     return shown
-
-
-def _relay_own_name(sender: str, name: str) -> bool:
-    """True if the relaying sender's domain spells ``name`` or its first word."""
-    labels = _parse_sender(sender)[1].rpartition("@")[2].lower().split(".")
-    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in ("example", "local")):
-        labels.pop()  # "mirador.pinpointhq.com" -> "pinpointhq", "s.seek.com.au" -> "seek"
-    domain = re.sub(r"[^a-z]", "", labels[-1])
-    first = re.sub(r"[^a-z]", "", name.split()[0].lower())
-    whole = re.sub(r"[^a-z]", "", name.lower())
-    return bool(first) and (whole in domain or (len(first) >= 3 and domain.startswith(first)))
 
 
 def _from_sender_names(sender: str, text: str) -> str | None:

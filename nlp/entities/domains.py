@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -14,6 +13,7 @@ from bounceback.nlp.entities.common import (
     _SECOND_LEVEL,
     _clean_company,
     _display_name,
+    _letters_of,
     _parse_sender,
     _word_list,
     is_ats_domain,
@@ -67,7 +67,7 @@ def _sender_core(sender: str) -> str | None:
 
 def _letters(word: str) -> str:
     """The letters a word adds to a domain: "&" is spelled "and" ("groveandmarsh")."""
-    return "and" if word == "&" else _NON_ALNUM.sub("", unicodedata.normalize("NFKD", word.lower()))
+    return "and" if word == "&" else _letters_of(word)
 
 
 def _spelled_by_sender(sender: str, text: str, *, exact_only: bool = False) -> str | None:
@@ -246,10 +246,7 @@ def _spellings(text: str) -> dict[str, str]:
     spelled: dict[str, str] = {}
     for match in _CAPITALISED.finditer(text):
         word = match.group()
-        if word.isascii() and word.isalnum():
-            letters = word.lower()
-        else:
-            letters = _NON_ALNUM.sub("", unicodedata.normalize("NFKD", word.lower()))
+        letters = word.lower() if word.isascii() and word.isalnum() else _letters_of(word)
         if len(letters) >= 3:
             spelled.setdefault(letters, word.rstrip("'’"))
     return spelled

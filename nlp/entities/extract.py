@@ -18,11 +18,12 @@ import re
 from collections.abc import Sequence
 
 from bounceback.nlp.entities.common import (
-    _NON_ALNUM,
     _NOT_ROLE,
     _is_role,
+    _letters_of,
     _parse_sender,
     _reads_as_a_name,
+    _relay_own_name,
     _relays,
     is_ats_domain,
 )
@@ -93,32 +94,19 @@ def _unsure(company: str | None, role: str | None) -> bool:
     return company is None or role is None or not _is_role(role)
 
 
-def _letters(name: str) -> str:
-    return _NON_ALNUM.sub("", name.lower())
-
-
-def _sender_own_name(sender: str, name: str) -> bool:
-    """True if ``name`` is the relay's own: its ATS, board or agency domain spells it."""
-    _, address = _parse_sender(sender)
-    domain = address.rpartition("@")[2].lower()
-    letters = _letters(name)
-    core = domain.split(".")[-3] if domain.count(".") >= 2 else domain.split(".")[0]
-    return bool(letters) and (letters in _letters(domain) or _letters(core).startswith(letters))
-
-
 def _employer(sender: str, rule: str | None, spans: Spans) -> str | None:
     found = spans.employer
     if not found or "@" in found or len(found) > 60 or _is_role(found):
         return rule
     if not _reads_as_a_name(found):
         return rule  # "YOU GOT IT!! Lyncroft offer": the shout is not the employer
-    if _board_name(found) or is_ats_domain(_letters(found)):
+    if _board_name(found) or is_ats_domain(_letters_of(found)):
         return rule  # an ATS or job board is never the employer
-    if _relays(sender) and _sender_own_name(sender, found):
+    if _relays(sender) and _relay_own_name(sender, found):
         return rule  # the agency or ATS itself, not the employer it writes for
     if rule is None:
         return found
-    rule_key, found_key = _letters(rule), _letters(found)
+    rule_key, found_key = _letters_of(rule), _letters_of(found)
     if found_key.startswith(rule_key) and found_key != rule_key:
         return found  # the rules' name written out in full
     core = _sender_core(sender)
@@ -140,7 +128,7 @@ def _role(rule: str | None, spans: Spans, employer: str | None) -> str | None:
 def _employer_named(role: str, employer: str) -> bool:
     """True if a would-be title is the employer's name, or starts with its first word and
     ends in no title word ("Ferncastle House," beside Ferncastle Logistics)."""
-    if _letters(role) == _letters(employer):
+    if _letters_of(role) == _letters_of(employer):
         return True
     first = employer.split()[0].casefold()
     return role.split()[0].casefold() == first and not _is_role(role.rstrip(" ,;:"))
