@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 
 from bounceback.nlp.entities.common import _NAME, _clean_body_role, _is_role
-from bounceback.nlp.entities.company_rules import _clean_relayed
+from bounceback.nlp.entities.company_rules import _board_name, _clean_relayed
+from bounceback.nlp.entities.domains import _is_tail
 
-__all__ = ["_relayed_in_text", "_signed_employer"]
+__all__ = ["_relayed_in_text", "_signature_employer", "_signed_employer"]
 
 _RELAYED_COMPANY_PATTERNS = [
     re.compile(p)
     for p in (
-        # "Corvane Systems viewed your application", "Pine Hollow has reviewed your CV"
+        # "Sunbelt Roofing viewed your application": only an employer views an application
+        rf"(?m)(?:^|[.!?]\s+)[ \t]*(?P<org>{_NAME}) (?:has |have )?(?:viewed|reviewed|"
+        rf"looked at|downloaded|shortlisted) your application",
+        # "Pine Hollow has reviewed your CV" (a person may view a profile)
         rf"(?m)(?:^|[.!?]\s+)[ \t]*(?P<company>{_NAME}) (?:has |have )?(?:viewed|reviewed|"
-        rf"looked at|downloaded|shortlisted) your (?:application|profile|CV|résumé|resume)",
+        rf"looked at|downloaded|shortlisted) your (?:profile|CV|résumé|resume)",
         # "Your application was viewed by Quillgate"
         rf"\b(?:was|were|been) (?:viewed|reviewed|seen|opened|downloaded) by (?P<company>{_NAME})",
         # "We sent your profile to Banksia Health Partners", "your CV was forwarded to X"
@@ -86,3 +90,52 @@ def _signed_employer(head: str) -> str | None:
             if value:
                 return value
     return None
+
+
+# A sign-off line on its own: "Kind regards,", "Sincerely", "Thanks again!"
+_VALEDICTION = re.compile(
+    r"^(?:(?:(?:kind|best|warm|warmest|many|with)\s+)?(?:regards|wishes|thanks)|sincerely|"
+    r"cheers|yours (?:sincerely|faithfully|truly)|respectfully|all the best|best|thank you|"
+    r"thanks again)[,.!]?$",
+    re.IGNORECASE,
+)
+_LEGAL_END = re.compile(
+    r",?\s+(?:LLP|Ltd\.?|Limited|Inc\.?|plc|PLC|LLC|GmbH|Pvt\.? Ltd\.?|Pty\.? Ltd\.?|AG)$"
+)
+_SIGNATURE_PARTS = re.compile(r"\s+[|·•]\s+")
+_TEAM_WORDS = re.compile(
+    r"\b(?:team|recruitment|recruiting|talent|human resources|hr|people|careers|department|"
+    r"office|acquisition|services team)\b",
+    re.IGNORECASE,
+)
+_NAME_JOINERS = frozenset({"of", "and", "&", "for", "the", "de"})
+
+
+def _signature_employer(head: str) -> str | None:
+    """The organisation an ATS or person signs with on a line of its own below the sign-off
+    (or among the last lines when there is none): "Tri-County Regional Transit Authority",
+    "Crane & Co LLP" -> "Crane & Co". Only a name that ends in a legal form or an
+    organisation word ("Authority", "Council", "Bank") counts, never a team or a title."""
+    lines = [line.strip() for line in head.splitlines()]
+    signed = [i + 1 for i, line in enumerate(lines) if _VALEDICTION.match(line)]
+    start = signed[0] if signed else ([i for i, line in enumerate(lines) if line][-4:] or [0])[0]
+    for line in [line for line in lines[start : start + 8] if line][:5]:
+        for part in _SIGNATURE_PARTS.split(line):
+            value = _signature_name(part.strip(" ,."))
+            if value:
+                return value
+    return None
+
+
+def _signature_name(part: str) -> str | None:
+    words = part.split()
+    if not 1 < len(words) <= 7 or "@" in part or any(c.isdigit() for c in part):
+        return None
+    if not all(w[0].isupper() or w in _NAME_JOINERS for w in words):
+        return None
+    if _TEAM_WORDS.search(part) or _is_role(part) or _board_name(part):
+        return None
+    bare = _LEGAL_END.sub("", part)
+    if bare == part and not _is_tail(words[-1]):
+        return None
+    return _clean_relayed(bare, people=False)

@@ -45,6 +45,7 @@ from bounceback.nlp.entities.common import (
     _display_name,
     _first_match,
     _is_role,
+    _letters_of,
     _parse_sender,
     _relay_own_name,
     _relays,
@@ -65,8 +66,12 @@ from bounceback.nlp.entities.company_rules import (
     _subject_part_company,
     _third_person_employer,
 )
-from bounceback.nlp.entities.domains import _from_domain
-from bounceback.nlp.entities.relayed import _relayed_in_text, _signed_employer
+from bounceback.nlp.entities.domains import _from_domain, _sender_core
+from bounceback.nlp.entities.relayed import (
+    _relayed_in_text,
+    _signature_employer,
+    _signed_employer,
+)
 from bounceback.nlp.entities.role_rules import (
     _BODY_ROLE_PATTERNS,
     _BODY_TITLE_PATTERNS,
@@ -168,6 +173,7 @@ def _rule_company(
             _third_person_employer(sender, subject, head)
             or _from_sender_names(sender, text)
             or _from_display_name(sender)
+            or _signed_as_domain(sender, head)
             or _from_domain(sender, text)
             or _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_company)
         )
@@ -184,6 +190,17 @@ def _rule_company(
         # a job board is never the employer, nor is a title ("Member Service Representative I")
         company = None
     return company
+
+
+def _signed_as_domain(sender: str, head: str) -> str | None:
+    """The organisation the mail is signed with, when the sender's domain spells it with
+    letters added or dropped: "Red Kite Games" from careers@redkitegamesstudio.co.uk."""
+    core = _sender_core(sender)
+    signed = _signature_employer(head) if core and len(core) >= 5 else None
+    letters = _letters_of(signed) if signed else ""
+    if signed and core and (letters.startswith(core) or core.startswith(letters)):
+        return signed
+    return None
 
 
 def _relayed_company(
@@ -206,6 +223,7 @@ def _relayed_company(
         lambda: ats and _card_company(head, role),
         lambda: _signed_employer(head),
         lambda: _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_relayed),
+        lambda: _signature_employer(head),
     )
     for guess in guesses:
         found = guess()
