@@ -18,6 +18,16 @@ def _word_list(name: str) -> frozenset[str]:
     )
 
 
+@cache
+def given_names() -> frozenset[str]:
+    """The given names ``lexicon/not_employers.txt`` lists ("priya", "tom"), lower case."""
+    text = files("bounceback.nlp").joinpath("lexicon", "not_employers.txt").read_text("utf-8")
+    _, _, section = text.partition("# given names")
+    return frozenset(
+        line.strip().lower() for line in section.splitlines()[1:] if line.strip()[:1] not in "#"
+    )
+
+
 _SECOND_LEVEL = frozenset(
     [
         *("co", "com", "org", "net", "ac", "gov", "nhs", "edu", "sch", "ltd", "plc", "police"),

@@ -39,6 +39,7 @@ from itertools import pairwise
 from bounceback.nlp.entities.common import (
     _CALENDAR_MAILBOX,
     _NOT_ROLE,
+    _PERSON_NAME,
     _clean_body_role,
     _clean_company,
     _clean_role,
@@ -50,6 +51,7 @@ from bounceback.nlp.entities.common import (
     _relay_own_name,
     _relays,
     _unwrap,
+    given_names,
     is_board_host,
 )
 from bounceback.nlp.entities.company_rules import (
@@ -66,7 +68,7 @@ from bounceback.nlp.entities.company_rules import (
     _subject_part_company,
     _third_person_employer,
 )
-from bounceback.nlp.entities.domains import _from_domain, _sender_core
+from bounceback.nlp.entities.domains import _from_domain, _is_tail, _sender_core
 from bounceback.nlp.entities.relayed import (
     _relayed_in_text,
     _signature_employer,
@@ -160,6 +162,8 @@ def _rule_company(
     """The employer: named by the subject, the sender, or (for a relay) the body."""
     text = f"{subject}\n{head}"
     company = _subject_named_company(subject) or from_subject
+    if company and company == from_subject and _someone_else(company, sender):
+        company = None  # "Interview: Library Assistant - Grace Oduya": the candidate
     if company and _display_name(sender).startswith(company + " via "):
         company = None  # "Meera Pillai sent you a message" from "Meera Pillai via LinkedIn"
     relays = _relays(sender)
@@ -190,6 +194,16 @@ def _rule_company(
         # a job board is never the employer, nor is a title ("Member Service Representative I")
         company = None
     return company
+
+
+def _someone_else(name: str, sender: str) -> bool:
+    """True if a subject's would-be employer is a person's name (a given name first) that
+    the sender's address does not spell ("Grace Oduya" from hr@allingtonlibrary.org)."""
+    first = name.split()[0].lower()
+    if not _PERSON_NAME.match(name) or first not in given_names() or _is_tail(name.split()[-1]):
+        return False
+    address = _parse_sender(sender)[1].lower()
+    return not any(part.lower() in address for part in name.split() if len(part) >= 3)
 
 
 def _signed_as_domain(sender: str, head: str) -> str | None:

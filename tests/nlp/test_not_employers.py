@@ -117,3 +117,48 @@ def test_names_that_contain_such_words_are_still_names(name: str) -> None:
 )
 def test_whole_values_that_are_never_a_name(value: str) -> None:
     assert not _reads_as_a_name(value)
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "employer"),
+    [
+        # a calendar subject names the candidate where an employer would stand
+        (
+            "Interview: Library Assistant - Grace Oduya",
+            "Allington Library HR <hr@allingtonlibrary.org>",
+            "Allington Library",
+        ),
+        (
+            "Updated: Payroll Officer interview - Dawn Pearce",
+            "Sue Ridley <sue@ridleyaccountants.co.uk>",
+            "Ridley Accountants",
+        ),
+    ],
+)
+def test_the_candidate_named_in_a_calendar_subject_is_no_employer(
+    subject: str, sender: str, employer: str
+) -> None:
+    assert extract_company_role(subject, sender, "See you then.")[0] == employer
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "employer"),
+    [
+        # a firm named after people, from its own domain, is still the employer
+        (
+            "Interview: Trainee Solicitor - Grace Whitlow",
+            "Recruitment <jobs@gracewhitlow.co.uk>",
+            "Grace Whitlow",
+        ),
+        # a two-word name that is no given name is kept from an agency
+        (
+            "Interview Scheduled | Samvriddhi Infotech | Java Tech Lead",
+            "Priya <priya@talentbridge.in>",
+            "Samvriddhi Infotech",
+        ),
+    ],
+)
+def test_names_like_people_that_are_the_employer_stay(
+    subject: str, sender: str, employer: str
+) -> None:
+    assert extract_company_role(subject, sender, "See you then.")[0] == employer
