@@ -28,6 +28,13 @@ def given_names() -> frozenset[str]:
     )
 
 
+# A sign-off line on its own: "Kind regards,", "Sincerely", "Thanks again!"
+_VALEDICTION = re.compile(
+    r"^(?:(?:(?:kind|best|warm|warmest|many|with)\s+)?(?:regards|wishes|thanks)|sincerely|"
+    r"cheers|yours (?:sincerely|faithfully|truly)|respectfully|all the best|best|thank you|"
+    r"thanks again)[,.!]?$",
+    re.IGNORECASE,
+)
 _SECOND_LEVEL = frozenset(
     [
         *("co", "com", "org", "net", "ac", "gov", "nhs", "edu", "sch", "ltd", "plc", "police"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bounceback.nlp.entities.common import _NAME, _clean_body_role, _is_role
+from bounceback.nlp.entities.common import _NAME, _VALEDICTION, _clean_body_role, _is_role
 from bounceback.nlp.entities.company_rules import _board_name, _clean_relayed
 from bounceback.nlp.entities.domains import _is_tail
 
@@ -92,13 +92,6 @@ def _signed_employer(head: str) -> str | None:
     return None
 
 
-# A sign-off line on its own: "Kind regards,", "Sincerely", "Thanks again!"
-_VALEDICTION = re.compile(
-    r"^(?:(?:(?:kind|best|warm|warmest|many|with)\s+)?(?:regards|wishes|thanks)|sincerely|"
-    r"cheers|yours (?:sincerely|faithfully|truly)|respectfully|all the best|best|thank you|"
-    r"thanks again)[,.!]?$",
-    re.IGNORECASE,
-)
 _LEGAL_END = re.compile(
     r",?\s+(?:LLP|Ltd\.?|Limited|Inc\.?|plc|PLC|LLC|GmbH|Pvt\.? Ltd\.?|Pty\.? Ltd\.?|AG)$"
 )

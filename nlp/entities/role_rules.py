@@ -12,6 +12,7 @@ from bounceback.nlp.entities.common import (
     _SPACES,
     _SUBJECT_FILLER,
     _SUBJECT_PARTS,
+    _VALEDICTION,
     _clean_body_role,
     _clean_company,
     _clean_role,
@@ -47,6 +48,12 @@ _SUBJECT_ROLE_PATTERNS = [
         r"(?:^|[:\-–|]\s*)(?P<role>[A-Z][^:|]+?) (?:at|with|@) (?P<company>[A-Z].+?)$",
     )
 ]
+# "Next step: technical interview (Backend Engineer, Payments)": kept only if a title
+_BRACKET_TITLE = re.compile(
+    r"\b(?:interview|assessment|screen|call|offer|application|next step)\b[^(]*"
+    r"\((?P<role>[A-Z][^()]{2,60})\)\s*$",
+    re.IGNORECASE,
+)
 _BODY_ROLE_PATTERNS = [
     re.compile(p)
     for p in (
@@ -107,7 +114,8 @@ def _card_role(head: str, company: str | None) -> str | None:
         return None
     wanted = company.casefold()
     lines = [line.strip() for line in head.splitlines() if line.strip()]
-    for index, line in enumerate(lines[:40]):
+    signed = next((i for i, line in enumerate(lines) if _VALEDICTION.match(line)), len(lines))
+    for index, line in enumerate(lines[: min(40, signed)]):  # a card, never a signature
         parts = _TITLE_FIELDS.split(line)
         if len(parts) > 1 and parts[1].casefold() == wanted:
             candidate = parts[0]
@@ -254,4 +262,6 @@ def _from_subject(subject: str) -> tuple[str | None, str | None]:
             company = None  # "Phone screen - Juniper Health with Kate O'Donnell"
         if role or company:
             return company, role
-    return None, None
+    bracket = _BRACKET_TITLE.search(text)
+    role = _clean_role(bracket["role"]) if bracket else None
+    return None, (role if role and _is_role(role) else None)
