@@ -136,7 +136,17 @@ SPLIT_KEY = "_split_key"
 
 
 #: The annotated .eml sets trained on; ``mail/test`` is the frozen test split, never read.
-MAIL_TRAINING_SETS = ("ats", "boards", "feedback", "negatives", "notes", "employers", "jobs")
+MAIL_TRAINING_SETS = (
+    "ats",
+    "boards",
+    "feedback",
+    "negatives",
+    "notes",
+    "employers",
+    "jobs",
+    "brief",
+    "lookalikes",
+)
 
 
 def mail_records(mail_dir: Path) -> list[dict[str, Any]]:

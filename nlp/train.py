@@ -96,8 +96,9 @@ MODEL_DIR = PACKAGE_DIR / "models"
 _RUNTIME_FILES = ("config.cfg", "meta.json", "tokenizer", "vocab")
 
 
-#: Version written into each installed pipeline (0.4.0: issue 11, new .eml sets, dev-picked seeds).
-MODEL_VERSION = "0.4.0"
+#: Version written into each installed pipeline (0.4.0: issue 11, new .eml sets, dev-picked
+#: seeds; 0.5.0: the label model retrained with the brief and lookalikes sets).
+MODEL_VERSION = "0.5.0"
 
 
 def _email_docbin(blank: Language, records: Iterable[dict[str, Any]], path: Path) -> Path:
