@@ -23,10 +23,12 @@ def given_names() -> frozenset[str]:
     """The given names ``lexicon/not_employers.txt`` lists ("priya", "tom"), lower case."""
     text = files("bounceback.nlp").joinpath("lexicon", "not_employers.txt").read_text("utf-8")
     _, _, section = text.partition("# given names")
-    return frozenset(
-        line.strip().lower() for line in section.splitlines()[1:] if line.strip()[:1] not in "#"
-    )
+    lines = (line.strip() for line in section.splitlines()[1:])
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
 
+
+#: Legal forms that end a company's name and say nothing about which company it is.
+LEGAL_FORMS = r"Ltd\.?|Limited|Inc\.?|Incorporated|plc|PLC|LLC|GmbH|Pvt\.? Ltd\.?|Pty\.? Ltd\.?"
 
 # A sign-off line on its own: "Kind regards,", "Sincerely", "Thanks again!"
 _VALEDICTION = re.compile(

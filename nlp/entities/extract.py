@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from bounceback.nlp.entities.common import (
     _NOT_ROLE,
+    LEGAL_FORMS,
     _is_role,
     _letters_of,
     _parse_sender,
@@ -35,9 +36,7 @@ from bounceback.nlp.entities.rules import rule_company_role
 __all__ = ["EntityReader", "display_employer", "extract_company_role"]
 
 Email = tuple[str, str, str]  # subject, sender, body
-_LEGAL_TAIL = re.compile(
-    r"(?:,?\s+(?:Ltd\.?|Limited|Inc\.?|Incorporated|plc|PLC|LLC|GmbH|Pty\.? Ltd\.?))+$"
-)
+_LEGAL_TAIL = re.compile(rf"(?:,?\s+(?:{LEGAL_FORMS}))+$")
 _ARTICLE = re.compile(r"^The\s+(?=\S+\s+\S)")
 
 

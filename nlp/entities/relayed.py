@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 
-from bounceback.nlp.entities.common import _NAME, _VALEDICTION, _clean_body_role, _is_role
+from bounceback.nlp.entities.common import (
+    _NAME,
+    _VALEDICTION,
+    LEGAL_FORMS,
+    _clean_body_role,
+    _is_role,
+)
 from bounceback.nlp.entities.company_rules import _board_name, _clean_relayed
 from bounceback.nlp.entities.domains import _is_tail
 
@@ -92,9 +98,7 @@ def _signed_employer(head: str) -> str | None:
     return None
 
 
-_LEGAL_END = re.compile(
-    r",?\s+(?:LLP|Ltd\.?|Limited|Inc\.?|plc|PLC|LLC|GmbH|Pvt\.? Ltd\.?|Pty\.? Ltd\.?|AG)$"
-)
+_LEGAL_END = re.compile(rf",?\s+(?:{LEGAL_FORMS}|LLP|AG)$")
 _SIGNATURE_PARTS = re.compile(r"\s+[|·•]\s+")
 _TEAM_WORDS = re.compile(
     r"\b(?:team|recruitment|recruiting|talent|human resources|hr|people|careers|department|"
@@ -107,7 +111,7 @@ _NAME_JOINERS = frozenset({"of", "and", "&", "for", "the", "de"})
 def _signature_employer(head: str) -> str | None:
     """The organisation an ATS or person signs with on a line of its own below the sign-off
     (or among the last lines when there is none): "Tri-County Regional Transit Authority",
-    "Crane & Co LLP" -> "Crane & Co". Only a name that ends in a legal form or an
+    "Crane & Co LLP". Only a name that ends in a legal form or an
     organisation word ("Authority", "Council", "Bank") counts, never a team or a title."""
     lines = [line.strip() for line in head.splitlines()]
     signed = [i + 1 for i, line in enumerate(lines) if _VALEDICTION.match(line)]
@@ -128,7 +132,6 @@ def _signature_name(part: str) -> str | None:
         return None
     if _TEAM_WORDS.search(part) or _is_role(part) or _board_name(part):
         return None
-    bare = _LEGAL_END.sub("", part)
-    if bare == part and not _is_tail(words[-1]):
+    if not _LEGAL_END.search(part) and not _is_tail(words[-1]):
         return None
-    return _clean_relayed(bare, people=False)
+    return _clean_relayed(part, people=False)  # display_employer drops "Ltd", keeps "LLP"

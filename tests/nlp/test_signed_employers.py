@@ -20,7 +20,7 @@ _WORKDAY = "Careers <noreply@myworkday.com>"
             "Solicitor\nposition.\n\nWe will not be taking your application further.\n\n"
             "Kind regards,\nGraduate & Lateral Recruitment\nCrane & Co LLP\n\nCrane & Co LLP "
             "is a limited liability partnership registered in England and Wales.",
-            "Crane & Co",
+            "Crane & Co LLP",  # as it signs; linked with "Crane & Co"
         ),
         (
             "SmartRecruiters <noreply@smartrecruiters.com>",
