@@ -125,6 +125,8 @@ def test_model_finds_a_title_no_rule_pattern_reads(reader: EntityReader) -> None
         ("The Quillon Company Ltd", "Quillon Company"),
         ("Bates & Moore Ltd.", "Bates & Moore"),
         ("Harlan Group plc", "Harlan Group"),
+        ("Vistaline Advisory Services Pvt. Ltd.", "Vistaline Advisory Services"),
+        ("Crane & Co LLP", "Crane & Co LLP"),  # kept as the firm signs; linked without it
         ("The Works", "The Works"),  # one word left: "The" is the name
         (None, None),
     ],
