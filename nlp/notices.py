@@ -1,6 +1,6 @@
 """Job mail that is about no step of the reader's own candidacy: labelled "other".
 
-Five kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
+Six kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
 corpus's labelling decisions):
 
 * the reader's own withdrawal, or the employer confirming it ("You have withdrawn your
@@ -12,9 +12,12 @@ corpus's labelling decisions):
   in to view it");
 * the candidate account itself: created, verified, its password reset;
 * the first days of a job already accepted: onboarding forms, "before your first day",
-  a signed offer received ("Received - thank you! Welcome to Quintrell").
+  a signed offer received ("Received - thank you! Welcome to Quintrell");
+* someone else's own news, told or forwarded to the reader: "they offered me the job!!",
+  "I GOT IT!!! Forwarding so you can see the numbers" (read in the note above any
+  forwarded or quoted message, and only when that note says nothing of "your" candidacy).
 
-Each test looks at the opening of the new text only, and a notice that also says what
+Each of the first five looks at the opening of the new text only, and a notice that also says what
 happened (regret, an invitation, an offer, a decision) is not one of these. Pure regex.
 """
 
@@ -25,9 +28,10 @@ from typing import Final
 
 from bounceback.nlp.records import EmailText
 
-__all__ = ["no_step_of_mine"]
+__all__ = ["no_step_of_mine", "someone_elses_news"]
 
 _OPENING: Final = 700
+_NOTE: Final = 2000  # how far to look for the end of a note above a forward
 
 _WITHDRAWN: Final = re.compile(
     r"\b(?:you(?:'ve| have)? withdr[ae]wn? (?:your|from)|withdrawn (?:at your request|as "
@@ -79,6 +83,44 @@ _SAYS_WHAT: Final = re.compile(
 )
 
 
+# Someone's own candidacy in the first person, and anything said to the reader as one.
+_OWN_NEWS: Final = re.compile(
+    r"\b(?:offered me|(?:gave|given) me the (?:job|role|offer)|gave me (?:some |proper )?"
+    r"feedback|I (?:got|landed) (?:it|the (?:job|role|offer|gig))\b|I (?:didn't|did not|didnt) "
+    r"get (?:it|the|an?)\b|(?:rejected|turned) me\b|I(?:'ve| have) been (?:offered|rejected|"
+    r"shortlisted|turned down)|my (?:interview|application|job offer|offer letter|rejection))",
+    re.IGNORECASE,
+)
+_TO_THE_READER: Final = re.compile(
+    r"\byour (?:application|interview|candidacy|cv|offer|presentation|answers?|experience)\b|"
+    r"\byou(?:'ve| have) been\b|\byou (?:were|did|didn't|came|seemed|showed)\b|"
+    r"\b(?:offer(?:ed)? you|invited? you|we(?:'d| would) like|pleased to|regret to|"
+    r"unfortunately we)\b",
+    re.IGNORECASE,
+)
+# Where the note ends and what it passes on begins.
+_PASSED_ON: Final = re.compile(
+    r"^(?:-{3,}|Begin forwarded|On .{5,80}wrote:|From: |>)", re.MULTILINE | re.IGNORECASE
+)
+_OWN_NEWS_KEYS: Final = (
+    "offered me", "gave me", "given me", "turned me", "rejected me", "i got", "i landed",
+    "t get", "i've been", "i have been", "my interview", "my application", "my job offer",
+    "my offer letter", "my rejection",
+)  # fmt: skip
+
+
+def someone_elses_news(body: str) -> bool:
+    """True if the note above anything forwarded or quoted tells the sender's own news and
+    says nothing to the reader as a candidate ("They called last night - the clinic
+    offered me the charge nurse job!")."""
+    end = _PASSED_ON.search(body, 0, _NOTE)
+    note = body[: end.start()] if end else body[:_OPENING]
+    folded = note.lower()
+    if not any(k in folded for k in _OWN_NEWS_KEYS):
+        return False
+    return bool(_OWN_NEWS.search(note)) and not _TO_THE_READER.search(note)
+
+
 # Words each pattern needs: most mail is ruled out by substring tests, not regexes.
 _WITHDRAWN_KEYS: Final = ("withdr", "step")
 _INTERVIEWER_KEYS: Final = (
@@ -95,8 +137,10 @@ _ONBOARDING_KEYS: Final = (
 
 def no_step_of_mine(email: EmailText) -> bool:
     """True for a withdrawal, mail to the reader as an interviewer, a status notice with no
-    status, the candidate account, or onboarding: job mail about no step of the reader's
-    own candidacy."""
+    status, the candidate account, onboarding, or someone else's own news: job mail about
+    no step of the reader's own candidacy."""
+    if someone_elses_news(email.body):
+        return True
     text = f"{email.subject}\n{email.body[:_OPENING]}"
     folded = text.lower()
     withdrawn = any(k in folded for k in _WITHDRAWN_KEYS) and bool(_WITHDRAWN.search(text))
