@@ -17,8 +17,9 @@ corpus's labelling decisions):
   "I GOT IT!!! Forwarding so you can see the numbers" (read in the note above any
   forwarded or quoted message, and only when that note says nothing of "your" candidacy).
 
-Each of the first five looks at the opening of the new text only, and a notice that also says what
-happened (regret, an invitation, an offer, a decision) is not one of these. Pure regex.
+Each of the first five looks at the opening of the new text only, and a notice that also
+says what happened (regret, an invitation, an offer, a decision) is not one of these. Pure
+regex.
 """
 
 from __future__ import annotations
