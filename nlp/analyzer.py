@@ -257,7 +257,7 @@ class Analyzer:
                 scores=email_scores,
                 company=company,
                 role=role,
-                gaps=tuple(gaps[index]),
+                gaps=tuple(gaps[index]) if labels else (),  # "other" mail: no feedback of mine
             )
 
     def _one_outcome(

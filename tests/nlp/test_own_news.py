@@ -76,3 +76,19 @@ def test_an_offer_to_the_reader_keeps_its_label(analyzer: Analyzer) -> None:
         )
     )
     assert found.labels == ("offer",)
+
+
+def test_mail_called_other_reports_no_gaps(analyzer: Analyzer) -> None:
+    # the gap model reads a shortfall here, but it is the friend's, not the reader's
+    found = analyzer.analyze_one(
+        EmailText(
+            "z",
+            "didn't get it",
+            "Chris Ward <chris.ward81@gmail.com>",
+            "Hey Lou,\n\nJust saw the email, I didn't get the Brennan & Co job. The recruiter "
+            "said the panel liked my experience but my presentation was too long and I didn't "
+            "leave time for questions.\n\nChris",
+        )
+    )
+    assert found.labels == ()
+    assert found.gaps == ()
