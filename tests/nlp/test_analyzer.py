@@ -135,6 +135,14 @@ def test_thresholds_gate_labels_and_gaps(analyzer: Analyzer) -> None:
     )
     result = strict_labels.analyze_one(REJECTION_WITH_FEEDBACK)
     assert result.labels == ()
+    assert result.gaps == ()  # mail called "other" reports no gaps
+    no_feedback_label = Analyzer(
+        analyzer.label_model,
+        analyzer.gap_model,
+        replace(analyzer.thresholds, labels={**analyzer.thresholds.labels, "feedback": 1.01}),
+    )
+    result = no_feedback_label.analyze_one(REJECTION_WITH_FEEDBACK)
+    assert result.labels == ("rejection",)
     assert result.gaps  # the gap gate reads the scores, not the label decisions
     closed_gate = Analyzer(
         analyzer.label_model, analyzer.gap_model, replace(analyzer.thresholds, gap_gate=1.01)
