@@ -187,6 +187,9 @@ def _from_domain(sender: str, text: str = "") -> str | None:
         return core.upper()
     if _AGENCY.search(core):
         return None  # an agency writes on behalf of the employer; the body may name it
+    shared = _shares_a_prefix(_NON_ALNUM.sub("", core), text)
+    if shared:
+        return shared
     known = _spellings(f"{name}\n{text}")
     name = " ".join(_split_words(word, known) for word in re.split(r"[-_]", core))
     labels = domain.split(".")[1:]
@@ -195,6 +198,47 @@ def _from_domain(sender: str, text: str = "") -> str | None:
     elif "nhs" in labels and name.split()[-1] in _NHS_TRUST_HEADS:
         name += " NHS Trust"  # "norfieldhospital.nhs.uk"
     return name
+
+
+def _spelled_start(core: str, words: list[str]) -> tuple[int, int]:
+    """(letters of ``core`` that ``words`` spell from its start, words used): whole words,
+    then the first letters of one more word ("Housing" for the "h" of ``greenvaleha``)."""
+    joined = ""
+    for end, word in enumerate(words[:6]):
+        step = _letters(word)
+        if not core.startswith(joined + step):
+            left = core[len(joined) :]
+            partial = next((n for n in range(len(step), 0, -1) if left.startswith(step[:n])), 0)
+            return len(joined) + partial, end + (partial > 0)
+        joined += step
+    return len(joined), min(len(words), 6)
+
+
+def _shares_a_prefix(core: str, text: str) -> str | None:
+    """A name in ``text`` that the domain abbreviates: its words spell all of the core but
+    a short tail of initials (at most three letters; six letters spelled at least), and it
+    ends in an organisation's word: "Greenvale Housing" for ``greenvaleha``, "Dunmore
+    College" for ``dunmorefe``, "Tay Valley Health Board" for ``tayvalleynhs``. A tail that
+    is a word ("care" of ``brightwayscare``) is the domain's own, not an abbreviation."""
+    best: tuple[int, str] | None = None
+    org = {*_org_words(), *_word_list("org_tail.txt"), "board"}
+    for run in _CAPITAL_RUN.finditer(text):
+        words = run.group().split()
+        for i in range(len(words)):
+            spelled, used = _spelled_start(core, words[i:])
+            if words[i] in ("&", "and", "of") or spelled < 6 or len(core) - spelled > 3:
+                continue
+            end = i + used
+            if words[end - 1].lower() not in org:  # on to the run's last organisation word
+                end = next(
+                    (k for k in range(len(words), end, -1) if words[k - 1].lower() in org), 0
+                )
+            while 0 < end < len(words) and words[end].lower() in org:
+                end += 1  # "Westmeath County Council" for ``westmeathcoco``
+            found = _clean_company(" ".join(words[i:end])) if end else None
+            if found and not _AGENCY.search(found) and (best is None or spelled > best[0]):
+                best = (spelled, found)
+    return best[1] if best else None
 
 
 _NHS_TRUST_HEADS = frozenset(["Hospital", "Hospitals", "Healthcare"])
