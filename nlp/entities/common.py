@@ -85,6 +85,11 @@ _ROLE_STOP = re.compile(
     r"full[- ]time|temporary|temp|cv)$",
     re.IGNORECASE,
 )
+# Steps of the process that subjects write where a title goes ("Next steps with Quanta
+# Health", "Invitation: Wayfarer Bank Virtual Assessment Centre").
+_PROCESS_STEP = re.compile(
+    r"^(?:next steps?|.*\bassessment (?:centre|center|day)s?)$", re.IGNORECASE
+)
 _TRAILING_JUNK = re.compile(r"[\s,.;:!?)(\-–|'\"]+$|\s+(?:and|or|at|with|in|for|of|the)$")
 _LEADING_JUNK = re.compile(r"^[\s,.;:!?)(\-–|'\"]+|^(?:the|a|an|our|your)\s+", re.IGNORECASE)
 _REF_SUFFIX = re.compile(
@@ -300,6 +305,8 @@ def _clean_role(raw: str) -> str | None:
     value = _tidy(_REF_SUFFIX.sub("", value)) + qualifier
     value = re.sub(rf"\s+{_ROLE_WORDS}$", "", value, flags=re.IGNORECASE)
     if not value or len(value) > 80 or len(value.split()) > 8 or _ROLE_STOP.match(value):
+        return None
+    if _PROCESS_STEP.match(value):
         return None
     if not re.search(r"[A-Za-z]", value):
         return None

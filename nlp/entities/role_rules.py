@@ -78,18 +78,23 @@ _BODY_TITLE_PATTERNS = [
         rf"(?P<role>{_TITLE_WORDS})\s*(?:[,(]|$| - | at )",
         rf"\b(?:applying|applied|apply|application) (?:to|for) (?:be|become) (?:an? |the )?"
         rf"(?P<role>{_TITLE_WORDS})(?: (?:with|at|for)\b|[.,!])",
-        r"\b(?:for|to|of|about|on|offer(?:ed)? you|given|gave|offered|filled) "
+        r"\b(?:for|to|of|about|on|in|offer(?:ed)? you|given|gave|offered|filled) "
         r"(?:the|our|your|a|an) (?:(?:internal|new|open|advertised|current|vacant|permanent|"
         r"temporary) )?"
-        rf"(?P<role>{_TITLE_WORDS}(?:,[ \t]+[A-Z][\w&/-]*(?:[ \t]+[A-Z][\w&/-]*)?)?) "
+        rf"(?P<role>{_TITLE_WORDS}(?:,[ \t]+[A-Z][\w&/-]*(?:[ \t]+[A-Z][\w&/-]*)?)?)"
+        r"(?: \([^()\n]{1,40}\))? "  # "the Marketing Executive (maternity cover) role"
         r"(?:role|position|post|job|vacancy|opening|spot|hire|"
         r"contract|place|places|scheme|programme|program)\b",
         rf"\b(?:interview|applications|application) for (?:the )?(?P<role>{_TITLE_WORDS})"
         r" (?:at|tomorrow|today|on|has|is|and|with)\b",
         rf"\bthe (?:position|role|post) (?:of )?(?P<role>{_TITLE_WORDS})(?:[.,(]| \(| [-–] | at )",
         # "has invited you to an interview for:\n\nStaff Nurse - Acute Medical Unit (C9162)"
-        r"\b(?:for|as)[ \t]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"
+        r"\b(?:for|as)(?: the (?:position|role|post|vacancy))?[ \t]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"
         r"(?P<role>[A-Z][^\n(]{2,80}?)[ \t]*(?:\([^)\n]*\))?[ \t]*$",
+        # "happy to take you on full time as a landscaper if you want it"
+        r"\b(?:take you on|have you on|hire you|offer you (?:a|the) (?:job|place|spot))\b"
+        rf"[^.\n]{{0,30}}? as (?:an? |our )?(?P<role>{_TITLE_WORDS})"
+        r"(?=[.,!;]| [-–] | (?:if|from|starting|on|for|at|with)\b|[ \t]*$)",
     )
 ]
 

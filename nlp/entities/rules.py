@@ -250,6 +250,8 @@ def _relayed_company(
 
 _ROLE_LEAD = re.compile(
     r"^(?:(?:regarding|about|re)\s+)?(?:(?:your\s+)?(?:interview|application)\s+)?(?:for|as)\s+"
+    r"|^(?:(?:the\s+)?next\s+(?:stage|steps?|round)\s+(?:for|as)\s+(?:the\s+)?)"
+    r"|^(?:from|of)\s+(?:your|the)\s+(?=\S+\s+\S)"
     r"|^(?:19|20)\d\d\s+|^[A-Z]{0,4}[-_]?\d{4,}\s+(?=[A-Z])",
     re.IGNORECASE,
 )

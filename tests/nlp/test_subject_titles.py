@@ -35,3 +35,65 @@ def test_the_recruiters_own_title_under_the_sign_off_is_no_role() -> None:
 def test_a_bracket_that_is_no_title_gives_none(subject: str) -> None:
     _, role = extract_company_role(subject, _GREENHOUSE, "See you then.")
     assert role is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [
+        # the words that lead up to the title are not part of it
+        ("Mosaic Learning: next stage for Curriculum Designer", "Curriculum Designer"),
+        ("Feedback from your Care Coordinator interview", "Care Coordinator"),
+        ("Feedback from the Data Engineer interview", "Data Engineer"),
+    ],
+)
+def test_the_lead_in_before_a_subjects_title_is_dropped(subject: str, title: str) -> None:
+    _, role = extract_company_role(subject, "Sam <sam@mosaiclearning.org>", "Hi,\nThanks.")
+    assert role == title
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Next steps with Quanta Health",
+        "Invitation: Wayfarer Bank Virtual Assessment Centre",
+    ],
+)
+def test_a_step_of_the_process_is_no_title(subject: str) -> None:
+    _, role = extract_company_role(subject, "Talent <talent@wayfarerbank.com>", "Hi,\nSee you.")
+    assert role is None
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        # a small employer's offer in lower case, the title after "as a"
+        (
+            "Cheers for today, the lads said you didn't stop. We're happy to take you on "
+            "full time as a landscaper if you want it. £13.50 an hour to start.",
+            "Landscaper",
+        ),
+        (
+            "You were a natural with the wreaths. We'd love to have you on as a florist's "
+            "assistant - 3 days a week through Christmas.",
+            "Florist's Assistant",
+        ),
+        # the title with a bracket between it and "role"
+        (
+            "I'm so pleased to tell you that they have offered you the Marketing Executive "
+            "(12-month maternity cover) role at £31,000.",
+            "Marketing Executive",
+        ),
+    ],
+)
+def test_a_title_in_a_sentence_of_the_body(body: str, title: str) -> None:
+    _, role = extract_company_role("Good news", "Kate <kate@estuarytalent.co.uk>", body)
+    assert role == title
+
+
+def test_as_a_after_an_offer_of_help_is_no_title() -> None:
+    _, role = extract_company_role(
+        "Good news",
+        "Kate <kate@estuarytalent.co.uk>",
+        "We can take you on as a favour to your aunt, but only for the summer.",
+    )
+    assert role is None
