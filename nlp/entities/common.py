@@ -278,7 +278,13 @@ def _display_name(sender: str) -> str:
 
 _AGENCY = re.compile(
     r"recruit|staffing|talent|hirings?$|(?<![sp])hire|resourcing|personnel|search|careerpoint|"
-    r"agency|rec$|people$|exec$|hr$|select$|staff$",
+    r"agency|rec$|people$|exec$|hr$|select$|staff$|placements?$"
+    # agencies known by a brand alone (a domain's whole core)
+    r"|^(?:roberthalf|randstad|adecco|manpower|manpowergroup|michaelpage|pagepersonnel|"
+    r"pageexecutive|kellyservices|kforce|aerotek|teksystems|allegisgroup|insightglobal|"
+    r"apexsystems|harveynash|spherion|expresspros|pertemps|brookstreet|bluearrow|"
+    r"morganmckinley|huxley|computerfutures|sthree|kornferry|heidrick|spencerstuart|"
+    r"russellreynolds|egonzehnder|modis|akkodis|gigroup|tiptopjob)$",
     re.IGNORECASE,
 )
 

@@ -40,12 +40,24 @@ _LEGAL_TAIL = re.compile(rf"(?:,?\s+(?:{LEGAL_FORMS}))+$")
 _ARTICLE = re.compile(r"^The\s+(?=\S+\s+\S)")
 
 
+# An agency's word for the client it does not name: "Public Sector Client", "a leading
+# FTSE 100 company", "Confidential".
+_UNNAMED = re.compile(
+    r"^(?:(?:an?|the|our|my)\s+)?(?:(?:leading|large|major|global|national|international|"
+    r"confidential|private|public[- ]sector|well[- ]known|growing|established|prestigious|"
+    r"blue[- ]chip|(?:fortune|ftse|fts?e)\s+\d+|tier[- ]\d|household[- ]name|top|big|"
+    r"[a-z]+[- ]based)\s+){0,3}(?:client|company|organi[sz]ation|employer|firm|business|"
+    r"brand)s?$|^confidential$",
+    re.IGNORECASE,
+)
+
+
 def display_employer(name: str | None) -> str | None:
     """One employer, one name: "The Quillon Company Ltd" -> "Quillon Company"."""
     if not name:
         return None
     value = _ARTICLE.sub("", _LEGAL_TAIL.sub("", name.strip())).strip(" ,")
-    return value or None
+    return None if _UNNAMED.match(value) else value or None
 
 
 def extract_company_role(subject: str, sender: str, body: str) -> tuple[str | None, str | None]:
