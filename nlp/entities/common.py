@@ -326,7 +326,7 @@ def _clean_company(raw: str) -> str | None:
         0
     ]
     value = _tidy(value)
-    if not value or len(value) > 60 or len(value.split()) > 6 or _COMPANY_STOP.match(value):
+    if not value or len(value) > 60 or len(value.split()) > 8 or _COMPANY_STOP.match(value):
         return None
     if not value[0].isupper() and not value[0].isdigit():
         return None

@@ -41,6 +41,14 @@ _BODY_COMPANY_PATTERNS = [
         rf"\b(?:[Tt]he )?(?P<company>{_NAME}) (?:[Tt]alent|[Rr]ecruitment|[Rr]ecruiting|"
         rf"[Hh]iring|[Cc]areers|[Pp]eople|HR|[Rr]esourcing) (?:[Tt]eam|[Pp]artner)",
         rf"\bon behalf of (?P<company>{_NAME})",
+        # "the role of Police Staff Investigator (PSI) with Tayside and Fife Police Authority"
+        rf"\b(?:role|position|post|vacancy) of [^.\n]{{3,60}}? (?:at|with) (?P<company>{_NAME})",
+        # "Lakeshore Community Credit Union appreciates your interest"
+        rf"\b(?P<company>{_NAME}) (?:appreciates|values|thanks you for) your\b",
+        # "Just off the phone with Sarah at Calloway Reinsurance", "The Lodge Group have
+        # offered you the role"
+        rf"\b(?:with|from|to) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|from) (?P<company>{_NAME})",
+        rf"\b(?P<company>{_NAME}) (?:have|has) (?:offered|decided|come back)\b",
     )
 ]
 

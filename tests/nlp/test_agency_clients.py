@@ -53,3 +53,56 @@ def test_a_client_the_agency_does_not_name_is_no_employer(name: str) -> None:
 @pytest.mark.parametrize("name", ["Client Solutions Ltd", "Brand Union", "Big Issue"])
 def test_names_that_only_contain_such_words_stay(name: str) -> None:
     assert display_employer(name) is not None
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "body", "employer"),
+    [
+        # an ATS's mail that names the employer in a sentence of its own
+        (
+            "Application Received - Police Staff Investigator (PSI) - Ref: 26/1184",
+            "Jobtrain <noreply@jobtrain.co.uk>",
+            "Dear Craig,\nThank you for applying for the role of Police Staff Investigator "
+            "(PSI) with Tayside and Fife Police Authority. Your reference number is 26/1184.",
+            "Tayside and Fife Police Authority",
+        ),
+        (
+            "Member Service Representative I - Branch 14",
+            "Paylocity <no-reply@paylocity.com>",
+            "Dear Emily,\nThank you for applying. We have selected candidates whose "
+            "qualifications best match our needs.\n\nLakeshore Community Credit Union "
+            "appreciates your interest and invites you to apply again.",
+            "Lakeshore Community Credit Union",
+        ),
+        # a name of seven words is still one employer's
+        (
+            "Application outcome - Healthcare Support Worker (Bank)",
+            "Trac <no-reply@trac.jobs>",
+            "Dear Dean,\nThank you for your application for the Healthcare Support Worker "
+            "(Bank) vacancy with Moorfield and District Community Health NHS Trust.",
+            "Moorfield and District Community Health NHS Trust",
+        ),
+        # an agency relays what the client decided
+        (
+            "Offer!!",
+            "Kate Sommers <kate.sommers@estuarytalent.co.uk>",
+            "Chloe!\nI'm so pleased to tell you that The Lodge Group have offered you the "
+            "Marketing Executive role.",
+            "Lodge Group",
+        ),
+    ],
+)
+def test_the_employer_named_in_a_sentence_of_relayed_mail(
+    subject: str, sender: str, body: str, employer: str
+) -> None:
+    company, _ = extract_company_role(subject, sender, body)
+    assert company == employer
+
+
+def test_a_person_who_has_decided_is_no_employer() -> None:
+    company, _ = extract_company_role(
+        "Update",
+        "Kate Sommers <kate.sommers@estuarytalent.co.uk>",
+        "Hi Chloe,\nSarah Jones has decided to hold off until January.",
+    )
+    assert company is None
