@@ -86,6 +86,7 @@ from bounceback.nlp.entities.role_rules import (
     fuller_title,
     title_case,
 )
+from bounceback.nlp.entities.tenants import tenant_employer
 
 __all__ = ["rule_company_role"]
 
@@ -235,9 +236,11 @@ def _relayed_company(
         # "NHS Jobs" is the board, not an employer called "NHS"
         lambda: None if _board_name(_display_name(sender)) else _from_display_name(sender),
         lambda: ats and _card_company(head, role),
+        lambda: ats and tenant_employer(head),
         lambda: _signed_employer(head),
         lambda: _first_match(_BODY_COMPANY_PATTERNS, head, "company", _clean_relayed),
         lambda: _signature_employer(head),
+        lambda: ats and tenant_employer(head, spelled=False),
     )
     for guess in guesses:
         found = guess()
