@@ -25,36 +25,12 @@ _TENANT = re.compile(
 )
 # Hosts and paths of the systems themselves, not of a tenant.
 _NOT_TENANT = frozenset(
-    [
-        "www",
-        "app",
-        "apps",
-        "static",
-        "hire",
-        "jobs",
-        "careers",
-        "api",
-        "help",
-        "support",
-        "email",
-        "legal",
-        "privacy",
-        "candidates",
-        "survey",
-        "interviews",
-        "availability",
-        "login",
-        "signin",
-        "account",
-        "static2",
-        "cdn",
-        "images",
-        "assets",
-        "j",
-        "s",
-        "oauth",
-    ]
-)
+    {
+        "www", "app", "apps", "static", "static2", "hire", "jobs", "careers", "api", "help",
+        "support", "email", "legal", "privacy", "candidates", "survey", "interviews",
+        "availability", "login", "signin", "account", "cdn", "images", "assets", "oauth",
+    }
+)  # fmt: skip
 
 
 def tenant_employer(text: str, *, spelled: bool = True) -> str | None:
