@@ -17,13 +17,20 @@ __all__ = ["states_a_requirement"]
 # Who was chosen, and what they had that the reader did not.
 _CHOSEN = (
     r"\b(?:someone|somebody|a candidate|another candidate|other candidates?|the successful "
-    r"candidate|the appointed candidate|the person (?:we|they) (?:appointed|chose|hired)|an? "
+    r"candidate|the appointed candidate|the person (?:we|they) (?:appointed|chose|hired)|"
+    r"another (?:contractor|applicant|person)|an? "
     r"(?:internal )?(?:applicant|candidate))\b[^.;]{0,40}?\b"
     r"(?:(?:with|had|has|brought|showed|demonstrated) "
     r"(?:more|stronger|greater|deeper|direct|hands-on|recent|proven)"
     r"|who (?:has|had|have)(?: already)? (?:more|managed|led|run|worked|held|done|been)"
-    r"|who (?:is|was|lives) (?:based|local|closer|nearer|available))"
+    r"|who (?:is|was|lives) (?:based|local|closer|nearer|available)"
+    r"|who could start (?:immediately|straight away|sooner|earlier|right away))"
+    r"|\b(?:hire|hired|appoint|appointed|gone with|went with|chose|chosen) (?:someone|somebody|"
+    r"a candidate) who (?:can|could) start (?:immediately|straight away|sooner|right away)"
 )
+# The job needs what the reader lacks: "your sketches were lovely but we need someone
+# fluent in Revit", "as we need somebody who can drive".
+_NEEDED = r"\b(?:but|as|and|so) we (?:really )?(?:need|needed) (?:someone|somebody|a person)\b"
 # A requirement the reader does not meet, in either order.
 _NOT_MET = (
     r"\byou (?:do not|don't|did not|didn't|haven't|have not)(?: yet| currently)? "
@@ -31,6 +38,11 @@ _NOT_MET = (
     r"(?:required|requirement|essential|needed|mandatory)\b"
     r"|\b(?:required|essential|mandatory)\b[^.;]{0,80}\byou "
     r"(?:do not|don't|did not|didn't|haven't|have not)\b"
+    r"|\byour (?:application|cv|form)\b[^.;]{0,30}\b(?:did not|didn't|does not|doesn't) "
+    r"(?:show|include|mention|demonstrate)\b[^.;]{0,120}\b(?:required|requirement|essential|"
+    r"needed|mandatory)\b"
+    r"|\byou (?:do not|don't) (?:currently )?(?:drive|hold|have)\b[^.;]{0,80}\b(?:not able to|"
+    r"unable to|can't|cannot) (?:move forward|progress|proceed|take)"
 )
 # The sentence that names the point which decided it: "What held us back was stakeholder
 # management: ...", "Where you fell short was the case study."
@@ -39,7 +51,7 @@ _DECIDING_POINT = (
     r"(?:you|us|them|the panel) back (?:was|were)\b"
     r"|\bwhere you fell short (?:was|were)\b|\bthe deciding factor (?:was|were)\b"
 )
-_REQUIREMENT_GAP = re.compile(f"{_CHOSEN}|{_NOT_MET}|{_DECIDING_POINT}", re.IGNORECASE)
+_REQUIREMENT_GAP = re.compile(f"{_CHOSEN}|{_NOT_MET}|{_NEEDED}|{_DECIDING_POINT}", re.IGNORECASE)
 
 
 def states_a_requirement(sentence: str) -> bool:

@@ -23,6 +23,13 @@ from bounceback.nlp.requirements import states_a_requirement
         "What held us back was costing: your menu plan came in well over the food budget.",
         "Honestly, what held the panel back was your lack of secondary-school experience.",
         "Where you fell short was the written exercise, which ran out of time.",
+        # seventh pass: the job needs it, the form did not show it, someone could start now
+        "Your sketches were lovely but we need someone fluent in Revit from day one.",
+        "As your application notes that you don't currently drive, we're not able to move "
+        "forward at this time.",
+        "You have not been shortlisted, as your application did not show current Gas Safe "
+        "registration, which is an essential requirement for this post.",
+        "They have filled the role with another contractor who could start immediately.",
     ],
 )
 def test_a_decision_that_names_what_was_missing(sentence: str) -> None:
@@ -38,6 +45,9 @@ def test_a_decision_that_names_what_was_missing(sentence: str) -> None:
         "Someone from the team will call you on Monday.",
         "Now the areas that held you back.",
         "Nothing held us back from making a decision quickly.",
+        "We need someone to confirm the time; could you reply by Friday?",
+        "Your application did not show a phone number, so please add one.",
+        "Someone who can start immediately would suit us, so do say if that is you.",
     ],
 )
 def test_what_names_nothing_missing(sentence: str) -> None:
