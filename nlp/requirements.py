@@ -51,7 +51,19 @@ _DECIDING_POINT = (
     r"(?:you|us|them|the panel) back (?:was|were)\b"
     r"|\bwhere you fell short (?:was|were)\b|\bthe deciding factor (?:was|were)\b"
 )
-_REQUIREMENT_GAP = re.compile(f"{_CHOSEN}|{_NOT_MET}|{_NEEDED}|{_DECIDING_POINT}", re.IGNORECASE)
+# A shortfall stated plainly, without a word the gap model has learned: "your knowledge of
+# the Renters' Rights Act changes was a little thin", "Team handling experience is limited".
+_SHORTFALL = (
+    r"\b(?:your|his|her|their)\b[^.;]{0,60}?\b(?:was|were|seemed|came across as) "
+    r"(?:a (?:little|bit) |rather |quite |somewhat |too |very |still |fairly )?"
+    r"(?:thin|limited|general|generic|vague|superficial|patchy|shallow|basic|weak|light)\b"
+    r"|\b(?:experience|knowledge|exposure|understanding)\b (?:is|was|seemed) "
+    r"(?:a bit |rather |quite |very |somewhat )?limited\b"
+    r"|\b(?:answered|covered|addressed) (?:only )?partially\b"
+)
+_REQUIREMENT_GAP = re.compile(
+    f"{_CHOSEN}|{_NOT_MET}|{_NEEDED}|{_SHORTFALL}|{_DECIDING_POINT}", re.IGNORECASE
+)
 
 
 def states_a_requirement(sentence: str) -> bool:

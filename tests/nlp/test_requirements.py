@@ -30,6 +30,10 @@ from bounceback.nlp.requirements import states_a_requirement
         "You have not been shortlisted, as your application did not show current Gas Safe "
         "registration, which is an essential requirement for this post.",
         "They have filled the role with another contractor who could start immediately.",
+        # a shortfall said plainly, in words the gap model had not learned
+        "Your knowledge of the Renters' Rights Act changes was a little thin.",
+        "Client feedback: Team handling experience is limited, only 2 members.",
+        "Microservices design questions were answered partially.",
     ],
 )
 def test_a_decision_that_names_what_was_missing(sentence: str) -> None:
@@ -48,6 +52,8 @@ def test_a_decision_that_names_what_was_missing(sentence: str) -> None:
         "We need someone to confirm the time; could you reply by Friday?",
         "Your application did not show a phone number, so please add one.",
         "Someone who can start immediately would suit us, so do say if that is you.",
+        "Parking near the office is limited, so come by train if you can.",
+        "The questions will be general to start with.",
     ],
 )
 def test_what_names_nothing_missing(sentence: str) -> None:
