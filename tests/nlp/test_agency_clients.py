@@ -82,6 +82,14 @@ def test_names_that_only_contain_such_words_stay(name: str) -> None:
             "(Bank) vacancy with Moorfield and District Community Health NHS Trust.",
             "Moorfield and District Community Health NHS Trust",
         ),
+        # the person the agency spoke to at the client; "Reinsurance" ends a firm's name
+        (
+            "Verbal offer - Platform Lead",
+            "Tom Harrow <tom.harrow@pewterhallsearch.co.uk>",
+            "Arjun,\nJust off the phone with Sarah at Calloway Reinsurance. They're offering "
+            "you the role.\n\nTom\nPewter Hall Search",
+            "Calloway Reinsurance",
+        ),
         # an agency relays what the client decided
         (
             "Offer!!",
