@@ -322,9 +322,9 @@ def _clean_role(raw: str) -> str | None:
 def _clean_company(raw: str) -> str | None:
     value = re.split(r"\s+[-–|+]\s+|\s*[!?]", raw.strip())[0]
     value = _tidy(_REF_SUFFIX.sub("", value))
-    value = re.split(r"\s+(?:has|have|is|are|was|were|will|would|and we|but|so|for the)\b", value)[
-        0
-    ]
+    value = re.split(
+        r"\s+(?:has|have|is|are|was|were|will|would|wants?|and we|but|so|for the)\b", value
+    )[0]
     value = _tidy(value)
     if not value or len(value) > 60 or len(value.split()) > 8 or _COMPANY_STOP.match(value):
         return None

@@ -114,3 +114,10 @@ def test_a_person_who_has_decided_is_no_employer() -> None:
         "Hi Chloe,\nSarah Jones has decided to hold off until January.",
     )
     assert company is None
+
+
+def test_what_the_employer_wants_is_not_its_name() -> None:
+    company, _ = extract_company_role(
+        "Recruiter at Lumen Labs wants to connect", "Wellfound <team@wellfound.com>", "Hi,\n"
+    )
+    assert company == "Lumen Labs"
