@@ -36,7 +36,7 @@ from bounceback.nlp.modeltext import (
 from bounceback.nlp.notices import no_step_of_mine
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
-from bounceback.nlp.requirements import states_a_requirement
+from bounceback.nlp.requirements import requirement_category, states_a_requirement
 from bounceback.nlp.segment import Segment, segment
 from bounceback.nlp.skills import best_skill
 from bounceback.nlp.taxonomy import GAP_CATEGORIES, LABELS
@@ -322,6 +322,8 @@ class Analyzer:
         if gap_mass < self.thresholds.gap_min_confidence and not required:
             return None
         category = max(GAP_CATEGORIES, key=lambda name: cats.get(name, 0.0))
+        if required and gap_mass < self.thresholds.gap_min_confidence:
+            category = requirement_category(seg.text) or category
         confidence = cats[category]  # the category's own probability, for review ordering
         if confidence < self.thresholds.gap_min_category and not required:
             return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["states_a_requirement"]
+__all__ = ["requirement_category", "states_a_requirement"]
 
 # Who was chosen, and what they had that the reader did not.
 _CHOSEN = (
@@ -69,3 +69,27 @@ _REQUIREMENT_GAP = re.compile(
 def states_a_requirement(sentence: str) -> bool:
     """True if ``sentence`` says the decision came down to a requirement the reader lacks."""
     return bool(_REQUIREMENT_GAP.search(sentence))
+
+
+# What kind of requirement a rule found, when the gap model gives no category of its own.
+_LOGISTICS = re.compile(
+    r"\b(?:licen[cs]e|drive|driving|drivers?|car|ute|visa|sponsor\w*|right to work|clearance|"
+    r"based|local|closer|nearer|commute|relocat\w+|availab\w+|start (?:immediately|straight "
+    r"away|right away|sooner)|nights|weekends|shifts?|hours|salary|insurance|aged? (?:over|under)|"
+    r"under \d\d|over \d\d)\b",
+    re.IGNORECASE,
+)
+_TRACK_RECORD = re.compile(
+    r"\b(?:experience|years?|has (?:run|led|managed|held|worked|done)|track record|background)\b",
+    re.IGNORECASE,
+)
+
+
+def requirement_category(sentence: str) -> str | None:
+    """``fit`` for logistics (a licence, a visa, where one lives, availability), ``experience``
+    for a track record, else None."""
+    if _LOGISTICS.search(sentence):
+        return "fit"
+    if _TRACK_RECORD.search(sentence):
+        return "experience"
+    return None

@@ -7,7 +7,7 @@ import pytest
 
 from bounceback.nlp.analyzer import Analyzer
 from bounceback.nlp.records import EmailText
-from bounceback.nlp.requirements import states_a_requirement
+from bounceback.nlp.requirements import requirement_category, states_a_requirement
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,32 @@ def test_the_requirement_behind_a_rejection_is_reported_as_a_gap(
     result = analyzer.analyze_one(email)
     assert "rejection" in result.labels
     assert point in [g.text for g in result.gaps]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("We found someone with more availability in the week.", "fit"),
+        ("We have decided to hire a candidate who is based in Busan.", "fit"),
+        ("They filled the role with another contractor who could start immediately.", "fit"),
+        ("We've gone with someone who has run a commercial kitchen before.", "experience"),
+        ("In the end the successful candidate had more years on the tools.", "experience"),
+        ("Your sketches were lovely but we need someone fluent in Revit.", None),
+    ],
+)
+def test_the_kind_of_requirement_a_rule_found(sentence: str, category: str | None) -> None:
+    assert requirement_category(sentence) == category
+
+
+def test_a_requirement_the_model_cannot_place_gets_the_rules_category(
+    analyzer: Analyzer,
+) -> None:
+    email = EmailText(
+        id="req-fit",
+        subject="Re: trial shift",
+        sender="Marcus <marcus@lanthornbakery.co.uk>",
+        body="Hi Priya,\n\nThanks for the trial on Saturday, but we found someone with more "
+        "availability in the week, so we won't be taking it further.\n\nAll the best,\nMarcus",
+    )
+    gaps = analyzer.analyze_one(email).gaps
+    assert [gap.category for gap in gaps] == ["fit"]
