@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from importlib.resources import files
 from itertools import islice
@@ -68,6 +69,9 @@ _MAX_SEGMENT_CHARS = 1000
 # ...and at most this many segments of one email (real mail has far fewer sentences).
 _MAX_SEGMENTS = 150
 _SURE = 0.75  # a short note scored this high on some label is not second-guessed
+
+
+_TO_THE_READER = re.compile(r"\b(?:you|your|you['’](?:re|ve|d|ll))\b", re.IGNORECASE)
 
 
 def _has_words(doc: Doc) -> bool:
@@ -221,6 +225,14 @@ class Analyzer:
             if stated:  # a language the models were not trained on: their guesses say little
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
                 email_gaps.clear()
+            if self._reads_as_an_alert(email_scores):
+                # A posting's requirements ("8+ years in customer support") are no feedback:
+                # in an alert or a pitch only a point said to the reader is, and with none
+                # the mail gives no feedback at all.
+                email_gaps[:] = [g for g in email_gaps if _TO_THE_READER.search(g.text)]
+                if not email_gaps:
+                    bar = self.thresholds.labels["feedback"]
+                    email_scores["feedback"] = min(email_scores["feedback"], bar / 2)
             self._add_gap_evidence(email_scores, email_gaps)
             if not stated and (
                 no_step_of_mine(email)
@@ -307,6 +319,10 @@ class Analyzer:
         strong = [g.confidence for g in gaps if g.confidence >= self.thresholds.feedback_evidence]
         if strong:
             scores["feedback"] = 1.0 - (1.0 - scores["feedback"]) * (1.0 - max(strong))
+
+    def _reads_as_an_alert(self, scores: dict[str, float]) -> bool:
+        bars = self.thresholds.labels
+        return scores["job_alert"] >= bars["job_alert"] and scores["rejection"] < bars["rejection"]
 
     def _wants_gaps(self, scores: dict[str, float]) -> bool:
         gate = self.thresholds.gap_gate
