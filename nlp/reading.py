@@ -72,6 +72,14 @@ _ITEM: Final = re.compile(
 # keeps its break.
 _WRAPPED_DASH: Final = re.compile(r"^[ \t]*[-–—][ \t]+[a-z]")
 _WRAP_WIDTH: Final = 60
+# A line that ends in one of these words stops mid-phrase: a mail re-wrapped twice leaves
+# short lines such as "with Tayside and" whose next line continues them.
+_DANGLING: Final = frozenset(
+    {
+        "a", "an", "and", "the", "of", "to", "for", "with", "in", "at", "by", "from", "on",
+        "or", "your", "our", "their", "my", "its", "as", "than",
+    }
+)  # fmt: skip
 
 
 # A legal footer: a paragraph with two or more of these is boilerplate no reader reads.
@@ -158,11 +166,16 @@ def _sign_off(current: str, line: str) -> bool:
     if not current.endswith((".", "!", "?", ")")):
         return False
     words = line.split()
+    if words and words[-1].lower() in _DANGLING:
+        return False  # "with Tayside and": a phrase that goes on, not a name or "Regards,"
     return len(words) <= 4 and not line.endswith((".", "!", "?"))
 
 
-def _wrapped_dash(last: str, line: str) -> bool:
-    """True if ``line`` starts with a dash a re-wrap moved, not a new bullet."""
+def _wrapped_dash(current: str, last: str, line: str) -> bool:
+    """True if ``line`` starts with a dash a re-wrap moved, not a new bullet: never when the
+    logical line began with the same dash (the next item of a list of points)."""
+    if current.lstrip()[:1] == line.lstrip()[:1]:
+        return False
     return (
         bool(_WRAPPED_DASH.match(line))
         and len(last) >= _WRAP_WIDTH
@@ -172,7 +185,7 @@ def _wrapped_dash(last: str, line: str) -> bool:
 
 def _joins(current: str, last: str, line: str) -> bool:
     """True if ``line`` continues the logical line ``current`` (whose last line is ``last``)."""
-    if not current or (_ITEM.match(line) and not _wrapped_dash(last, line)):
+    if not current or (_ITEM.match(line) and not _wrapped_dash(current, last, line)):
         return False
     first = line.split(maxsplit=1)[0]
     # A line that starts with a long token (a link) was pushed down by a wrap.
@@ -182,6 +195,7 @@ def _joins(current: str, last: str, line: str) -> bool:
     # a word that would have fitted on it ended there on purpose (a card's title above
     # "Employer · Place").
     wrapped = len(last) + 1 + len(first) > _WRAP_WIDTH
+    wrapped = wrapped or last.rsplit(maxsplit=1)[-1].lower() in _DANGLING
     return wrapped and len(current) >= _JOIN_AFTER and not _sign_off(current, line)
 
 

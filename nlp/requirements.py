@@ -68,7 +68,7 @@ _REQUIREMENT_GAP = re.compile(
 
 def states_a_requirement(sentence: str) -> bool:
     """True if ``sentence`` says the decision came down to a requirement the reader lacks."""
-    return bool(_REQUIREMENT_GAP.search(sentence))
+    return bool(_REQUIREMENT_GAP.search(" ".join(sentence.split())))  # a wrap is a space
 
 
 # What kind of requirement a rule found, when the gap model gives no category of its own.

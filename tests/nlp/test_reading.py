@@ -107,6 +107,28 @@ def test_unwrap_keeps_a_card_title_above_its_employer() -> None:
     assert unwrap(textwrap.fill(text, 78)) == text
 
 
+def test_unwrap_keeps_a_list_of_lower_case_points_apart() -> None:
+    # each point is long and starts with a lower-case word after its dash, as a re-wrapped
+    # dash does; the list's first line began with the same dash, so these are new items
+    points = (
+        "- they liked you a lot as a person and thought you'd be great with the team\n"
+        "- they felt you lacked experience with large functions of 300+ covers\n"
+        "- your answer on labour costs was a bit vague, they wanted a real roster"
+    )
+    assert unwrap(points) == points
+
+
+def test_unwrap_joins_a_line_that_stops_mid_phrase() -> None:
+    # wrapped twice (by the sender at 90 columns, then at 72): "with Tayside and" is short
+    twice = (
+        "Thank you for applying for the role of Police Staff Investigator (PSI)\n"
+        "with Tayside and\nFife Police Authority. Your reference number is 26/1184."
+    )
+    assert unwrap(twice) == " ".join(twice.split("\n"))
+    # a short line that ends a phrase stays a line of its own
+    assert unwrap("Kind regards,\nSam Okafor\nHR Team") == "Kind regards,\nSam Okafor\nHR Team"
+
+
 def test_eml_and_json_give_the_same_text(tmp_path: Path) -> None:
     sample = sorted(TEST_SPLIT.glob("*.eml"))[:60]
     read = {email.id: (plain, html) for email, plain, html in raw_plain_bodies(TEST_SPLIT)}
