@@ -329,19 +329,20 @@ class Analyzer:
         return scores["rejection"] >= gate or scores["feedback"] >= gate
 
     def _to_gap(self, seg: Segment, cats: dict[str, float]) -> Gap | None:
+        category = max(GAP_CATEGORIES, key=lambda name: cats.get(name, 0.0))
+        confidence = cats[category]  # the category's own probability, for review ordering
+        weak = 1.0 - cats.get(NO_GAP, 0.0) < self.thresholds.gap_min_confidence
+        if weak or confidence < self.thresholds.gap_min_category:
+            # a requirement or shortfall stated as the reason is a gap whatever the model
+            # says; where the model cannot place it, the rule's category is used
+            if not states_a_requirement(seg.text):
+                return None
+            if weak:
+                category = requirement_category(seg.text) or category
+                confidence = cats[category]
         # The bag of words cannot see polarity: "your pandas work was tidy" names a skill
         # and reads like feedback. Praise with no contrast or shortcoming is never a gap.
         if praise_only(seg.text):
-            return None
-        gap_mass = 1.0 - cats.get(NO_GAP, 0.0)
-        required = states_a_requirement(seg.text)
-        if gap_mass < self.thresholds.gap_min_confidence and not required:
-            return None
-        category = max(GAP_CATEGORIES, key=lambda name: cats.get(name, 0.0))
-        if required and gap_mass < self.thresholds.gap_min_confidence:
-            category = requirement_category(seg.text) or category
-        confidence = cats[category]  # the category's own probability, for review ordering
-        if confidence < self.thresholds.gap_min_category and not required:
             return None
         return Gap(
             category=category,

@@ -66,9 +66,22 @@ _REQUIREMENT_GAP = re.compile(
 )
 
 
+# Words one of the patterns above needs; a sentence with none of them matches none.
+_ANCHORS = (
+    "someone", "somebody", "candidate", "applicant", "person", "contractor", "require",
+    "essential", "needed", "mandatory", "not able", "unable", "can't", "cannot", "thin",
+    "limited", "general", "generic", "vague", "superficial", "patchy", "shallow", "basic",
+    "weak", "light", "partially", "held", "fell short", "deciding",
+)  # fmt: skip
+
+
 def states_a_requirement(sentence: str) -> bool:
     """True if ``sentence`` says the decision came down to a requirement the reader lacks."""
-    return bool(_REQUIREMENT_GAP.search(" ".join(sentence.split())))  # a wrap is a space
+    text = " ".join(sentence.split())  # a wrap is a space
+    lowered = text.lower()
+    if not any(word in lowered for word in _ANCHORS):
+        return False  # most sentences: no word any of the patterns needs (a quick test)
+    return bool(_REQUIREMENT_GAP.search(text))
 
 
 # What kind of requirement a rule found, when the gap model gives no category of its own.

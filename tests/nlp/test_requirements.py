@@ -115,3 +115,18 @@ def test_a_requirement_the_model_cannot_place_gets_the_rules_category(
     )
     gaps = analyzer.analyze_one(email).gaps
     assert [gap.category for gap in gaps] == ["fit"]
+
+
+def test_the_quick_word_test_never_changes_an_answer() -> None:
+    # every gap sentence of the corpus, read with and without the anchor-word shortcut
+    from bounceback.nlp import requirements
+    from bounceback.nlp.scoring import CORPUS_DIR, load_jsonl
+
+    sentences = [
+        record["text"]
+        for name in ("gaps.train.jsonl", "gaps.dev.jsonl")
+        for record in load_jsonl(CORPUS_DIR / name)
+    ]
+    full = [bool(requirements._REQUIREMENT_GAP.search(" ".join(s.split()))) for s in sentences]
+    assert sum(full) > 50  # the patterns do fire on the corpus
+    assert [states_a_requirement(s) for s in sentences] == full
