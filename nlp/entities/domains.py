@@ -221,7 +221,7 @@ def _shares_a_prefix(core: str, text: str) -> str | None:
     College" for ``dunmorefe``, "Tay Valley Health Board" for ``tayvalleynhs``. A tail that
     is a word ("care" of ``brightwayscare``) is the domain's own, not an abbreviation."""
     best: tuple[int, str] | None = None
-    org = {*_org_words(), *_word_list("org_tail.txt"), "board"}
+    org = _tail_words()  # read once per process
     for run in _CAPITAL_RUN.finditer(text):
         words = run.group().split()
         for i in range(len(words)):
