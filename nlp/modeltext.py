@@ -16,6 +16,7 @@ from functools import lru_cache
 from bounceback.nlp.entities.common import _word_list
 from bounceback.nlp.gapcues import category_cues
 from bounceback.nlp.polarity import praise_only
+from bounceback.nlp.pursuits import pursues_no_job
 from bounceback.nlp.reading import MAX_NAME, MAX_SUBJECT, bounded, reading_text
 from bounceback.nlp.records import EmailText
 from bounceback.nlp.skills import find_skills
@@ -147,13 +148,17 @@ def job_context(email: EmailText, *, confident: bool = False) -> bool:
 
     That is a short note with no job-search word anywhere in it, or mail whose subject and
     opening are about a rental, a house, a loan, study, a paper, a podcast and so on, with
-    no hiring word (role, vacancy, candidate, CV...) anywhere near. A short note the
+    no hiring word (role, vacancy, candidate, CV...) anywhere near, or about applying for
+    something that is no job (a market stall, a contest, an award, a tender:
+    :func:`~bounceback.nlp.pursuits.pursues_no_job`). A short note the
     model is ``confident`` about ("sorry, we went with someone else") keeps its labels.
     Headers count too: a calendar invitation whose event is no hiring step, and bulk or
     machine-sent mail with no job word anywhere, are everyday mail.
     """
     head = f"{email.subject}\n{email.sender}\n{email.body[:_HEAD_CHARS]}"
     if _OTHER_DOMAIN.search(head) and not _HIRING.search(head):
+        return False
+    if pursues_no_job(email.subject, email.body):
         return False
     signals = email.signals
     if signals.calendar and not _calendar_job(f"{email.subject}\n{email.body}"):
