@@ -1,6 +1,6 @@
 """Job mail that is about no step of the reader's own candidacy: labelled "other".
 
-Six kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
+Seven kinds read like job mail to a bag of words but carry no label (DESIGN.md, and the
 corpus's labelling decisions):
 
 * the reader's own withdrawal, or the employer confirming it ("You have withdrawn your
@@ -10,14 +10,17 @@ corpus's labelling decisions):
   due");
 * a status notice that gives no status ("The status of your application has changed. Log
   in to view it");
-* the candidate account itself: created, verified, its password reset;
+* the candidate account itself: created, verified, its password reset, a talent community
+  joined;
 * the first days of a job already accepted: onboarding forms, "before your first day",
   a signed offer received ("Received - thank you! Welcome to Quintrell");
+* a survey about the hiring process itself ("How did we do? Two minutes on your interview
+  experience"), whatever the outcome was;
 * someone else's own news, told or forwarded to the reader: "they offered me the job!!",
   "I GOT IT!!! Forwarding so you can see the numbers" (read in the note above any
   forwarded or quoted message, and only when that note says nothing of "your" candidacy).
 
-Each of the first five looks at the opening of the new text only, and a notice that also
+Each of the first six looks at the opening of the new text only, and a notice that also
 says what happened (regret, an invitation, an offer, a decision) is not one of these. Pure
 regex.
 """
@@ -45,6 +48,7 @@ _WITHDRAWN: Final = re.compile(
 _INTERVIEWER: Final = re.compile(
     r"\b(?:(?:your|the) scorecard (?:is )?(?:due|outstanding)|submit (?:your )?scorecard|"
     r"interview kit|you(?:'re| are|'ve been added) (?:on|to) (?:the |an )?(?:interview )?panel|"
+    r"you(?:'re| are) (?:an |the |one of the )?interviewers?\b|\[interviewer\]|"
     r"(?:thanks|thank you) for (?:joining|sitting on) the (?:interview )?panel|"
     r"scorecards? (?:are|is) (?:in|on|at) [A-Z]|"
     r"(?:sit|join me|join us) on the (?:interview )?panel|short (?:of )?a panell?ist|"
@@ -73,6 +77,25 @@ _ONBOARDING: Final = re.compile(
     r"(?:received|got) (?:your|the) signed (?:offer|contract))",
     re.IGNORECASE,
 )
+_SURVEY: Final = re.compile(
+    r"\b(?:how did we do|(?:take|complete|fill (?:in|out)|answer) (?:our|the|a|this) (?:short |"
+    r"quick |brief |\d+[- ]minute )?(?:candidate )?(?:experience )?survey|candidate "
+    r"(?:experience )?survey|(?:feedback|thoughts) on (?:your|our) (?:candidate|interview|"
+    r"application|recruitment|hiring) (?:experience|process)|(?:how was|tell us about|rate) "
+    r"your (?:candidate |interview |application )?experience)\b",
+    re.IGNORECASE,
+)
+_CALENDAR_PREFIX: Final = re.compile(
+    r"^(?:updated |new )?invitation(?: \(updated\))?:\s*", re.IGNORECASE
+)
+# A talent community or pool joined is an account, not an application - unless the mail
+# goes on to list its openings (a job alert).
+_COMMUNITY: Final = re.compile(
+    r"\b(?:thank you|thanks) for joining (?:our|the) (?:[\w&]+ ){0,3}?talent (?:community|"
+    r"network|pool)\b",
+    re.IGNORECASE,
+)
+_OPENINGS: Final = re.compile(r"\b(?:roles|jobs|openings|vacancies|opportunities)\b", re.I)
 _LOG_IN: Final = re.compile(r"\b(?:log|sign)(?:ged)? ?in\b|\bview (?:the )?update\b", re.I)
 # Words that say what happened: then the notice is a step after all.
 _SAYS_WHAT: Final = re.compile(
@@ -87,8 +110,11 @@ _SAYS_WHAT: Final = re.compile(
 # Someone's own candidacy in the first person, and anything said to the reader as one.
 _OWN_NEWS: Final = re.compile(
     r"\b(?:offered me|(?:gave|given) me the (?:job|role|offer)|gave me (?:some |proper )?"
-    r"feedback|I (?:got|landed) (?:it|the (?:job|role|offer|gig))\b|I (?:didn't|did not|didnt) "
-    r"get (?:it|the|an?)\b|(?:rejected|turned) me\b|I(?:'ve| have) been (?:offered|rejected|"
+    r"feedback|I (?:got|landed) (?:it|the (?:job|role|offer|gig))\b|"
+    # "I didn't get it", and the diary style that drops the I: "Just saw the email, didn't
+    # get the Brennan job", "didn't get through the e-tray"
+    r"(?:\bI |(?:^|[.,!?;:]|\n)[ \t]*(?:just |so |well,? )?)(?:didn't|did not|didnt) get "
+    r"(?:it|the|an?|through)\b|(?:rejected|turned) me\b|I(?:'ve| have) been (?:offered|rejected|"
     r"shortlisted|turned down)|my (?:interview|application|job offer|offer letter|rejection))",
     re.IGNORECASE,
 )
@@ -125,10 +151,11 @@ def someone_elses_news(body: str) -> bool:
 # Words each pattern needs: most mail is ruled out by substring tests, not regexes.
 _WITHDRAWN_KEYS: Final = ("withdr", "step")
 _INTERVIEWER_KEYS: Final = (
-    "scorecard", "interview kit", "panel", "you interview", "sit in on", "you score",
+    "interviewer", "scorecard", "interview kit", "panel", "you interview", "sit in on", "you score",
     "you shortlist", "candidate", "finalist", "to interview",
 )  # fmt: skip
 _STATUS_KEYS: Final = ("status", "change to", "update to")
+_SURVEY_KEYS: Final = ("survey", "how did we do", "experience")
 _ACCOUNT_KEYS: Final = ("profile", "account", "password", "verify")
 _ONBOARDING_KEYS: Final = (
     "first day", "first-week", "first week", "onboarding", "welcome", "signed",
@@ -138,7 +165,8 @@ _ONBOARDING_KEYS: Final = (
 
 def no_step_of_mine(email: EmailText) -> bool:
     """True for a withdrawal, mail to the reader as an interviewer, a status notice with no
-    status, the candidate account, onboarding, or someone else's own news: job mail about
+    status, the candidate account, onboarding, a survey about the process, or someone
+    else's own news: job mail about
     no step of the reader's own candidacy."""
     if someone_elses_news(email.body):
         return True
@@ -153,10 +181,14 @@ def no_step_of_mine(email: EmailText) -> bool:
             and bool(_STATUS_ONLY.search(text) and _LOG_IN.search(text))
         )
         or (any(k in folded for k in _ACCOUNT_KEYS) and bool(_ACCOUNT.search(text)))
+        or (any(k in folded for k in _SURVEY_KEYS) and bool(_SURVEY.search(text)))
+        or ("talent" in folded and bool(_COMMUNITY.search(text) and not _OPENINGS.search(text)))
         or (any(k in folded for k in _ONBOARDING_KEYS) and bool(_ONBOARDING.search(text)))
     )
     if not found:
         return False
-    if _SAYS_WHAT.search(text):  # the notice says what happened: a step after all
+    # A calendar's "Invitation: ..." subject is the calendar's word, not the sender's.
+    said = _CALENDAR_PREFIX.sub("", text, count=1)
+    if _SAYS_WHAT.search(said):  # the notice says what happened: a step after all
         return withdrawn and "unfortunately" not in folded
     return True

@@ -36,6 +36,25 @@ NO_STEP = [
         "candidate account to view the update.",
     ),
 ]
+NO_STEP += [
+    (
+        "Two minutes on your interview with Harwick Foods?",
+        "Hi Ravi,\n\nWhatever the result, we'd value your view of how the day went: how "
+        "clear our emails were and whether the panel was ready for you. Please take our short "
+        "candidate survey: https://survey.harwick-foods.example/c/91\n\nPeople Team",
+    ),
+    (
+        "Invitation: Interview - Mo Ali (Buyer) @ Thu 10 Dec 14:00",
+        "You are an interviewer for this session.\nCandidate: Mo Ali\nFocus: negotiation\n"
+        "Room 3B",
+    ),
+    (
+        "Welcome to the Harwick Foods talent community",
+        "Hi Jo, thanks for joining our talent community. We have your details and will let "
+        "you know when something that fits your interests comes up. Joining is not an "
+        "application: apply on our site for any single opening.",
+    ),
+]
 A_STEP = [
     (
         "Your application for Payroll Clerk",
@@ -48,6 +67,12 @@ A_STEP = [
         "Dear Ravi, thank you for applying. We would like to invite you to interview on "
         "Thursday at 10:00 at our Leeds office. Please confirm you can attend.",
         ("interview",),
+    ),
+    (
+        "Your application for Buyer",
+        "Dear Ravi, unfortunately you have not been successful on this occasion. We'd be "
+        "grateful if you could take our candidate survey about the process.",
+        ("rejection",),
     ),
 ]
 

@@ -36,6 +36,12 @@ OWN_NEWS = [
         "Heard back from Tarnbeck today and they turned me down. The recruiter actually gave me "
         "feedback for once: not enough people management. Pub later?",
     ),
+    (
+        "meh",
+        "Jas <jas.r@gmail.com>",
+        "Saw the email at lunch, didn't get the Halden job. They said my portfolio was too "
+        "samey and I ran over on the presentation. Curry tonight?",
+    ),
 ]
 
 
