@@ -45,8 +45,7 @@ NO_STEP += [
     ),
     (
         "Invitation: Interview - Mo Ali (Buyer) @ Thu 10 Dec 14:00",
-        "You are an interviewer for this session.\nCandidate: Mo Ali\nFocus: negotiation\n"
-        "Room 3B",
+        "You are an interviewer for this session.\nCandidate: Mo Ali\nFocus: negotiation\nRoom 3B",
     ),
     (
         "Welcome to the Harwick Foods talent community",
