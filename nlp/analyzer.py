@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bounceback.nlp.decisions import states_a_rejection
+from bounceback.nlp.decisions import states_a_rejection, states_an_invitation
 from bounceback.nlp.entities import EntityModel, EntityReader
 from bounceback.nlp.invitations import invites_to_a_hiring_step
 from bounceback.nlp.languages import stated_labels
@@ -242,7 +242,7 @@ class Analyzer:
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
             elif states_a_rejection(email.body):
                 stated.append("rejection")
-            elif invites_to_a_hiring_step(email):
+            elif invites_to_a_hiring_step(email) or states_an_invitation(email.body, email.subject):
                 stated.append("interview")
             for label in stated:  # stated in a set form: over the bar whatever the model says
                 bar = self.thresholds.labels[label]

@@ -1,10 +1,12 @@
-"""A plain statement that the application will not go on: a rejection, whatever the layout.
+"""Plain statements of a step: a rejection or an invitation to interview, whatever the layout.
 
 Job boards and applicant-tracking systems wrap a one-line decision in cards, buttons and
 "new jobs for you" blocks ("Wexcombe Engineering has decided not to move forward at this
 time"), and a bag of words trained mostly on letters can score that below its threshold.
 When the opening of the new text says it in one of these fixed ways, the rejection label
-is not left to the wording around it. Pure regex.
+is not left to the wording around it. An invitation to interview said outright ("we would
+like to invite you for a video interview", "you have been shortlisted for interview") is
+treated the same way. Pure regex.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["states_a_rejection"]
+__all__ = ["states_a_rejection", "states_an_invitation"]
 
 _OPENING: Final = 900
 
@@ -36,6 +38,35 @@ _DECISION: Final = re.compile(
 # "If you have not been shortlisted within four weeks, please assume your application has
 # been unsuccessful": an acknowledgement's conditional, not a decision.
 _CONDITIONAL: Final = re.compile(r"\b(?:if|unless|assume|should|in case|where)\b", re.IGNORECASE)
+# An invitation to a hiring step, said outright and in the present: not "if shortlisted, we
+# will invite you", not "we won't be inviting you to interview".
+_INVITATION: Final = re.compile(
+    r"\b(?:(?:we|I)(?:'d|’d| would) (?:like|love)|(?:we|I) want|(?:we are|we're|I am|I'm) "
+    r"(?:pleased|delighted|happy|glad)|(?:pleased|delighted|happy|glad)) to (?:invite|ask) you "
+    r"(?:for|to|to attend|to come (?:in )?for|in for) (?:an? |the |your |our )?(?:[\w-]+ ){0,3}?"
+    r"(?:interview|assessment (?:centre|center|day)|trial shift|cook-off|trial day)\b"
+    r"|\b(?:would like|wants?|'d like) to (?:schedule|arrange|book|set up) (?:an? |the |your )?"
+    r"(?:[\w-]+ ){0,2}?interview with you\b"
+    r"|\byou have been shortlisted for (?:an? )?interview\b"
+    r"|\byou have been shortlisted(?:[^.\n]{0,80}[.\n]\s*|,? and )(?:the )?interviews? will "
+    r"(?:take place|be held)\b",
+    re.IGNORECASE,
+)
+# Universities, research studies, fellowships and volunteering invite to interview too: the
+# mail must name a job and none of those.
+_A_JOB: Final = re.compile(
+    r"\b(?:roles?|positions?|posts?|jobs?|vacanc(?:y|ies)|r[eé]sum[eé]|cv|hiring manager|"
+    r"salary|employment)\b",
+    re.IGNORECASE,
+)
+_NOT_A_JOB: Final = re.compile(
+    r"\b(?:volunteer\w*|exit interview|admissions?|studentship|fellowship|research|students?|"
+    r"course|degree (?:course|programme|apprenticeship)|trustees?|unpaid)\b",
+    re.IGNORECASE,
+)
+_NEGATED: Final = re.compile(
+    r"\b(?:not|unable|unfortunately|regret|won't|cannot|no longer)\b", re.I
+)
 _SENTENCE_START: Final = re.compile(r"[.!?\n]")
 
 
@@ -48,5 +79,24 @@ def states_a_rejection(body: str) -> bool:
         starts = [m.end() for m in _SENTENCE_START.finditer(before)]
         sentence = before[starts[-1] if starts else 0 :]
         if not _CONDITIONAL.search(sentence):
+            return True
+    return False
+
+
+def states_an_invitation(body: str, subject: str = "") -> bool:
+    """True if the opening of ``body`` invites the reader to interview in a fixed form, not
+    as a condition or a refusal ("if shortlisted, we will invite you..."), and the mail
+    names a job, not a course, a study or volunteering."""
+    opening = body[:_OPENING]
+    if "interview" not in opening.lower():
+        return False
+    whole = f"{subject}\n{body}"
+    if not _A_JOB.search(whole) or _NOT_A_JOB.search(whole):
+        return False
+    for match in _INVITATION.finditer(opening):
+        before = opening[: match.start()]
+        starts = [m.end() for m in _SENTENCE_START.finditer(before)]
+        sentence = before[starts[-1] if starts else 0 :]
+        if not (_CONDITIONAL.search(sentence) or _NEGATED.search(sentence)):
             return True
     return False

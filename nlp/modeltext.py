@@ -119,7 +119,8 @@ _OTHER_DOMAIN = re.compile(
 )
 _HIRING = re.compile(
     r"\b(?:roles?|positions?|vacanc(?:y|ies)|jobs?|candidate|cv|r[eé]sum[eé]|hiring|recruit\w*|"
-    r"careers?|talent|employment|employer|salary|applicant tracking|offer letter|candidates)\b",
+    r"careers?|talent|employment|employer|salary|applicant tracking|offer letter|candidates|"
+    r"(?:the|this|a) post (?:of|at|in|for))\b",
     re.IGNORECASE,
 )
 _HEAD_CHARS = 600

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bounceback.nlp.analyzer import Analyzer
-from bounceback.nlp.decisions import states_a_rejection
+from bounceback.nlp.decisions import states_a_rejection, states_an_invitation
 from bounceback.nlp.records import EmailText
 
 
@@ -131,3 +131,52 @@ def test_moving_forward_to_a_final_round_is_no_offer(analyzer: Analyzer) -> None
     assert analyzer._one_outcome(scores, ["interview", "offer"], decided=False) == ("interview",)
     scores |= {"interview": bars["interview"] + 0.05, "offer": bars["offer"] + 0.4}
     assert analyzer._one_outcome(scores, ["interview", "offer"], decided=False) == ("offer",)
+
+
+_TEACHER = (
+    "Dear Ms Rowe,\n\nThank you for applying for the post of Science Technician. You have "
+    "been shortlisted, and interviews will be held on 3 March. Please bring your degree "
+    "certificate.\n\nSchool Office"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Dear Mr Lee,\n\nWe have read your resume and we would like to invite you for a video "
+        "interview with our Sales Director on Friday at 10:00.",
+        _TEACHER,
+        "Hi Ana,\n\nThe hiring manager for Payroll Officer would like to schedule an interview "
+        "with you. Please reply with your availability.",
+        "Dear Tom,\n\nThank you for your application for the post of Porter. You have been "
+        "shortlisted for interview on 9 May.",
+    ],
+)
+def test_an_invitation_said_outright_is_read(body: str) -> None:
+    assert states_an_invitation(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # conditionals and refusals
+        "Thanks for applying for the Porter job. If you are shortlisted, we would like to "
+        "invite you for an interview in May.",
+        "Thank you for applying for the Porter role. Unfortunately we would not like to invite "
+        "you to interview this time.",
+        # an interview that is no job's
+        "Thank you for applying to the MSc course. We would like to invite you to an "
+        "admissions interview on 4 May.",
+        "Thanks for offering to volunteer in our shop. We'd like to invite you for a short "
+        "informal interview.",
+        # no job named at all: left to the model
+        "We would like to invite you to an interview about your experience of the scheme.",
+    ],
+)
+def test_what_is_not_an_invitation(body: str) -> None:
+    assert not states_an_invitation(body)
+
+
+def test_the_analyzer_labels_a_plain_invitation(analyzer: Analyzer) -> None:
+    email = EmailText("t", "Shortlisting", "Office <office@ashgrove.sch.example>", _TEACHER)
+    assert analyzer.analyze_one(email).labels == ("interview",)
