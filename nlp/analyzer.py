@@ -247,9 +247,12 @@ class Analyzer:
             for label in stated:  # stated in a set form: over the bar whatever the model says
                 bar = self.thresholds.labels[label]
                 email_scores[label] = max(email_scores[label], min(1.0, bar + 0.25))
+            bars = dict(self.thresholds.labels)
+            if not email_gaps and "feedback" not in stated:
+                bars["feedback"] = max(bars["feedback"], self.thresholds.feedback_without_gaps)
             labels = self._one_outcome(
                 email_scores,
-                [label for label in LABELS if email_scores[label] >= self.thresholds.labels[label]],
+                [label for label in LABELS if email_scores[label] >= bars[label]],
                 decided="rejection" in stated,
             )
             decided.append((email_scores, labels))

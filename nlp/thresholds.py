@@ -27,6 +27,10 @@ class Thresholds:
     # A gap at least this confident is evidence of feedback: P(feedback) is raised by a
     # noisy-OR with it, because the email model alone misses feedback in unusual wrappers.
     feedback_evidence: float = 0.7
+    # Mail in which no gap is found is "feedback" only if P(feedback) reaches this as well:
+    # a warm "really enjoyed meeting you" rejection reads like feedback to a bag of words,
+    # but feedback the reader can act on names something. Chosen on dev (see MODEL_CARD).
+    feedback_without_gaps: float = 0.6
     # Review threshold: a gap under this confidence, or a label score within
     # ``review_margin`` of its threshold, is shown first on the review page. Not part of
     # the classify output (the contract allows no extra keys); see needs_review().
@@ -49,6 +53,9 @@ class Thresholds:
             gap_min_category=float(data.get("gap_min_category", default.gap_min_category)),
             gap_min_words=int(data.get("gap_min_words", default.gap_min_words)),
             feedback_evidence=float(data.get("feedback_evidence", default.feedback_evidence)),
+            feedback_without_gaps=float(
+                data.get("feedback_without_gaps", default.feedback_without_gaps)
+            ),
             review_below=float(data.get("review_below", default.review_below)),
             review_margin=float(data.get("review_margin", default.review_margin)),
             calibration={
@@ -65,6 +72,7 @@ class Thresholds:
             "gap_min_category": self.gap_min_category,
             "gap_min_words": self.gap_min_words,
             "feedback_evidence": self.feedback_evidence,
+            "feedback_without_gaps": self.feedback_without_gaps,
             "review_below": self.review_below,
             "review_margin": self.review_margin,
             "calibration": {

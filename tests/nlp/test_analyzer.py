@@ -164,11 +164,36 @@ def test_confident_gaps_raise_feedback(analyzer: Analyzer) -> None:
     assert result.scores["rejection"] == raw["rejection"]
 
 
+_WARM_NO = EmailText(
+    "warm",
+    "Copywriter role",
+    "Jo Amis <jo@fieldnotes.example>",
+    "Hi Marta,\n\nThank you for coming in on Friday, it was lovely to talk. We've decided "
+    "on the copywriter role and sadly it isn't you this time. Loved meeting you!\n\nJo",
+)
+
+
+def test_feedback_with_no_gap_needs_the_higher_bar(analyzer: Analyzer) -> None:
+    result = analyzer.analyze_one(_WARM_NO)
+    assert result.gaps == ()
+    bars = analyzer.thresholds
+    # the score sits between the two bars: "feedback" only under the old, single bar
+    assert bars.labels["feedback"] <= result.scores["feedback"] < bars.feedback_without_gaps
+    assert result.labels == ("rejection",)
+    one_bar = Analyzer(
+        analyzer.label_model, analyzer.gap_model, replace(bars, feedback_without_gaps=0.0)
+    )
+    assert "feedback" in one_bar.analyze_one(_WARM_NO).labels
+    # with a gap found, the usual bar is enough
+    assert set(analyzer.analyze_one(REJECTION_WITH_FEEDBACK).labels) >= {"feedback"}
+
+
 def test_thresholds_round_trip() -> None:
     thresholds = Thresholds(
         labels={**dict.fromkeys(LABELS, 0.5), "offer": 0.4},
         gap_gate=0.2,
         feedback_evidence=0.9,
+        feedback_without_gaps=0.75,
         calibration={"offer": (1.25, -0.5)},
     )
     assert Thresholds.from_json(thresholds.to_json()) == thresholds
