@@ -34,7 +34,7 @@ from bounceback.nlp.modeltext import (
     job_context,
     label_text,
 )
-from bounceback.nlp.notices import no_step_of_mine
+from bounceback.nlp.notices import is_a_newsletter, no_step_of_mine
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.requirements import requirement_category, states_a_requirement
@@ -240,6 +240,12 @@ class Analyzer:
             ):
                 # Everyday mail: keep the scores' order but well under every threshold.
                 email_scores = {label: score * 0.2 for label, score in email_scores.items()}
+            elif not stated and is_a_newsletter(email):
+                # Its rejections and offers are its subject; its listings still make an alert.
+                email_scores = {
+                    label: score if label == "job_alert" else score * 0.2
+                    for label, score in email_scores.items()
+                }
             elif states_a_rejection(email.body):
                 stated.append("rejection")
             elif invites_to_a_hiring_step(email) or states_an_invitation(email.body, email.subject):

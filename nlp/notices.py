@@ -20,6 +20,11 @@ corpus's labelling decisions):
   "I GOT IT!!! Forwarding so you can see the numbers" (read in the note above any
   forwarded or quoted message, and only when that note says nothing of "your" candidacy).
 
+A newsletter (:func:`is_a_newsletter`) is close kin: list mail that reads as an issue of
+articles ("Issue 112", "Read more", "Also this week") and says nothing of the reader's own
+application. The rejections and offers it talks about are its subject, not news; the
+analyser still lets its job listings make it a job alert.
+
 Each of the first six looks at the opening of the new text only, and a notice that also
 says what happened (regret, an invitation, an offer, a decision) is not one of these. Pure
 regex.
@@ -32,7 +37,7 @@ from typing import Final
 
 from bounceback.nlp.records import EmailText
 
-__all__ = ["no_step_of_mine", "someone_elses_news"]
+__all__ = ["is_a_newsletter", "no_step_of_mine", "someone_elses_news"]
 
 _OPENING: Final = 700
 _NOTE: Final = 2000  # how far to look for the end of a note above a forward
@@ -96,6 +101,21 @@ _COMMUNITY: Final = re.compile(
     re.IGNORECASE,
 )
 _OPENINGS: Final = re.compile(r"\b(?:roles|jobs|openings|vacancies|opportunities)\b", re.I)
+# A newsletter's marks: at least two of them in the subject, sender and opening.
+_EDITORIAL: Final = re.compile(
+    r"\b(?:issue (?:no\.? ?)?#?\d+|newsletter|weekly|this week(?:'s)?|read (?:more|online|the "
+    r"full|on)|in this issue|templates?|tips|how to|what (?:it|they) (?:really )?means?|"
+    r"our survey of|readers?)\b",
+    re.IGNORECASE,
+)
+# Said to the reader about the reader's own application: then it is no newsletter.
+_OWN_STEP: Final = re.compile(
+    r"\byour (?:application|candidacy|interview (?:on|with|for|at)|profile for)\b|"
+    r"\byou(?:'ve| have) (?:been (?:shortlisted|selected|invited)|applied)\b|"
+    r"\bwe (?:regret|are sorry|'re sorry)\b|\bthank you for (?:applying|your application)\b",
+    re.IGNORECASE,
+)
+_IN_QUOTES: Final = re.compile(r"\"[^\"\n]{0,400}\"|“[^”\n]{0,400}”")
 _LOG_IN: Final = re.compile(r"\b(?:log|sign)(?:ged)? ?in\b|\bview (?:the )?update\b", re.I)
 # Words that say what happened: then the notice is a step after all.
 _SAYS_WHAT: Final = re.compile(
@@ -161,6 +181,17 @@ _ONBOARDING_KEYS: Final = (
     "first day", "first-week", "first week", "onboarding", "welcome", "signed",
     "pre-employment", "dbs", "right to work", "right-to-work",
 )  # fmt: skip
+
+
+def is_a_newsletter(email: EmailText) -> bool:
+    """True for list mail that reads as an issue of articles about job hunting or hiring and
+    says nothing to the reader about an application of their own (quotes aside: a template
+    "Thank you for applying..." is an article's example)."""
+    if not email.signals.bulk:
+        return False
+    head = _IN_QUOTES.sub(" ", f"{email.subject}\n{email.sender}\n{email.body[:_NOTE]}")
+    marks = {m.group(0).lower() for m in _EDITORIAL.finditer(head)}
+    return len(marks) >= 2 and not _OWN_STEP.search(head)
 
 
 def no_step_of_mine(email: EmailText) -> bool:

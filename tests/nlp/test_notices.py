@@ -3,11 +3,14 @@ what happened is not one of those."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bounceback.nlp.analyzer import Analyzer
-from bounceback.nlp.notices import no_step_of_mine
+from bounceback.nlp.notices import is_a_newsletter, no_step_of_mine
 from bounceback.nlp.records import EmailText
+from bounceback.nlp.signals import Signals
 
 NO_STEP = [
     (
@@ -97,3 +100,44 @@ def test_a_notice_that_says_what_happened_keeps_its_label(
     email = EmailText("a", subject, "Hiring <jobs@harwick-foods.example>", body)
     assert not no_step_of_mine(email)
     assert analyzer.analyze_one(email).labels == labels
+
+
+_ISSUE = (
+    "THE NEXT ROUND | Issue 48\n\nTurned down after a great interview?\n\nIt happens more "
+    "than you think. A budget freeze, an internal move, a late referral. Here is how to read "
+    'the email: "We have decided to move forward with other candidates" after a final round '
+    "usually means it was close.\n\nALSO THIS WEEK\n- How to answer the salary question\n\n"
+    "Read online | Unsubscribe"
+)
+
+
+def _listed(subject: str, body: str) -> EmailText:
+    sender = "The Next Round <news@nextround.example>"
+    return EmailText("n", subject, sender, body, signals=Signals(bulk=True))
+
+
+def test_a_newsletter_about_rejection_is_other(analyzer: Analyzer) -> None:
+    email = _listed("Turned down after a great interview?", _ISSUE)
+    assert is_a_newsletter(email)
+    assert not is_a_newsletter(replace(email, signals=Signals()))  # not sent to a list
+    assert analyzer.analyze_one(email).labels == ()
+
+
+def test_a_newsletter_with_listings_is_still_a_job_alert(analyzer: Analyzer) -> None:
+    body = (
+        "Harbour Jobs Weekly\n\nThis week's picks for you:\n\nWarehouse Team Leader - Hull - "
+        "£31k\nForklift Driver - Goole - £13.20/hr\nStock Controller - Hull - £27k\n\nTips: "
+        "how to answer 'why do you want to work here?'\n\nRead more | Unsubscribe"
+    )
+    sender = "Harbour Jobs <news@harbourjobs.example>"
+    email = EmailText("w", "This week: 3 jobs near Hull", sender, body, signals=Signals(bulk=True))
+    assert is_a_newsletter(email)
+    assert analyzer.analyze_one(email).labels == ("job_alert",)
+
+
+def test_list_mail_about_my_own_application_is_no_newsletter() -> None:
+    body = (
+        "Hi Sam,\n\nThank you for your application for Stock Controller. Unfortunately we "
+        "will not be taking it further. Read our tips for next time in this week's newsletter."
+    )
+    assert not is_a_newsletter(_listed("Your application", body))
