@@ -366,8 +366,13 @@ def _tidy(value: str) -> str:
     return value
 
 
-# A line break inside a paragraph wrapped at 72 or 78 columns: the line before it is long.
-_WRAPPED = re.compile(r"(?m)^(?P<line>[^\n]{55,})\n(?=[ \t]*\S)")
+# A line break inside a paragraph wrapped at 72 or 78 columns: the line before it is long,
+# and the next is no field of a card ("Location: Cork, IE" under a long title).
+_WRAPPED = re.compile(
+    r"(?m)^(?P<line>[^\n]{55,})\n(?=[ \t]*\S)(?![ \t]*(?:Location|Salary|Pay|Rate|Hours|"
+    r"Closing date|Ref(?:erence)?|Job (?:type|ID|ref(?:erence)?)|Department|Start date|Date|"
+    r"Time|Where|When|Duration|Interviewers?|Contract type|Working pattern):[ \t])"
+)
 
 
 def _unwrap(text: str) -> str:

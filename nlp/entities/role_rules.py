@@ -91,6 +91,13 @@ _BODY_TITLE_PATTERNS = [
         # "has invited you to an interview for:\n\nStaff Nurse - Acute Medical Unit (C9162)"
         r"\b(?:for|as)(?: the (?:position|role|post|vacancy))?[ \t]*:[ \t]*\n(?:[ \t]*\n)?[ \t]*"
         r"(?P<role>[A-Z][^\n(]{2,80}?)[ \t]*(?:\([^)\n]*\))?[ \t]*$",
+        # "has invited you to complete the Software Engineer assessment"
+        r"\b(?:complete|take|sit|attend|book|schedule|prepare for) (?:the|your|our|an?) "
+        rf"(?P<role>{_TITLE_WORDS}) (?i:assessment|test|interview|exercise|challenge)s?\b",
+        # a confirmation's card: "Transport Planner - Final Interview" on a line of its own
+        r"^[ \t]*(?P<role>[A-Z][^\n:]{2,60}?) [-–|] (?i:(?:(?:first|second|third|final|technical|"
+        r"panel|phone|video|online|in-person|onsite) )*(?:interview|assessment|screen(?:ing)?|"
+        r"call))[ \t]*$",
         # "happy to take you on full time as a landscaper if you want it"
         r"\b(?:take you on|have you on|hire you|offer you (?:a|the) (?:job|place|spot))\b"
         rf"[^.\n]{{0,30}}? as (?:an? |our )?(?P<role>{_TITLE_WORDS})"

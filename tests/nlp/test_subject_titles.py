@@ -97,3 +97,40 @@ def test_as_a_after_an_offer_of_help_is_no_title() -> None:
         "We can take you on as a favour to your aunt, but only for the summer.",
     )
     assert role is None
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        # a confirmation's card line
+        (
+            "Hi Dara,\n\nYour interview is booked.\n\nStores Coordinator - Second Interview\n"
+            "Monday, 4 January\n10:00 - 11:00\nLocation: Unit 7, Kestrel Park",
+            "Stores Coordinator",
+        ),
+        # a test named after the job
+        (
+            "Hi Dara,\n\nBrightloom has invited you to complete the Data Analyst assessment. "
+            "It has four questions and takes about an hour.",
+            "Data Analyst",
+        ),
+        # a card title long enough to look wrapped, with its fields below it
+        (
+            "Dear Dara,\n\nThank you for applying for the position:\n\nSenior Quality Control "
+            "Technician (Fixed Term, 12 Months)\nLocation: Galway, IE\n\nWe will be in touch.",
+            "Senior Quality Control Technician",
+        ),
+    ],
+)
+def test_a_title_on_a_card_or_a_test(body: str, title: str) -> None:
+    _, role = extract_company_role("Next steps", "Talent <talent@brightloom.example>", body)
+    assert role == title
+
+
+def test_a_wrapped_title_is_still_joined() -> None:
+    body = (
+        "Leo,\n\nGood news - the client has come back with an offer for the Data Platform\n"
+        "Engineer contract: £600/day, six months, starting in January.\n\nBen"
+    )
+    _, role = extract_company_role("Offer!", "Ben <ben@northgate-talent.example>", body)
+    assert role == "Data Platform Engineer"
