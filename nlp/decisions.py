@@ -70,10 +70,21 @@ _NEGATED: Final = re.compile(
 _SENTENCE_START: Final = re.compile(r"[.!?\n]")
 
 
+# Words one of the decision's forms needs: most mail has none of them (a quick test).
+_DECISION_KEYS: Final = (
+    "decided", "chosen", "elected", "opted", "will not be", "your application", "not selected",
+    "not been selected", "not shortlisted", "not been shortlisted", "'s a no", "’s a no",
+    "is a no", "said no",
+)  # fmt: skip
+
+
 def states_a_rejection(body: str) -> bool:
     """True if the opening of ``body`` states the decision in a fixed form, not as a
     condition ("if you have not heard from us...")."""
     opening = body[:_OPENING]
+    folded = opening.lower()
+    if not any(key in folded for key in _DECISION_KEYS):
+        return False
     for match in _DECISION.finditer(opening):
         before = opening[: match.start()]
         starts = [m.end() for m in _SENTENCE_START.finditer(before)]
@@ -88,15 +99,14 @@ def states_an_invitation(body: str, subject: str = "") -> bool:
     as a condition or a refusal ("if shortlisted, we will invite you..."), and the mail
     names a job, not a course, a study or volunteering."""
     opening = body[:_OPENING]
-    if "interview" not in opening.lower():
-        return False
-    whole = f"{subject}\n{body}"
-    if not _A_JOB.search(whole) or _NOT_A_JOB.search(whole):
+    folded = opening.lower()
+    if "interview" not in folded or "you" not in folded:
         return False
     for match in _INVITATION.finditer(opening):
         before = opening[: match.start()]
         starts = [m.end() for m in _SENTENCE_START.finditer(before)]
         sentence = before[starts[-1] if starts else 0 :]
         if not (_CONDITIONAL.search(sentence) or _NEGATED.search(sentence)):
-            return True
+            whole = f"{subject}\n{body}"
+            return bool(_A_JOB.search(whole)) and not _NOT_A_JOB.search(whole)
     return False

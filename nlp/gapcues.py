@@ -57,6 +57,34 @@ CATEGORY_CUES = tuple(
 )
 
 
+# Words each cue's pattern needs (lower case): a sentence with none of them is not searched.
+CUE_KEYS: dict[str, tuple[str, ...]] = {
+    "cuenotdone": ("n't", "n’t", "not", "never", "only", "year", "month", "light on"),
+    "cuenoresult": (
+        "how much", "figure", "number", "metric", "data", "result", "outcome", "impact",
+        "sample", "achieved", "back", "track record",
+    ),
+    "cueemployer": ("aware", "know", "knew", "research", "read up", "looked at", "familiar"),
+    "cuedelivery": (
+        "came across", "answer", "rambl", "to the point", "concise", "succinct", "eye contact",
+        "tone", "spoke", "talked over", "hard to follow", "structure",
+    ),
+    "cueverdict": (
+        "held", "main", "deciding factor", "fell short", "let you", "counted", "area to",
+        "came down to",
+    ),
+    "cuelogistics": (
+        "licen", "dbs", "clearance", "commute", "relocat", "sponsor", "notice period", "nights",
+        "weekends", "salary", "band", "based in", "availability", "right to work",
+    ),
+}  # fmt: skip
+
+
 def category_cues(sentence: str) -> list[str]:
     """The cue tokens whose pattern occurs in ``sentence``, in a fixed order."""
-    return [name for name, cue in CATEGORY_CUES if cue.search(sentence)]
+    folded = sentence.lower()
+    return [
+        name
+        for name, cue in CATEGORY_CUES
+        if any(key in folded for key in CUE_KEYS[name]) and cue.search(sentence)
+    ]

@@ -169,13 +169,17 @@ def someone_elses_news(body: str) -> bool:
 
 
 # Words each pattern needs: most mail is ruled out by substring tests, not regexes.
-_WITHDRAWN_KEYS: Final = ("withdr", "step")
+_WITHDRAWN_KEYS: Final = ("withdr", "step back", "stepping back")
 _INTERVIEWER_KEYS: Final = (
     "interviewer", "scorecard", "interview kit", "panel", "you interview", "sit in on", "you score",
-    "you shortlist", "candidate", "finalist", "to interview",
+    "you shortlist", "candidate for your", "candidates for your", "finalist for your",
+    "finalists for your", "waiting for your", "to interview",
 )  # fmt: skip
 _STATUS_KEYS: Final = ("status", "change to", "update to")
-_SURVEY_KEYS: Final = ("survey", "how did we do", "experience")
+_SURVEY_KEYS: Final = (
+    "survey", "how did we do", "how was your", "tell us about your", "rate your", "thoughts on",
+    "feedback on your", "feedback on our",
+)  # fmt: skip
 _ACCOUNT_KEYS: Final = ("profile", "account", "password", "verify")
 _ONBOARDING_KEYS: Final = (
     "first day", "first-week", "first week", "onboarding", "welcome", "signed",

@@ -180,3 +180,17 @@ def test_what_is_not_an_invitation(body: str) -> None:
 def test_the_analyzer_labels_a_plain_invitation(analyzer: Analyzer) -> None:
     email = EmailText("t", "Shortlisting", "Office <office@ashgrove.sch.example>", _TEACHER)
     assert analyzer.analyze_one(email).labels == ("interview",)
+
+
+def test_the_quick_key_test_never_hides_a_decision() -> None:
+    from bounceback.nlp import decisions
+    from bounceback.nlp.scoring import CORPUS_DIR, load_jsonl
+
+    bodies = [
+        record["body"][:900]
+        for name in ("emails.train.jsonl", "emails.dev.jsonl")
+        for record in load_jsonl(CORPUS_DIR / name)
+    ]
+    found = [body for body in bodies if decisions._DECISION.search(body)]
+    assert len(found) > 100
+    assert all(any(key in body.lower() for key in decisions._DECISION_KEYS) for body in found)

@@ -29,3 +29,17 @@ def test_a_cue_fires_on_its_phrase(sentence: str, cue: str) -> None:
 def test_plain_praise_and_logistics_free_text_carry_no_cue() -> None:
     assert category_cues("Thank you for coming in on Tuesday.") == []
     assert category_cues("Your SQL was accurate and well laid out.") == []
+
+
+def test_the_quick_key_test_never_hides_a_cue() -> None:
+    from bounceback.nlp.gapcues import CATEGORY_CUES
+    from bounceback.nlp.scoring import CORPUS_DIR, load_jsonl
+
+    sentences = [
+        record["text"]
+        for name in ("gaps.train.jsonl", "gaps.dev.jsonl")
+        for record in load_jsonl(CORPUS_DIR / name)
+    ]
+    full = [[name for name, cue in CATEGORY_CUES if cue.search(s)] for s in sentences]
+    assert sum(map(len, full)) > 300  # the cues do fire on the corpus
+    assert [category_cues(s) for s in sentences] == full

@@ -141,3 +141,27 @@ def test_list_mail_about_my_own_application_is_no_newsletter() -> None:
         "will not be taking it further. Read our tips for next time in this week's newsletter."
     )
     assert not is_a_newsletter(_listed("Your application", body))
+
+
+def test_the_quick_key_tests_never_hide_a_match() -> None:
+    # every corpus email: a pattern that matches the opening always has one of its keys there
+    from bounceback import nlp
+    from bounceback.nlp.scoring import CORPUS_DIR, email_from_record, load_jsonl
+
+    notices = nlp.notices
+    gated = (
+        (notices._WITHDRAWN_KEYS, notices._WITHDRAWN),
+        (notices._INTERVIEWER_KEYS, notices._INTERVIEWER),
+        (notices._SURVEY_KEYS, notices._SURVEY),
+        (notices._ACCOUNT_KEYS, notices._ACCOUNT),
+        (notices._ONBOARDING_KEYS, notices._ONBOARDING),
+    )
+    matched = 0
+    for name in ("emails.train.jsonl", "emails.dev.jsonl"):
+        for email in map(email_from_record, load_jsonl(CORPUS_DIR / name)):
+            text = f"{email.subject}\n{email.body[:700]}"
+            for keys, pattern in gated:
+                if pattern.search(text):
+                    matched += 1
+                    assert any(key in text.lower() for key in keys), text[:200]
+    assert matched > 100

@@ -205,3 +205,18 @@ def test_a_person_called_grant_is_not_a_grant(analyzer: Analyzer) -> None:
     )
     found = analyzer.analyze_one(EmailText("a", "Tour", "Helen Grant <helen.grant@x.co.uk>", body))
     assert "rejection" in found.labels
+
+
+def test_the_quick_word_test_for_other_domains_never_changes_an_answer() -> None:
+    # the opening of every corpus email, read with and without the word-set shortcut
+    from bounceback.nlp import modeltext
+    from bounceback.nlp.scoring import CORPUS_DIR, email_from_record, load_jsonl
+
+    heads = [
+        f"{email.subject}\n{email.sender}\n{email.body[:600]}"
+        for name in ("emails.train.jsonl", "emails.dev.jsonl")
+        for email in map(email_from_record, load_jsonl(CORPUS_DIR / name))
+    ]
+    full = [bool(modeltext._OTHER_DOMAIN.search(head)) for head in heads]
+    assert sum(full) > 100  # the pattern does fire on the corpus
+    assert [modeltext._other_domain(head) for head in heads] == full
