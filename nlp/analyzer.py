@@ -71,6 +71,7 @@ _MAX_SEGMENTS = 150
 _SURE = 0.75  # a short note scored this high on some label is not second-guessed
 
 
+_ALERT_SUBJECT = re.compile(r"\b(?:jobs|roles|vacancies|openings|opportunities)\b", re.I)
 _TO_THE_READER = re.compile(r"\b(?:you|your|you['’](?:re|ve|d|ll))\b", re.IGNORECASE)
 
 
@@ -219,49 +220,10 @@ class Analyzer:
     def _analyze_batch(self, batch: list[EmailText], batch_size: int) -> Iterator[Analysis]:
         scores = list(self.label_scores(batch, batch_size=batch_size))
         gaps = self._find_gaps(batch, scores)
-        decided: list[tuple[dict[str, float], tuple[str, ...]]] = []
-        for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True):
-            stated = list(stated_labels(email.subject, email.body))  # German, French...
-            if stated:  # a language the models were not trained on: their guesses say little
-                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
-                email_gaps.clear()
-            if self._reads_as_an_alert(email_scores):
-                # A posting's requirements ("8+ years in customer support") are no feedback:
-                # in an alert or a pitch only a point said to the reader is, and with none
-                # the mail gives no feedback at all.
-                email_gaps[:] = [g for g in email_gaps if _TO_THE_READER.search(g.text)]
-                if not email_gaps:
-                    bar = self.thresholds.labels["feedback"]
-                    email_scores["feedback"] = min(email_scores["feedback"], bar / 2)
-            self._add_gap_evidence(email_scores, email_gaps)
-            if not stated and (
-                no_step_of_mine(email)
-                or not job_context(email, confident=max(email_scores.values()) >= _SURE)
-            ):
-                # Everyday mail: keep the scores' order but well under every threshold.
-                email_scores = {label: score * 0.2 for label, score in email_scores.items()}
-            elif not stated and is_a_newsletter(email):
-                # Its rejections and offers are its subject; its listings still make an alert.
-                email_scores = {
-                    label: score if label == "job_alert" else score * 0.2
-                    for label, score in email_scores.items()
-                }
-            elif states_a_rejection(email.body):
-                stated.append("rejection")
-            elif invites_to_a_hiring_step(email) or states_an_invitation(email.body, email.subject):
-                stated.append("interview")
-            for label in stated:  # stated in a set form: over the bar whatever the model says
-                bar = self.thresholds.labels[label]
-                email_scores[label] = max(email_scores[label], min(1.0, bar + 0.25))
-            bars = dict(self.thresholds.labels)
-            if not email_gaps and "feedback" not in stated:
-                bars["feedback"] = max(bars["feedback"], self.thresholds.feedback_without_gaps)
-            labels = self._one_outcome(
-                email_scores,
-                [label for label in LABELS if email_scores[label] >= bars[label]],
-                decided="rejection" in stated,
-            )
-            decided.append((email_scores, labels))
+        decided = [
+            self._decide(email, email_scores, email_gaps)
+            for email, email_scores, email_gaps in zip(batch, scores, gaps, strict=True)
+        ]
         # Mail that is not about one application names no employer and role of its own:
         # "other" mail, and job alerts that list many companies' roles.
         named = [i for i, (_, labels) in enumerate(decided) if labels and labels != ("job_alert",)]
@@ -280,6 +242,54 @@ class Analyzer:
                 role=role,
                 gaps=tuple(gaps[index]) if labels else (),  # "other" mail: no feedback of mine
             )
+
+    def _decide(
+        self, email: EmailText, email_scores: dict[str, float], email_gaps: list[Gap]
+    ) -> tuple[dict[str, float], tuple[str, ...]]:
+        """(scores, labels) of one email from the models' scores, its gaps and the rules;
+        ``email_gaps`` is trimmed in place to the gaps that count."""
+        stated = list(stated_labels(email.subject, email.body))  # German, French...
+        if stated:  # a language the models were not trained on: their guesses say little
+            email_scores = {label: score * 0.2 for label, score in email_scores.items()}
+            email_gaps.clear()
+        if self._reads_as_an_alert(email_scores):
+            # A posting's requirements ("8+ years in customer support") are no feedback:
+            # in an alert or a pitch only a point said to the reader is, and with none
+            # the mail gives no feedback at all.
+            email_gaps[:] = [g for g in email_gaps if _TO_THE_READER.search(g.text)]
+            if not email_gaps:
+                bar = self.thresholds.labels["feedback"]
+                email_scores["feedback"] = min(email_scores["feedback"], bar / 2)
+        self._add_gap_evidence(email_scores, email_gaps)
+        if not stated and (
+            no_step_of_mine(email)
+            or not job_context(email, confident=max(email_scores.values()) >= _SURE)
+        ):
+            # Everyday mail: keep the scores' order but well under every threshold.
+            email_scores = {label: score * 0.2 for label, score in email_scores.items()}
+        elif not stated and is_a_newsletter(email):
+            # Its rejections and offers are its subject; its listings still make an alert.
+            email_scores = {
+                label: score if label == "job_alert" else score * 0.2
+                for label, score in email_scores.items()
+            }
+        elif states_a_rejection(email.body):
+            stated.append("rejection")
+        elif invites_to_a_hiring_step(email) or states_an_invitation(email.body, email.subject):
+            stated.append("interview")
+        for label in stated:  # stated in a set form: over the bar whatever the model says
+            bar = self.thresholds.labels[label]
+            email_scores[label] = max(email_scores[label], min(1.0, bar + 0.25))
+        bars = dict(self.thresholds.labels)
+        if not email_gaps and "feedback" not in stated:
+            bars["feedback"] = max(bars["feedback"], self.thresholds.feedback_without_gaps)
+        over = [label for label in LABELS if email_scores[label] >= bars[label]]
+        labels = self._one_outcome(email_scores, over, decided="rejection" in stated)
+        if "application_received" in labels and not _ALERT_SUBJECT.search(email.subject):
+            # "Your application was sent" with "More jobs for you" under it: a confirmation;
+            # the board's suggestions make it an alert only when the subject says so.
+            labels = tuple(label for label in labels if label != "job_alert")
+        return email_scores, labels
 
     def _one_outcome(
         self, scores: dict[str, float], labels: list[str], *, decided: bool

@@ -40,3 +40,36 @@ def test_a_rejection_that_lists_what_was_missing_keeps_its_gaps(analyzer: Analyz
     )
     assert "rejection" in result.labels
     assert result.gaps
+
+
+_SENT = (
+    "Your application was sent to Harrow Vale Foods\n\nStock Controller\nHarrow Vale Foods · "
+    "Hull, England\n\nApplied on 2 December 2026\n\nView application\n\nMore jobs for you\n\n"
+    "- Inventory Analyst · Brough Logistics · Hull\n- Warehouse Supervisor · Keel Freight · "
+    "Goole\n- Stores Coordinator · Humber Marine · Grimsby\n\nSee all jobs"
+)
+
+
+def test_a_confirmation_with_suggestions_under_it_is_no_alert(analyzer: Analyzer) -> None:
+    result = analyzer.analyze_one(
+        EmailText(
+            id="sent",
+            subject="Sam, your application was sent to Harrow Vale Foods",
+            sender="LinkedIn <jobs-noreply@linkedin.com>",
+            body=_SENT,
+        )
+    )
+    assert result.labels == ("application_received",)
+
+
+def test_a_confirmation_whose_subject_offers_jobs_keeps_the_alert(analyzer: Analyzer) -> None:
+    result = analyzer.analyze_one(
+        EmailText(
+            id="sent",
+            subject="Application sent to Harrow Vale Foods - and 3 more jobs for you",
+            sender="LinkedIn <jobs-noreply@linkedin.com>",
+            body=_SENT,
+        )
+    )
+    assert "application_received" in result.labels
+    assert "job_alert" in result.labels
