@@ -34,7 +34,7 @@ from bounceback.nlp.modeltext import (
     job_context,
     label_text,
 )
-from bounceback.nlp.notices import is_a_newsletter, no_step_of_mine
+from bounceback.nlp.notices import OPENINGS, is_a_newsletter, no_step_of_mine
 from bounceback.nlp.polarity import praise_only
 from bounceback.nlp.records import Analysis, EmailText, Gap
 from bounceback.nlp.requirements import requirement_category, states_a_requirement
@@ -71,7 +71,6 @@ _MAX_SEGMENTS = 150
 _SURE = 0.75  # a short note scored this high on some label is not second-guessed
 
 
-_ALERT_SUBJECT = re.compile(r"\b(?:jobs|roles|vacancies|openings|opportunities)\b", re.I)
 _TO_THE_READER = re.compile(r"\b(?:you|your|you['’](?:re|ve|d|ll))\b", re.IGNORECASE)
 
 
@@ -285,7 +284,7 @@ class Analyzer:
             bars["feedback"] = max(bars["feedback"], self.thresholds.feedback_without_gaps)
         over = [label for label in LABELS if email_scores[label] >= bars[label]]
         labels = self._one_outcome(email_scores, over, decided="rejection" in stated)
-        if "application_received" in labels and not _ALERT_SUBJECT.search(email.subject):
+        if "application_received" in labels and not OPENINGS.search(email.subject):
             # "Your application was sent" with "More jobs for you" under it: a confirmation;
             # the board's suggestions make it an alert only when the subject says so.
             labels = tuple(label for label in labels if label != "job_alert")

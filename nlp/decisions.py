@@ -65,7 +65,7 @@ _NOT_A_JOB: Final = re.compile(
     re.IGNORECASE,
 )
 _NEGATED: Final = re.compile(
-    r"\b(?:not|unable|unfortunately|regret|won't|cannot|no longer)\b", re.I
+    r"\b(?:not|unable|unfortunately|regret|won't|cannot|no longer)\b", re.IGNORECASE
 )
 _SENTENCE_START: Final = re.compile(r"[.!?\n]")
 

@@ -37,7 +37,7 @@ from typing import Final
 
 from bounceback.nlp.records import EmailText
 
-__all__ = ["is_a_newsletter", "no_step_of_mine", "someone_elses_news"]
+__all__ = ["OPENINGS", "is_a_newsletter", "no_step_of_mine", "someone_elses_news"]
 
 _OPENING: Final = 700
 _NOTE: Final = 2000  # how far to look for the end of a note above a forward
@@ -100,7 +100,8 @@ _COMMUNITY: Final = re.compile(
     r"network|pool)\b",
     re.IGNORECASE,
 )
-_OPENINGS: Final = re.compile(r"\b(?:roles|jobs|openings|vacancies|opportunities)\b", re.I)
+#: Openings in the plural: mail that names them lists jobs ("These roles opened this month").
+OPENINGS: Final = re.compile(r"\b(?:roles|jobs|openings|vacancies|opportunities)\b", re.IGNORECASE)
 # A newsletter's marks: at least two of them in the subject, sender and opening.
 _EDITORIAL: Final = re.compile(
     r"\b(?:issue (?:no\.? ?)?#?\d+|newsletter|weekly|this week(?:'s)?|read (?:more|online|the "
@@ -200,9 +201,9 @@ def is_a_newsletter(email: EmailText) -> bool:
 
 def no_step_of_mine(email: EmailText) -> bool:
     """True for a withdrawal, mail to the reader as an interviewer, a status notice with no
-    status, the candidate account, onboarding, a survey about the process, or someone
-    else's own news: job mail about
-    no step of the reader's own candidacy."""
+    status, the candidate account or a talent community, onboarding, a survey about the
+    process, or someone else's own news: job mail about no step of the reader's own
+    candidacy."""
     if someone_elses_news(email.body):
         return True
     text = f"{email.subject}\n{email.body[:_OPENING]}"
@@ -217,7 +218,7 @@ def no_step_of_mine(email: EmailText) -> bool:
         )
         or (any(k in folded for k in _ACCOUNT_KEYS) and bool(_ACCOUNT.search(text)))
         or (any(k in folded for k in _SURVEY_KEYS) and bool(_SURVEY.search(text)))
-        or ("talent" in folded and bool(_COMMUNITY.search(text) and not _OPENINGS.search(text)))
+        or ("talent" in folded and bool(_COMMUNITY.search(text) and not OPENINGS.search(text)))
         or (any(k in folded for k in _ONBOARDING_KEYS) and bool(_ONBOARDING.search(text)))
     )
     if not found:
