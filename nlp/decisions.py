@@ -70,6 +70,12 @@ _NEGATED: Final = re.compile(
 _SENTENCE_START: Final = re.compile(r"[.!?\n]")
 
 
+def _sentence_before(text: str, at: int) -> str:
+    """The part of the sentence of ``text`` that comes before position ``at``."""
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, at)]
+    return text[starts[-1] if starts else 0 : at]
+
+
 # Words one of the decision's forms needs: most mail has none of them (a quick test).
 _DECISION_KEYS: Final = (
     "decided", "chosen", "elected", "opted", "will not be", "your application", "not selected",
@@ -86,10 +92,7 @@ def states_a_rejection(body: str) -> bool:
     if not any(key in folded for key in _DECISION_KEYS):
         return False
     for match in _DECISION.finditer(opening):
-        before = opening[: match.start()]
-        starts = [m.end() for m in _SENTENCE_START.finditer(before)]
-        sentence = before[starts[-1] if starts else 0 :]
-        if not _CONDITIONAL.search(sentence):
+        if not _CONDITIONAL.search(_sentence_before(opening, match.start())):
             return True
     return False
 
@@ -103,9 +106,7 @@ def states_an_invitation(body: str, subject: str = "") -> bool:
     if "interview" not in folded or "you" not in folded:
         return False
     for match in _INVITATION.finditer(opening):
-        before = opening[: match.start()]
-        starts = [m.end() for m in _SENTENCE_START.finditer(before)]
-        sentence = before[starts[-1] if starts else 0 :]
+        sentence = _sentence_before(opening, match.start())
         if not (_CONDITIONAL.search(sentence) or _NEGATED.search(sentence)):
             whole = f"{subject}\n{body}"
             return bool(_A_JOB.search(whole)) and not _NOT_A_JOB.search(whole)
