@@ -24,9 +24,19 @@ _DECISION: Final = re.compile(
     r"(?:your|you|the|this) (?:application|candidacy)|"
     r"not to (?:move|go|proceed) (?:forward|ahead|further)\b|"
     r"to (?:move|go) (?:forward|ahead) with (?:other|another|a different|more suitable) "
-    r"(?:candidates?|applicants?))"
+    r"(?:candidates?|applicants?)|"
+    # "decided to go with another applicant", "to pursue other candidates"
+    r"to (?:(?:go|proceed|continue|progress) with|pursue) (?:another|other|a different|the other) "
+    r"(?:candidates?|applicants?|finalists?|person|interim))"
     r"|\bwill not be (?:moving|progressing|proceeding|taking) (?:forward |further )?(?:with )?"
     r"your application\b"
+    # "we won't be moving forward with your application", "will not be moving ahead with
+    # your profile"
+    r"|\b(?:will not|won't|will no longer) be (?:moving|progressing|proceeding|going) "
+    r"(?:forward|ahead|further) with your (?:application|candidacy|profile)\b"
+    r"|\b(?:will not|won't) be offering you (?:the|this|a|an) (?:role|position|job|post)\b"
+    r"|\b(?:not able|unable) to (?:move forward|progress|proceed) with your (?:application|"
+    r"candidacy)\b"
     r"|\byour application (?:was|has been|is) (?:unsuccessful|not successful|declined|rejected)\b"
     r"|\byou (?:were|have) not (?:been )?(?:selected|shortlisted)\b"
     # a go-between's plain word: "Quenby came back - it's a no", "they've said no"
@@ -70,6 +80,16 @@ _NEGATED: Final = re.compile(
 _SENTENCE_START: Final = re.compile(r"[.!?\n]")
 
 
+# A line break inside a paragraph (not a blank line): a re-wrap puts one anywhere.
+_LINE_BREAK: Final = re.compile(r"[ \t]*\n(?![ \t]*\n)[ \t]*")
+
+
+def _joined(text: str) -> str:
+    """``text`` with the line breaks inside each paragraph read as spaces, so a statement
+    says the same however its lines were wrapped; blank lines still end a paragraph."""
+    return _LINE_BREAK.sub(" ", text)
+
+
 def _sentence_before(text: str, at: int) -> str:
     """The part of the sentence of ``text`` that comes before position ``at``."""
     starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, at)]
@@ -78,7 +98,8 @@ def _sentence_before(text: str, at: int) -> str:
 
 # Words one of the decision's forms needs: most mail has none of them (a quick test).
 _DECISION_KEYS: Final = (
-    "decided", "chosen", "elected", "opted", "will not be", "your application", "not selected",
+    "decided", "chosen", "elected", "opted", "will not be", "won't be", "will no longer",
+    "not able to", "unable to", "your application", "not selected",
     "not been selected", "not shortlisted", "not been shortlisted", "'s a no", "’s a no",
     "is a no", "said no",
 )  # fmt: skip
@@ -87,7 +108,7 @@ _DECISION_KEYS: Final = (
 def states_a_rejection(body: str) -> bool:
     """True if the opening of ``body`` states the decision in a fixed form, not as a
     condition ("if you have not heard from us...")."""
-    opening = body[:_OPENING]
+    opening = _joined(body[:_OPENING])
     folded = opening.lower()
     if not any(key in folded for key in _DECISION_KEYS):
         return False
@@ -101,7 +122,7 @@ def states_an_invitation(body: str, subject: str = "") -> bool:
     """True if the opening of ``body`` invites the reader to interview in a fixed form, not
     as a condition or a refusal ("if shortlisted, we will invite you..."), and the mail
     names a job, not a course, a study or volunteering."""
-    opening = body[:_OPENING]
+    opening = _joined(body[:_OPENING])
     folded = opening.lower()
     if "interview" not in folded or "you" not in folded:
         return False

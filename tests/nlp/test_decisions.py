@@ -19,6 +19,12 @@ from bounceback.nlp.records import EmailText
         "Dear Ana,\nWe will not be progressing with your application for this role.",
         "Thank you for applying. Your application was unsuccessful on this occasion.",
         "We're sorry to tell you that you were not selected for interview.",
+        "Thanks for your interest in Shift Manager. We have decided to go with another applicant.",
+        "As discussed on the phone, we won't be moving ahead with your profile for the "
+        "Analyst role.",
+        "Thanks again for coming up to the yard. As I said, we won't be offering you the "
+        "role, but Sam has written some notes for you.",
+        "They've decided to pursue other candidates for this one, I'm afraid.",
     ],
 )
 def test_a_plain_decision_is_read(body: str) -> None:
@@ -34,6 +40,8 @@ def test_a_plain_decision_is_read(body: str) -> None:
         "We have decided to move forward with your application: next is a phone screen.",
         "Should your application be unsuccessful, we will keep your CV on file.",
         "Thanks for your application. We'll be in touch soon.",
+        "If we decide to go with another applicant, we will let you know by Friday.",
+        "We won't be moving forward until the budget is signed off, so bear with us.",
     ],
 )
 def test_what_is_not_a_decision(body: str) -> None:
@@ -194,3 +202,20 @@ def test_the_quick_key_test_never_hides_a_decision() -> None:
     found = [body for body in bodies if decisions._DECISION.search(body)]
     assert len(found) > 100
     assert all(any(key in body.lower() for key in decisions._DECISION_KEYS) for body in found)
+
+
+def test_a_wrapped_statement_reads_the_same() -> None:
+    body = (
+        "Thanks for your interest in Shift Manager. We have decided to go with another applicant."
+    )
+    wrapped = body.replace("to go with", "to go\nwith")
+    assert states_a_rejection(body) and states_a_rejection(wrapped)
+    conditional = (
+        "Thanks for applying. If you have not\nheard from us within four weeks, please assume "
+        "that you were not\nselected on this occasion."
+    )
+    assert not states_a_rejection(conditional)
+    invited = (
+        "Thank you for applying for the Porter job. We would like to\ninvite you for an interview."
+    )
+    assert states_an_invitation(invited)
